@@ -1,0 +1,160 @@
+use super::*;
+use crate::{AppealId, EventId};
+use chrono::{Duration, TimeZone};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 6, 0, 0).unwrap()
+}
+
+fn ev(n: u64, kind: EventKind) -> Event {
+    Event {
+        id: EventId(Uuid::from_u128(n as u128 + 1)),
+        appeal_id: AppealId(Uuid::nil()),
+        at: t0() + Duration::hours(n as i64),
+        actor: "test".into(),
+        node: "test".into(),
+        kind,
+    }
+}
+
+fn assign() -> EventKind {
+    EventKind::Assigned { agency: "omsu-kamyzyaksky".into() }
+}
+fn answer() -> EventKind {
+    EventKind::Answered { text: "Ответ".into() }
+}
+fn reject() -> EventKind {
+    EventKind::AnswerRejected { reason: "отписка".into() }
+}
+fn resolve() -> EventKind {
+    EventKind::Resolved { note: "отремонтировано".into() }
+}
+fn not_solved() -> EventKind {
+    EventKind::CitizenNotSolved { comment: "ничего не сделано".into() }
+}
+fn extend(days: u32) -> EventKind {
+    EventKind::DeadlineExtended { days, reason: "проверка".into() }
+}
+fn defer(days_from_t0: i64) -> EventKind {
+    EventKind::Deferred { plan_date: (t0() + Duration::days(days_from_t0)).date_naive(), plan: "в программе 2027".into() }
+}
+
+/// Folds `kinds` (registration prepended) and compares the outcome with `expected`:
+/// `Ok(status)` or `Err(message)`.
+fn check(kinds: Vec<EventKind>, expected: Result<Status, &str>) {
+    let mut events = vec![ev(0, EventKind::Registered)];
+    events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+    let got = AppealState::fold(&events).unwrap().map(|s| s.status).map_err(|e| e.to_string());
+    assert_eq!(got, expected.map_err(str::to_owned), "events: {:?}", events.iter().map(|e| e.kind.code()).collect::<Vec<_>>());
+}
+
+#[test]
+fn lifecycle_table() {
+    use Status as S;
+    let cases: Vec<(Vec<EventKind>, Result<Status, &str>)> = vec![
+        (vec![], Ok(S::Registered)),
+        (vec![assign()], Ok(S::Assigned)),
+        (vec![assign(), EventKind::InterimAnswer { text: "принято".into() }], Ok(S::InterimAnswered)),
+        (vec![assign(), answer()], Ok(S::Answered)),
+        (vec![assign(), answer(), reject()], Ok(S::Rework)),
+        (vec![assign(), answer(), reject(), answer()], Ok(S::Answered)),
+        (vec![assign(), answer(), resolve()], Ok(S::Resolved)),
+        (vec![assign(), answer(), resolve(), EventKind::CitizenConfirmed], Ok(S::Confirmed)),
+        (vec![assign(), answer(), resolve(), EventKind::CitizenConfirmed, EventKind::Closed], Ok(S::Closed)),
+        (vec![assign(), answer(), resolve(), not_solved()], Ok(S::Reopened)),
+        (vec![assign(), answer(), resolve(), EventKind::Closed, not_solved(), answer()], Ok(S::Answered)),
+        (vec![assign(), answer(), defer(90)], Ok(S::Deferred)),
+        (vec![assign(), answer(), defer(90), resolve()], Ok(S::Resolved)),
+        (vec![EventKind::Redirected { to: "minzdrav".into(), reason: "не по компетенции".into() }], Ok(S::Assigned)),
+        (vec![assign(), extend(30), answer()], Ok(S::Answered)),
+        (vec![assign(), answer(), EventKind::Satisfaction { score: 4 }], Ok(S::Answered)),
+        (vec![EventKind::Comment { text: "позвонили".into() }], Ok(S::Registered)),
+        // Impossible transitions, each with its clear message.
+        (vec![answer()], Err("событие «ответ» невозможно: не назначен исполнитель")),
+        (vec![assign(), resolve()], Err("событие «решение проблемы» невозможно в состоянии «На исполнении»")),
+        (vec![assign(), answer(), EventKind::CitizenConfirmed], Err("событие «подтверждение заявителем» невозможно в состоянии «Дан ответ»")),
+        (vec![assign(), reject()], Err("событие «отклонение ответа модерацией» невозможно в состоянии «На исполнении»")),
+        (vec![assign(), extend(30), extend(10)], Err("срок уже продлевался: повторное продление не допускается")),
+        (vec![assign(), extend(0)], Err("продление срока должно быть на 1 день или больше")),
+        (vec![assign(), answer(), EventKind::Satisfaction { score: 6 }], Err("оценка удовлетворённости должна быть от 1 до 5, а не 6")),
+        (vec![assign(), EventKind::Satisfaction { score: 3 }], Err("событие «оценка удовлетворённости» невозможно в состоянии «На исполнении»")),
+        (vec![EventKind::Registered], Err("обращение уже зарегистрировано")),
+        (vec![assign(), answer(), EventKind::Closed, EventKind::Closed], Err("событие «закрытие» невозможно в состоянии «Закрыто»")),
+        (vec![assign(), answer(), defer(-30)], Err("плановая дата 2026-01-31 раньше даты решения об отсрочке 2026-03-02")),
+        (vec![not_solved()], Err("событие ««не решено» от заявителя» невозможно в состоянии «Зарегистрировано»")),
+    ];
+    for (kinds, expected) in cases {
+        check(kinds, expected);
+    }
+}
+
+#[test]
+fn first_event_must_be_registration() {
+    let got = AppealState::fold(&[ev(0, assign())]).unwrap();
+    assert_eq!(got.unwrap_err().to_string(), "первым событием обращения должна быть регистрация, а пришло «назначение исполнителя»");
+}
+
+#[test]
+fn counters_follow_history() {
+    let kinds = [assign(), answer(), reject(), answer(), resolve(), not_solved(), answer(), resolve(), EventKind::CitizenConfirmed];
+    let mut events = vec![ev(0, EventKind::Registered)];
+    events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+    let s = AppealState::fold(&events).unwrap().unwrap();
+    assert_eq!((s.answers, s.rejected_answers, s.reopen_count), (3, 1, 1));
+    assert_eq!(s.first_answer_at, Some(t0() + Duration::hours(2)));
+    assert_eq!(s.last_answer_at, Some(t0() + Duration::hours(7)));
+    assert_eq!(s.confirmed_at, Some(t0() + Duration::hours(9)));
+    assert_eq!(s.event_count, 10);
+}
+
+fn any_kind() -> impl Strategy<Value = EventKind> {
+    prop_oneof![
+        Just(assign()),
+        Just(answer()),
+        Just(reject()),
+        Just(resolve()),
+        Just(not_solved()),
+        Just(EventKind::CitizenConfirmed),
+        Just(EventKind::Closed),
+        Just(EventKind::InterimAnswer { text: "x".into() }),
+        (1u32..40).prop_map(extend),
+        (0u8..8).prop_map(|score| EventKind::Satisfaction { score }),
+        (0i64..200).prop_map(defer),
+        Just(EventKind::Comment { text: "c".into() }),
+    ]
+}
+
+proptest! {
+    /// Whatever order a node receives a set of events in, the fold gives the same result.
+    #[test]
+    fn fold_is_independent_of_arrival_order(kinds in prop::collection::vec(any_kind(), 0..25), seed in any::<u64>()) {
+        let mut events = vec![ev(0, EventKind::Registered)];
+        events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+        let expected = AppealState::fold(&events);
+        let mut shuffled = events.clone();
+        // A deterministic shuffle driven by the seed.
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        prop_assert_eq!(AppealState::fold(&shuffled), expected);
+    }
+
+    /// Applying events one by one never panics, and a refused event leaves the state usable.
+    #[test]
+    fn apply_never_panics_and_keeps_counts(kinds in prop::collection::vec(any_kind(), 0..40)) {
+        let mut state = AppealState::registered(t0());
+        let mut applied = 1;
+        for (i, k) in kinds.into_iter().enumerate() {
+            if let Ok(next) = state.apply(&ev(i as u64 + 1, k)) {
+                state = next;
+                applied += 1;
+            }
+        }
+        prop_assert_eq!(state.event_count, applied);
+        prop_assert!(state.rejected_answers <= state.answers);
+    }
+}
