@@ -1,1 +1,23 @@
-//! placeholder
+//! The embedded store of one node: SQLite through sqlx.
+//!
+//! What it keeps: the reference books (verbatim texts and parsed tables), appeals (facts
+//! fixed at registration), their authors apart (personal data), the append-only event log,
+//! and `appeal_state`, the projection of each appeal's current state. The projection is
+//! the fold of the appeal's events by [`tsur_core::AppealState`] and is written in the same
+//! transaction as the events, so the two never disagree.
+//!
+//! Opening is careful: a locked, corrupt, foreign or newer-schema file is reported as a
+//! [`StoreError`] with a clear message, never a panic and never a silent reset.
+//!
+//! Only this crate speaks SQLite; the central PostgreSQL store will be a crate of its own.
+#![deny(missing_docs)]
+
+mod error;
+mod open;
+mod queries;
+mod write;
+
+pub use error::StoreError;
+pub use open::{SqliteStore, APPLICATION_ID};
+pub use queries::{CountRow, GroupBy, StatsFilter};
+pub use write::{DemoIncidentRecord, NewAppeal};

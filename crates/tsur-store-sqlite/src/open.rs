@@ -1,0 +1,115 @@
+//! Opening a store file safely: create, recognise, refuse what is not ours, migrate.
+
+use crate::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `PRAGMA application_id` of every tsur store: the bytes "TSUR".
+pub const APPLICATION_ID: i32 = 0x5453_5552;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// A node's embedded store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// Maps an error of SQLite to what it means for the person who opened the file.
+pub(crate) fn classify(path: &Path, error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error {
+        let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff;
+        match code {
+            5 | 6 => return StoreError::Locked { path: path.to_owned() },
+            11 | 26 => return StoreError::Corrupt { path: path.to_owned(), detail: db.message().to_owned() },
+            14 => return StoreError::Unavailable { path: path.to_owned(), detail: db.message().to_owned() },
+            _ => {}
+        }
+    }
+    if let sqlx::Error::Io(io) = &error {
+        return StoreError::Unavailable { path: path.to_owned(), detail: io.to_string() };
+    }
+    StoreError::Sqlx(error)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, waiting up to 5 s for a lock.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with_timeout(path, Duration::from_secs(5)).await
+    }
+
+    /// Opens the store, waiting at most `busy_timeout` for another writer's lock.
+    pub async fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<SqliteStore, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Unavailable { path: path.to_owned(), detail: format!("не удалось создать папку {}: {e}", parent.display()) })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(busy_timeout)
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(busy_timeout + Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(path, e))?;
+        let store = SqliteStore { pool, path: path.to_owned() };
+        store.recognise_and_migrate().await?;
+        Ok(store)
+    }
+
+    async fn recognise_and_migrate(&self) -> Result<(), StoreError> {
+        let path = &self.path;
+        let app_id: i32 = sqlx::query_scalar("PRAGMA application_id").fetch_one(&self.pool).await.map_err(|e| classify(path, e))?;
+        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| classify(path, e))?;
+        if app_id != APPLICATION_ID {
+            if tables > 0 || app_id != 0 {
+                return Err(StoreError::Foreign { path: path.clone() });
+            }
+            sqlx::query(&format!("PRAGMA application_id = {APPLICATION_ID}")).execute(&self.pool).await.map_err(|e| classify(path, e))?;
+        } else {
+            let has_migrations: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| classify(path, e))?;
+            if has_migrations > 0 {
+                let found: Option<i64> = sqlx::query("SELECT max(version) FROM _sqlx_migrations")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(|e| classify(path, e))?
+                    .get(0);
+                let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+                if let Some(found) = found.filter(|f| *f > supported) {
+                    return Err(StoreError::NewerSchema { path: path.clone(), found, supported });
+                }
+            }
+        }
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => classify(path, inner),
+            other => StoreError::Migrate(other),
+        })?;
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}

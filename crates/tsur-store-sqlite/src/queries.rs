@@ -1,0 +1,266 @@
+//! Reading: counts for the situation room, appeals and their events, reference texts.
+//! Every read of appeals takes a [`Scope`].
+
+use crate::open::classify;
+use crate::write::uuid_of;
+use crate::{SqliteStore, StoreError};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteExecutor};
+use tsur_core::reference::ReferenceTexts;
+use tsur_core::{
+    AgencyId, Appeal, AppealId, AppealState, Author, BlockId, Channel, Event, EventId, EventKind, GeoPoint, MunicipalityId, ProblemId, RegimeId,
+    Scope, SettlementId, Status, TopicId,
+};
+
+/// Which appeals a count covers: a half-open interval of registration instants and a scope.
+#[derive(Debug, Clone)]
+pub struct StatsFilter {
+    /// Registered at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Registered before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Who is asking.
+    pub scope: Scope,
+}
+
+/// The dimension a count is split by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By municipality id.
+    Municipality,
+    /// By block id (`None` for not yet classified).
+    Block,
+    /// By channel code.
+    Channel,
+    /// By status code.
+    Status,
+}
+
+impl GroupBy {
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Municipality => "municipality_id",
+            GroupBy::Block => "block_id",
+            GroupBy::Channel => "channel",
+            GroupBy::Status => "status",
+        }
+    }
+}
+
+/// One group of a count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountRow {
+    /// The group's key (`None` for a missing value, e.g. an unclassified appeal).
+    pub key: Option<String>,
+    /// Appeals in it.
+    pub count: i64,
+}
+
+fn at(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_millis_opt(ms).single().ok_or_else(|| StoreError::Decode(format!("время {ms}")))
+}
+
+fn opt_at(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ms.map(at).transpose()
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, filter: &StatsFilter) {
+    q.push(" WHERE 1 = 1");
+    if let Some(from) = filter.from {
+        q.push(" AND received_at >= ").push_bind(from.timestamp_millis());
+    }
+    if let Some(until) = filter.until {
+        q.push(" AND received_at < ").push_bind(until.timestamp_millis());
+    }
+    if let Some(blocks) = &filter.scope.blocks {
+        q.push(" AND block_id IN (");
+        let mut list = q.separated(", ");
+        for b in blocks {
+            list.push_bind(b.0.clone());
+        }
+        list.push_unseparated(")");
+        if blocks.is_empty() {
+            q.push(" AND 0");
+        }
+    }
+    if let Some(municipalities) = &filter.scope.municipalities {
+        q.push(" AND municipality_id IN (");
+        let mut list = q.separated(", ");
+        for m in municipalities {
+            list.push_bind(m.0.clone());
+        }
+        list.push_unseparated(")");
+        if municipalities.is_empty() {
+            q.push(" AND 0");
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Appeals matching the filter.
+    pub async fn count(&self, filter: &StatsFilter) -> Result<i64, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT count(*) FROM appeal_state");
+        push_filter(&mut q, filter);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await.map_err(|e| classify(self.path(), e))?)
+    }
+
+    /// Appeals matching the filter, split by one dimension; groups with no appeals are absent.
+    pub async fn count_by(&self, filter: &StatsFilter, group: GroupBy) -> Result<Vec<CountRow>, StoreError> {
+        let column = group.column();
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {column} AS key, count(*) AS n FROM appeal_state"));
+        push_filter(&mut q, filter);
+        q.push(format!(" GROUP BY {column} ORDER BY {column}"));
+        let rows = q.build().fetch_all(&self.pool).await.map_err(|e| classify(self.path(), e))?;
+        Ok(rows.into_iter().map(|r| CountRow { key: r.get("key"), count: r.get("n") }).collect())
+    }
+
+    /// The first and last registration instants in the store, `None` when it has no appeals.
+    pub async fn received_range(&self) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        let row = sqlx::query("SELECT min(received_at), max(received_at) FROM appeal_state").fetch_one(&self.pool).await?;
+        match (row.get::<Option<i64>, _>(0), row.get::<Option<i64>, _>(1)) {
+            (Some(first), Some(last)) => Ok(Some((at(first)?, at(last)?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Number of appeals in the store, whatever their scope (for maintenance, not display).
+    pub async fn appeal_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM appeals").fetch_one(&self.pool).await?)
+    }
+
+    /// Number of events in the store.
+    pub async fn event_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&self.pool).await?)
+    }
+
+    /// The stored reference texts, `None` when none were loaded yet.
+    pub async fn reference_texts(&self) -> Result<Option<ReferenceTexts>, StoreError> {
+        let rows = sqlx::query("SELECT name, content FROM reference_files").fetch_all(&self.pool).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut texts = ReferenceTexts::default();
+        for row in rows {
+            let name: String = row.get(0);
+            if !texts.set(&name, row.get(1)) {
+                return Err(StoreError::Decode(format!("неизвестный файл справочника {name}")));
+            }
+        }
+        Ok(Some(texts))
+    }
+
+    /// An appeal, if it exists and the scope may see it.
+    pub async fn appeal(&self, id: AppealId, scope: &Scope) -> Result<Option<Appeal>, StoreError> {
+        let Some(appeal) = fetch_appeal(&self.pool, id).await? else {
+            return Ok(None);
+        };
+        let block: Option<String> = sqlx::query_scalar("SELECT block_id FROM appeal_state WHERE appeal_id = ?").bind(id.0).fetch_one(&self.pool).await?;
+        Ok(scope.allows(block.map(BlockId).as_ref(), &appeal.municipality).then_some(appeal))
+    }
+
+    /// The events of an appeal in fold order (empty when the scope may not see it).
+    pub async fn events(&self, id: AppealId, scope: &Scope) -> Result<Vec<Event>, StoreError> {
+        if self.appeal(id, scope).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        fetch_events(&self.pool, id).await
+    }
+
+    /// The author of an appeal; `None` unless the scope may see the appeal and personal data.
+    pub async fn author(&self, id: AppealId, scope: &Scope) -> Result<Option<Author>, StoreError> {
+        if !scope.may_see_personal_data || self.appeal(id, scope).await?.is_none() {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT full_name, phone, email FROM appeal_authors WHERE appeal_id = ?").bind(id.0).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| Author { appeal_id: id, full_name: r.get(0), phone: r.get(1), email: r.get(2) }))
+    }
+
+    /// The stored projection of an appeal (what the situation room reads).
+    pub async fn state(&self, id: AppealId, scope: &Scope) -> Result<Option<AppealState>, StoreError> {
+        if self.appeal(id, scope).await?.is_none() {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT * FROM appeal_state WHERE appeal_id = ?").bind(id.0).fetch_one(&self.pool).await?;
+        decode_state(&row).map(Some)
+    }
+
+    /// Ids of appeals (in id order), `limit` at most, after `after` — for walking the store.
+    pub async fn appeal_ids(&self, after: Option<AppealId>, limit: i64) -> Result<Vec<AppealId>, StoreError> {
+        let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id FROM appeals WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(after.map(|a| a.0).unwrap_or(uuid::Uuid::nil()))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|b| uuid_of(b).map(AppealId)).collect()
+    }
+}
+
+fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
+    let status: String = row.get("status");
+    Ok(AppealState {
+        status: Status::from_code(&status).ok_or_else(|| StoreError::Decode(format!("статус {status}")))?,
+        block: row.get::<Option<String>, _>("block_id").map(BlockId),
+        topic: row.get::<Option<String>, _>("topic_id").map(TopicId),
+        agency: row.get::<Option<String>, _>("agency_id").map(AgencyId),
+        problem: row.get::<Option<Vec<u8>>, _>("problem_id").map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
+        registered_at: at(row.get("received_at"))?,
+        first_reply_at: opt_at(row.get("first_reply_at"))?,
+        first_answer_at: opt_at(row.get("first_answer_at"))?,
+        last_answer_at: opt_at(row.get("last_answer_at"))?,
+        resolved_at: opt_at(row.get("resolved_at"))?,
+        confirmed_at: opt_at(row.get("confirmed_at"))?,
+        closed_at: opt_at(row.get("closed_at"))?,
+        deferred_until: row
+            .get::<Option<String>, _>("deferred_until")
+            .map(|d| d.parse::<NaiveDate>().map_err(|e| StoreError::Decode(format!("дата {d}: {e}"))))
+            .transpose()?,
+        extension_days: row.get("extension_days"),
+        answers: row.get("answers"),
+        rejected_answers: row.get("rejected_answers"),
+        reopen_count: row.get("reopen_count"),
+        redirects: row.get("redirects"),
+        satisfaction: row.get::<Option<i64>, _>("satisfaction").map(|s| s as u8),
+        last_event_at: at(row.get("last_event_at"))?,
+        event_count: row.get("event_count"),
+    })
+}
+
+pub(crate) async fn fetch_appeal<'e>(exec: impl SqliteExecutor<'e>, id: AppealId) -> Result<Option<Appeal>, StoreError> {
+    let Some(r) = sqlx::query("SELECT * FROM appeals WHERE id = ?").bind(id.0).fetch_optional(exec).await? else {
+        return Ok(None);
+    };
+    let channel: String = r.get("channel");
+    let lon: Option<f64> = r.get("lon");
+    let lat: Option<f64> = r.get("lat");
+    Ok(Some(Appeal {
+        id,
+        channel: channel.parse::<Channel>().map_err(|e| StoreError::Decode(e.to_string()))?,
+        external_id: r.get("external_id"),
+        received_at: at(r.get("received_at"))?,
+        regime: RegimeId(r.get("regime_id")),
+        text: r.get("text"),
+        address_text: r.get("address_text"),
+        point: lon.zip(lat).map(|(lon, lat)| GeoPoint { lon, lat }),
+        municipality: MunicipalityId(r.get("municipality_id")),
+        settlement: r.get::<Option<String>, _>("settlement_id").map(SettlementId),
+        node: r.get("node"),
+    }))
+}
+
+pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId) -> Result<Vec<Event>, StoreError> {
+    let rows = sqlx::query("SELECT id, at, actor, node, payload FROM events WHERE appeal_id = ? ORDER BY at, id").bind(id.0).fetch_all(exec).await?;
+    rows.into_iter()
+        .map(|r| {
+            let payload: String = r.get("payload");
+            Ok(Event {
+                id: EventId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
+                appeal_id: id,
+                at: at(r.get("at"))?,
+                actor: r.get("actor"),
+                node: r.get("node"),
+                kind: serde_json::from_str::<EventKind>(&payload).map_err(|e| StoreError::Decode(format!("событие: {e}")))?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,342 @@
+//! Writing: appeals with their histories, later events, reference books, demo ground truth.
+//! Every write validates events through the state machine first and updates the
+//! projection in the same transaction.
+
+use crate::open::classify;
+use crate::{SqliteStore, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+use std::collections::{BTreeMap, HashSet};
+use tsur_core::reference::ReferenceData;
+use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
+use uuid::Uuid;
+
+/// An appeal to insert, with its author (if known) and its whole history so far.
+#[derive(Debug, Clone)]
+pub struct NewAppeal {
+    /// The registered facts.
+    pub appeal: Appeal,
+    /// The author's personal data.
+    pub author: Option<Author>,
+    /// Its events, the registration first.
+    pub events: Vec<Event>,
+}
+
+/// An injected incident of the demo generator, kept as ground truth for detection tests.
+#[derive(Debug, Clone)]
+pub struct DemoIncidentRecord {
+    /// Number of the incident.
+    pub id: i64,
+    /// Where.
+    pub municipality_id: String,
+    /// Which settlement.
+    pub settlement_id: String,
+    /// Which topic.
+    pub topic_id: String,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// End.
+    pub ended_at: DateTime<Utc>,
+    /// What happened, in Russian.
+    pub description: String,
+    /// The appeals it caused.
+    pub appeals: Vec<AppealId>,
+}
+
+pub(crate) fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn opt_ms(at: Option<DateTime<Utc>>) -> Option<i64> {
+    at.map(ms)
+}
+
+/// Rows per multi-row INSERT: well under SQLite's limit of bound parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+impl SqliteStore {
+    /// Inserts new appeals with their histories in one transaction. Each history is folded
+    /// first; an impossible one refuses the whole batch with the appeal named. An appeal
+    /// whose (channel, external id) is already stored refuses the batch too.
+    pub async fn insert_appeals(&self, batch: &[NewAppeal]) -> Result<(), StoreError> {
+        let mut states = Vec::with_capacity(batch.len());
+        for item in batch {
+            let state = match AppealState::fold(&item.events) {
+                Some(result) => result.map_err(|source| StoreError::Transition { appeal: item.appeal.id.0, source })?,
+                None => {
+                    return Err(StoreError::Transition {
+                        appeal: item.appeal.id.0,
+                        source: tsur_core::TransitionError::NotRegistered { event: "нет событий" },
+                    })
+                }
+            };
+            states.push(state);
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node) ",
+            );
+            q.push_values(chunk, |mut row, item| {
+                let a = &item.appeal;
+                row.push_bind(a.id.0)
+                    .push_bind(a.channel.code())
+                    .push_bind(&a.external_id)
+                    .push_bind(ms(a.received_at))
+                    .push_bind(a.regime.as_str())
+                    .push_bind(&a.text)
+                    .push_bind(&a.address_text)
+                    .push_bind(a.point.map(|p| p.lon))
+                    .push_bind(a.point.map(|p| p.lat))
+                    .push_bind(a.municipality.as_str())
+                    .push_bind(a.settlement.as_ref().map(|s| s.as_str()))
+                    .push_bind(&a.node);
+            });
+            if let Err(e) = q.build().execute(&mut *tx).await {
+                return Err(duplicate_or(self, e, chunk));
+            }
+            let authors: Vec<&Author> = chunk.iter().filter_map(|i| i.author.as_ref()).collect();
+            if !authors.is_empty() {
+                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO appeal_authors (appeal_id, full_name, phone, email) ");
+                q.push_values(authors, |mut row, a| {
+                    row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+        }
+        let events: Vec<&Event> = batch.iter().flat_map(|i| &i.events).collect();
+        insert_events(&mut tx, &events).await?;
+        let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
+        upsert_states(&mut tx, &rows).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends events to stored appeals. Idempotent: events whose id is already stored are
+    /// skipped. Each affected appeal is re-folded from all its events (old and new, in the
+    /// canonical order) and its projection rewritten in the same transaction; an event the
+    /// state machine refuses refuses the whole call. Returns how many events were new.
+    pub async fn append_events(&self, events: &[Event]) -> Result<usize, StoreError> {
+        let mut by_appeal: BTreeMap<AppealId, Vec<&Event>> = BTreeMap::new();
+        for e in events {
+            by_appeal.entry(e.appeal_id).or_default().push(e);
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let mut new_total = 0;
+        for (appeal_id, incoming) in by_appeal {
+            let appeal = crate::queries::fetch_appeal(&mut *tx, appeal_id)
+                .await?
+                .ok_or_else(|| StoreError::Decode(format!("событие для неизвестного обращения {appeal_id}")))?;
+            let mut all = crate::queries::fetch_events(&mut *tx, appeal_id).await?;
+            let known: HashSet<EventId> = all.iter().map(|e| e.id).collect();
+            let mut seen = HashSet::new();
+            let fresh: Vec<&Event> = incoming.into_iter().filter(|e| !known.contains(&e.id) && seen.insert(e.id)).collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            all.extend(fresh.iter().map(|e| (*e).clone()));
+            let state = AppealState::fold(&all)
+                .expect("an appeal in the store has its registration")
+                .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
+            insert_events(&mut tx, &fresh).await?;
+            upsert_states(&mut tx, &[(&appeal, &state)]).await?;
+            new_total += fresh.len();
+        }
+        tx.commit().await?;
+        Ok(new_total)
+    }
+
+    /// Replaces the reference books (texts and parsed tables) in one transaction.
+    pub async fn replace_reference(&self, data: &ReferenceData, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        for table in ["settlements", "regimes", "agencies", "topics", "blocks", "municipalities", "reference_files"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        for (name, content) in data.texts.files() {
+            sqlx::query("INSERT INTO reference_files (name, content, loaded_at) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(content)
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (ord, m) in data.municipalities.iter().enumerate() {
+            sqlx::query("INSERT INTO municipalities (id, ord, name_ru, kind, population, urban, rural, label_lon, label_lat) VALUES (?,?,?,?,?,?,?,?,?)")
+                .bind(m.id.as_str())
+                .bind(ord as i64)
+                .bind(&m.name_ru)
+                .bind(&m.kind)
+                .bind(m.population)
+                .bind(m.urban)
+                .bind(m.rural)
+                .bind(m.label_lon)
+                .bind(m.label_lat)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (ord, b) in data.blocks.iter().enumerate() {
+            sqlx::query("INSERT INTO blocks (id, ord, name_ru, short_ru, color) VALUES (?,?,?,?,?)")
+                .bind(b.id.as_str())
+                .bind(ord as i64)
+                .bind(&b.name_ru)
+                .bind(&b.short_ru)
+                .bind(&b.color)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (ord, t) in data.topics.iter().enumerate() {
+            sqlx::query("INSERT INTO topics (id, ord, block_id, name_ru, severity, season, level, weight) VALUES (?,?,?,?,?,?,?,?)")
+                .bind(t.id.as_str())
+                .bind(ord as i64)
+                .bind(t.block_id.as_str())
+                .bind(&t.name_ru)
+                .bind(t.severity)
+                .bind(serde_json::to_value(t.season).ok().and_then(|v| v.as_str().map(str::to_owned)))
+                .bind(serde_json::to_value(t.level).ok().and_then(|v| v.as_str().map(str::to_owned)))
+                .bind(t.weight)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (ord, a) in data.agencies.iter().enumerate() {
+            sqlx::query("INSERT INTO agencies (id, ord, name_ru, short_ru, kind, block_id, municipality_id) VALUES (?,?,?,?,?,?,?)")
+                .bind(a.id.as_str())
+                .bind(ord as i64)
+                .bind(&a.name_ru)
+                .bind(&a.short_ru)
+                .bind(match a.kind {
+                    tsur_core::reference::AgencyKind::Iogv => "iogv",
+                    tsur_core::reference::AgencyKind::Omsu => "omsu",
+                })
+                .bind(a.block_id.as_ref().map(|b| b.as_str()))
+                .bind(a.municipality_id.as_ref().map(|m| m.as_str()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for r in &data.regimes {
+            sqlx::query("INSERT INTO regimes (id, channel, name_ru, record) VALUES (?,?,?,?)")
+                .bind(r.id.as_str())
+                .bind(r.channel.code())
+                .bind(&r.name_ru)
+                .bind(serde_json::to_string(r).map_err(|e| StoreError::Decode(e.to_string()))?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for chunk in data.settlements.chunks(ROWS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO settlements (id, municipality_id, name_ru, place_ru, kind, population, lon, lat, coord_source) ");
+            q.push_values(chunk, |mut row, s| {
+                row.push_bind(s.id.as_str())
+                    .push_bind(s.municipality_id.as_str())
+                    .push_bind(&s.name_ru)
+                    .push_bind(&s.place_ru)
+                    .push_bind(&s.kind)
+                    .push_bind(s.population)
+                    .push_bind(s.lon)
+                    .push_bind(s.lat)
+                    .push_bind(&s.coord_source);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the demo generator's incidents (ground truth).
+    pub async fn insert_demo_incidents(&self, incidents: &[DemoIncidentRecord]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        for i in incidents {
+            sqlx::query("INSERT INTO demo_incidents (id, municipality_id, settlement_id, topic_id, started_at, ended_at, description) VALUES (?,?,?,?,?,?,?)")
+                .bind(i.id)
+                .bind(&i.municipality_id)
+                .bind(&i.settlement_id)
+                .bind(&i.topic_id)
+                .bind(ms(i.started_at))
+                .bind(ms(i.ended_at))
+                .bind(&i.description)
+                .execute(&mut *tx)
+                .await?;
+            for chunk in i.appeals.chunks(ROWS_PER_STATEMENT) {
+                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO demo_incident_appeals (incident_id, appeal_id) ");
+                q.push_values(chunk, |mut row, a| {
+                    row.push_bind(i.id).push_bind(a.0);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn duplicate_or(store: &SqliteStore, e: sqlx::Error, chunk: &[NewAppeal]) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.message().contains("UNIQUE") && db.message().contains("external_id") {
+            // Name the first appeal of the batch that collides, for a clear message.
+            let first = chunk.first().map(|i| (i.appeal.channel.code().to_owned(), i.appeal.external_id.clone())).unwrap_or_default();
+            return StoreError::DuplicateAppeal { channel: first.0, external_id: first.1 };
+        }
+    }
+    classify(store.path(), e)
+}
+
+async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> Result<(), StoreError> {
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let payloads: Vec<String> =
+            chunk.iter().map(|e| serde_json::to_string(&e.kind)).collect::<Result<_, _>>().map_err(|e| StoreError::Decode(e.to_string()))?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload) ");
+        q.push_values(chunk.iter().zip(payloads), |mut row, (e, payload)| {
+            row.push_bind(e.id.0)
+                .push_bind(e.appeal_id.0)
+                .push_bind(ms(e.at))
+                .push_bind(e.kind.code())
+                .push_bind(e.actor.clone())
+                .push_bind(e.node.clone())
+                .push_bind(payload);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
+             first_reply_at, first_answer_at, last_answer_at, resolved_at, confirmed_at, closed_at, deferred_until, extension_days, answers, \
+             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count) ",
+        );
+        q.push_values(chunk, |mut row, (a, s)| {
+            row.push_bind(a.id.0)
+                .push_bind(s.status.code())
+                .push_bind(a.channel.code())
+                .push_bind(a.municipality.as_str())
+                .push_bind(ms(a.received_at))
+                .push_bind(s.block.as_ref().map(|b| b.0.clone()))
+                .push_bind(s.topic.as_ref().map(|t| t.0.clone()))
+                .push_bind(s.agency.as_ref().map(|x| x.0.clone()))
+                .push_bind(s.problem.map(|p| p.0))
+                .push_bind(opt_ms(s.first_reply_at))
+                .push_bind(opt_ms(s.first_answer_at))
+                .push_bind(opt_ms(s.last_answer_at))
+                .push_bind(opt_ms(s.resolved_at))
+                .push_bind(opt_ms(s.confirmed_at))
+                .push_bind(opt_ms(s.closed_at))
+                .push_bind(s.deferred_until.map(|d| d.to_string()))
+                .push_bind(s.extension_days)
+                .push_bind(s.answers)
+                .push_bind(s.rejected_answers)
+                .push_bind(s.reopen_count)
+                .push_bind(s.redirects)
+                .push_bind(s.satisfaction.map(i64::from))
+                .push_bind(ms(s.last_event_at))
+                .push_bind(s.event_count);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Turns a stored 16-byte id into a UUID.
+pub(crate) fn uuid_of(bytes: &[u8]) -> Result<Uuid, StoreError> {
+    Uuid::from_slice(bytes).map_err(|e| StoreError::Decode(format!("идентификатор: {e}")))
+}

@@ -1,0 +1,190 @@
+//! Store round-trips and the refusals that protect the data, against real SQLite files.
+
+use chrono::{Duration, TimeZone, Utc};
+use std::path::Path;
+use tsur_core::{Appeal, AppealId, AppealState, Author, Channel, Event, EventId, EventKind, GeoPoint, Scope, Status};
+use tsur_store_sqlite::{GroupBy, NewAppeal, SqliteStore, StatsFilter, StoreError};
+use uuid::Uuid;
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn event(appeal: u128, n: u128, hours: i64, kind: EventKind) -> Event {
+    Event {
+        id: EventId(id(appeal * 1000 + n)),
+        appeal_id: AppealId(id(appeal)),
+        at: Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, 0).unwrap() + Duration::hours(hours),
+        actor: "test".into(),
+        node: "laptop-1".into(),
+        kind,
+    }
+}
+
+fn sample(n: u128, municipality: &str, block: &str) -> NewAppeal {
+    NewAppeal {
+        appeal: Appeal {
+            id: AppealId(id(n)),
+            channel: Channel::Pos,
+            external_id: format!("POS-{n}"),
+            received_at: Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, 0).unwrap(),
+            regime: "pos".into(),
+            text: "Яма на дороге по ул. Ленина".into(),
+            address_text: "ул. Ленина, д. 5".into(),
+            point: Some(GeoPoint { lon: 48.05, lat: 46.35 }),
+            municipality: municipality.into(),
+            settlement: None,
+            node: "laptop-1".into(),
+        },
+        author: Some(Author { appeal_id: AppealId(id(n)), full_name: "Петрова Анна Сергеевна".into(), phone: Some("+7 900 000-00-00".into()), email: None }),
+        events: vec![
+            event(n, 1, 0, EventKind::Registered),
+            event(n, 2, 1, EventKind::Classified { block: block.into(), topic: "road_potholes".into(), confidence: Some(0.9) }),
+            event(n, 3, 2, EventKind::Assigned { agency: "omsu-astrakhan".into() }),
+            event(n, 4, 30, EventKind::Answered { text: "Ремонт запланирован".into() }),
+        ],
+    }
+}
+
+async fn open(dir: &Path) -> SqliteStore {
+    SqliteStore::open(&dir.join("tsur.db")).await.unwrap()
+}
+
+#[tokio::test]
+async fn appeal_events_and_projection_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let item = sample(1, "astrakhan", "roads");
+    store.insert_appeals(std::slice::from_ref(&item)).await.unwrap();
+    let scope = Scope::local_curator();
+    assert_eq!(store.appeal(item.appeal.id, &scope).await.unwrap(), Some(item.appeal.clone()));
+    assert_eq!(store.events(item.appeal.id, &scope).await.unwrap(), item.events);
+    let state = store.state(item.appeal.id, &scope).await.unwrap().unwrap();
+    assert_eq!(state, AppealState::fold(&item.events).unwrap().unwrap());
+    assert_eq!(state.status, Status::Answered);
+    assert_eq!(store.author(item.appeal.id, &scope).await.unwrap(), item.author);
+}
+
+#[tokio::test]
+async fn personal_data_and_foreign_blocks_are_withheld_by_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    let a = AppealId(id(1));
+    assert_eq!(store.author(a, &Scope::wall()).await.unwrap(), None);
+    let health_head = Scope { blocks: Some(vec!["health".into()]), ..Scope::wall() };
+    assert_eq!(store.appeal(a, &health_head).await.unwrap(), None);
+    assert!(store.events(a, &health_head).await.unwrap().is_empty());
+    let filter = StatsFilter { from: None, until: None, scope: health_head };
+    assert_eq!(store.count(&filter).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn append_is_idempotent_and_refolds_the_projection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    let later = vec![event(1, 5, 40, EventKind::AnswerRejected { reason: "формальная отписка".into() }), event(1, 6, 60, EventKind::Answered { text: "Отремонтировано".into() })];
+    assert_eq!(store.append_events(&later).await.unwrap(), 2);
+    assert_eq!(store.append_events(&later).await.unwrap(), 0, "a retry adds nothing");
+    let state = store.state(AppealId(id(1)), &Scope::local_curator()).await.unwrap().unwrap();
+    assert_eq!((state.status, state.answers, state.rejected_answers), (Status::Answered, 2, 1));
+    assert_eq!(store.event_count().await.unwrap(), 6);
+}
+
+#[tokio::test]
+async fn an_impossible_event_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    let bad = [event(1, 5, 40, EventKind::CitizenConfirmed)];
+    let err = store.append_events(&bad).await.unwrap_err();
+    assert!(matches!(err, StoreError::Transition { .. }), "{err}");
+    assert_eq!(store.event_count().await.unwrap(), 4);
+    let mut broken = sample(2, "astrakhan", "roads");
+    broken.events.remove(0);
+    assert!(store.insert_appeals(&[broken]).await.is_err());
+    assert_eq!(store.appeal_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn events_and_appeals_cannot_be_changed_or_deleted_even_by_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    drop(store);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("tsur.db").display())).await.unwrap();
+    for sql in ["UPDATE events SET actor = 'x'", "DELETE FROM events", "UPDATE appeals SET text = 'x'", "DELETE FROM appeals"] {
+        let err = sqlx::query(sql).execute(&pool).await.unwrap_err().to_string();
+        assert!(err.contains("immutable") || err.contains("never deleted"), "{sql}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn duplicate_channel_id_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    let mut again = sample(2, "astrakhan", "roads");
+    again.appeal.external_id = "POS-1".into();
+    let err = store.insert_appeals(&[again]).await.unwrap_err();
+    assert_eq!(err.to_string(), "обращение канала pos с внешним номером POS-1 уже есть в базе");
+}
+
+#[tokio::test]
+async fn counts_group_and_filter_by_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let mut late = sample(3, "limansky", "health");
+    for e in &mut late.events {
+        e.at += Duration::days(40);
+    }
+    late.appeal.received_at += Duration::days(40);
+    store.insert_appeals(&[sample(1, "astrakhan", "roads"), sample(2, "astrakhan", "roads"), late]).await.unwrap();
+    let all = StatsFilter { from: None, until: None, scope: Scope::local_curator() };
+    let by = store.count_by(&all, GroupBy::Municipality).await.unwrap();
+    let pairs: Vec<(Option<String>, i64)> = by.into_iter().map(|r| (r.key, r.count)).collect();
+    assert_eq!(pairs, vec![(Some("astrakhan".into()), 2), (Some("limansky".into()), 1)]);
+    let may = StatsFilter { until: Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()), ..all };
+    assert_eq!(store.count(&may).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn refuses_foreign_corrupt_newer_and_locked_files() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let foreign = dir.path().join("foreign.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", foreign.display())).await.unwrap();
+    sqlx::query("CREATE TABLE customers (id INTEGER)").execute(&pool).await.unwrap();
+    pool.close().await;
+    assert!(matches!(SqliteStore::open(&foreign).await, Err(StoreError::Foreign { .. })));
+
+    let corrupt = dir.path().join("corrupt.db");
+    std::fs::write(&corrupt, vec![0x42u8; 8192]).unwrap();
+    let err = SqliteStore::open(&corrupt).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert_eq!(std::fs::read(&corrupt).unwrap(), vec![0x42u8; 8192], "a corrupt file is never reset");
+
+    let newer = dir.path().join("newer.db");
+    SqliteStore::open(&newer).await.unwrap().close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", newer.display())).await.unwrap();
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99990101000000, 'future', '2030-01-01', 1, x'00', 0)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let err = SqliteStore::open(&newer).await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99990101000000, .. }), "{err}");
+
+    let locked = dir.path().join("tsur.db");
+    open(dir.path()).await.close().await;
+    let mut holder = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&locked)).await.unwrap();
+    use sqlx::Connection;
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut holder).await.unwrap();
+    // WAL lets readers in while a writer holds the lock; the write itself must wait, then
+    // fail with a clear "locked" error and leave the store as it was.
+    let store = SqliteStore::open_with_timeout(&locked, std::time::Duration::from_millis(200)).await.unwrap();
+    let err = store.insert_appeals(&[sample(7, "astrakhan", "roads")]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+    assert!(err.to_string().contains("заблокирована"));
+}
