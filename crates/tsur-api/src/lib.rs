@@ -1,1 +1,60 @@
-//! placeholder
+//! The one API of `tsur`: every capability as an async method on [`Api`], called alike by
+//! the `tsur` command line and by the Tauri commands of `tsur-app`.
+//!
+//! Types that cross the boundary to the UI or to JSON output live in [`dto`]; they derive
+//! `Serialize` and `specta::Type`, so the TypeScript bindings are generated from them and
+//! the CLI's `--json` output has the same, documented shape. Errors cross as
+//! [`ApiError`]`{ code, message }` with a closed set of codes.
+#![deny(missing_docs)]
+
+pub mod demo;
+pub mod dto;
+mod error;
+mod paths;
+mod reference;
+mod stats;
+
+pub use dto::*;
+pub use error::{ApiError, ErrorCode};
+pub use paths::{db_path, DB_ENV};
+pub use demo::DemoParams;
+pub use tsur_core::Scope;
+
+use std::path::Path;
+use std::sync::Arc;
+use tsur_core::reference::ReferenceData;
+use tsur_store_sqlite::SqliteStore;
+
+/// An open node: its store and its reference books.
+#[derive(Clone)]
+pub struct Api {
+    store: SqliteStore,
+    reference: Arc<ReferenceData>,
+}
+
+impl Api {
+    /// Opens (creating if needed) the store at `path`. A new store gets the bundled reference
+    /// books; an existing one keeps the books its operator loaded.
+    pub async fn open(path: &Path) -> Result<Api, ApiError> {
+        let store = SqliteStore::open(path).await?;
+        let reference = match store.reference_texts().await? {
+            Some(texts) => ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?,
+            None => {
+                let data = ReferenceData::parse(reference::bundled()).map_err(|e| ApiError::internal(format!("встроенные справочники: {e}")))?;
+                store.replace_reference(&data, chrono::Utc::now()).await?;
+                data
+            }
+        };
+        Ok(Api { store, reference: Arc::new(reference) })
+    }
+
+    /// The reference books in force.
+    pub fn reference(&self) -> &ReferenceData {
+        &self.reference
+    }
+
+    /// The underlying store (for tests and maintenance commands).
+    pub fn store(&self) -> &SqliteStore {
+        &self.store
+    }
+}

@@ -1,1 +1,141 @@
-fn main() {}
+//! `tsur`: the command line of the situation-room software — demo data, statistics and the
+//! reference books. Glue only: every command is a call into `tsur-api`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tsur_api::{db_path, Api, DemoParams, Period, Scope};
+
+#[derive(Parser)]
+#[command(name = "tsur", version, about = "ЦУР Астраханской области: обращения граждан — демо-данные, статистика, справочники")]
+struct Cli {
+    /// Файл базы (по умолчанию $TSUR_DB или ~/.local/share/tsur/tsur.db)
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Заполнить пустую базу реалистичным годом обращений по Астраханской области
+    Demo {
+        /// Число обращений
+        #[arg(long, default_value_t = 100_000)]
+        appeals: u64,
+        /// Зерно генератора (одно зерно — одни и те же данные)
+        #[arg(long, default_value_t = 2020)]
+        seed: u32,
+        /// Первый день года данных (ГГГГ-ММ-ДД)
+        #[arg(long, default_value = "2025-11-01")]
+        from: String,
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Итоги по муниципалитетам, блокам, каналам и статусам
+    Stats {
+        /// Начало периода (ГГГГ-ММ-ДД), по умолчанию — всё время
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Конец периода включительно (ГГГГ-ММ-ДД)
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Вывод в JSON (формат описан в docs/stats-json.md)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Справочники: выгрузить для правки и загрузить обратно
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
+}
+
+#[derive(Subcommand)]
+enum ReferenceCommand {
+    /// Выгрузить действующие справочники в папку
+    Export {
+        /// Папка
+        dir: PathBuf,
+    },
+    /// Проверить и загрузить справочники из папки (недостающие файлы остаются прежними)
+    Import {
+        /// Папка
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ошибка: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let path = db_path(cli.db);
+    let mut api = Api::open(&path).await?;
+    match cli.command {
+        Command::Demo { appeals, seed, from, json } => {
+            let from = from.parse().with_context(|| format!("--from «{from}»: не дата ГГГГ-ММ-ДД"))?;
+            let params = DemoParams { appeals, seed: u64::from(seed), from, days: 365 };
+            let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(appeals) };
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({per_sec}, осталось {eta})").expect("valid template").progress_chars("=> "),
+            );
+            bar.set_message("Генерация обращений");
+            let summary = api.seed_demo(params, |done, _| bar.set_position(done)).await?;
+            bar.finish_and_clear();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                println!(
+                    "Записано {} обращений и {} событий ({} инцидентов) в {} за {:.1} с",
+                    summary.appeals,
+                    summary.events,
+                    summary.incidents,
+                    path.display(),
+                    summary.seconds
+                );
+            }
+        }
+        Command::Stats { from, to, json } => {
+            let period = from.zip(to).map(|(from, to)| Period { from, to });
+            let stats = api.stats(period.as_ref(), &Scope::local_curator()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print_stats(&stats);
+            }
+        }
+        Command::Reference(ReferenceCommand::Export { dir }) => {
+            let n = api.reference_export(&dir)?;
+            println!("Выгружено файлов справочников: {n} → {}", dir.display());
+        }
+        Command::Reference(ReferenceCommand::Import { dir }) => {
+            let n = api.reference_import(&dir).await?;
+            println!("Справочники проверены и загружены (прочитано файлов: {n})");
+        }
+    }
+    Ok(())
+}
+
+fn print_stats(stats: &tsur_api::Stats) {
+    match &stats.period {
+        Some(p) => println!("Обращений за {} — {}: {}", p.from, p.to, stats.total),
+        None => println!("Обращений всего: {}", stats.total),
+    }
+    for (title, rows) in [("Муниципалитеты", &stats.by_municipality), ("Блоки", &stats.by_block), ("Каналы", &stats.by_channel), ("Статусы", &stats.by_status)] {
+        println!("\n{title}:");
+        for r in rows {
+            println!("  {:<40} {:>9}", r.label_ru, r.count);
+        }
+    }
+}
