@@ -760,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="folder with the source files (default: ../shared/data/geo from the repo root)")
     ap.add_argument("--out", type=Path, default=repo_root / "data" / "reference" / "geo",
                     help="output folder (default: data/reference/geo)")
-    ap.add_argument("--mapshaper", default=os.environ.get("MAPSHAPER", f"npx --yes mapshaper@{MAPSHAPER_VERSION}"),
+    default_mapshaper = os.environ.get("MAPSHAPER", f"npx --yes mapshaper@{MAPSHAPER_VERSION}")
+    ap.add_argument("--mapshaper", default=default_mapshaper,
                     help="command that runs mapshaper (default: npx, pinned version; env MAPSHAPER)")
     args = ap.parse_args(argv)
     src: Path = args.source
@@ -782,11 +783,13 @@ def main(argv: list[str] | None = None) -> int:
     with (src / SOURCE_FILES["municipal_csv"]).open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             m = municipalities[rosstat_to_id[r["rosstat_name"]]]
-            check((m.population, m.urban, m.rural) == tuple(int(r[k]) for k in ("pop_2021_census", "urban", "rural")),
+            expected = tuple(int(r[k]) for k in ("pop_2021_census", "urban", "rural"))
+            check((m.population, m.urban, m.rural) == expected,
                   f"{m.id}: census table and municipal csv disagree")
     for mid, m in municipalities.items():
         p = props[mid]
-        check((m.population, m.urban, m.rural) == (p["pop_2021_census"], p["pop_2021_urban"], p["pop_2021_rural"]),
+        expected = (p["pop_2021_census"], p["pop_2021_urban"], p["pop_2021_rural"])
+        check((m.population, m.urban, m.rural) == expected,
               f"{mid}: census table and boundary properties disagree")
     for m in municipalities.values():
         name_settlements(m)

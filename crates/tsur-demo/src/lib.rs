@@ -357,7 +357,7 @@ impl<'a> Generator<'a> {
         let settlement = reference.settlements.iter().find(|s| s.id == incident.settlement).expect("planned from the list");
         let topic = reference.topics.iter().find(|t| t.id == incident.topic).expect("planned from the list");
         // A burst: most appeals in the first hour, nearly all within three.
-        let minutes = (-rng.random::<f64>().max(1e-9).ln() * 45.0).min(179.0);
+        let minutes = (-rng.random::<f64>().max(1e-9).ln() * 30.0).min(179.0);
         let received_at = incident.started_at + Duration::seconds((minutes * 60.0) as i64);
         let channel = *[Channel::Im, Channel::Im, Channel::Pos, Channel::Regional, Channel::Im, Channel::Pos].get(rng.random_range(0..6)).expect("in range");
         let reference: &'a ReferenceData = self.reference;
@@ -372,9 +372,11 @@ impl<'a> Generator<'a> {
             _ => 0.03,
         };
         for _ in 0..12 {
-            let p = GeoPoint { lon: settlement.lon + rng.random_range(-spread..spread), lat: settlement.lat + rng.random_range(-spread..spread) * 0.7 };
+            let lon = settlement.lon + rng.random_range(-spread..spread);
+            let lat = settlement.lat + rng.random_range(-spread..spread) * 0.7;
+            let p = GeoPoint { lon: (lon * 1e5).round() / 1e5, lat: (lat * 1e5).round() / 1e5 };
             if self.reference.boundaries.point_in_municipality(&settlement.municipality_id, p) {
-                return GeoPoint { lon: (p.lon * 1e5).round() / 1e5, lat: (p.lat * 1e5).round() / 1e5 };
+                return p;
             }
         }
         settlement.point()

@@ -54,7 +54,7 @@ pub fn compose(bank: &PhraseBank, topic: &Topic, channel: Channel, settlement: &
         text = lowercase_first(&text);
     }
     if channel == Channel::Pos && rng.random_bool(0.12) {
-        text = format!("<p>{}</p>", text.replace(". ", ".<br>"));
+        text = format!("<p>{}</p>", sentences_as_lines(&text));
     }
     text
 }
@@ -87,6 +87,24 @@ fn typo(text: &str, rng: &mut impl Rng) -> String {
         }
     }
     chars.into_iter().collect()
+}
+
+/// Breaks lines after a sentence's end (a full stop before a capital), as portal HTML does;
+/// abbreviations such as «ул. Ленина» stay whole.
+fn sentences_as_lines(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '.' && chars.get(i + 1) == Some(&' ') && chars.get(i + 2).is_some_and(|c| c.is_uppercase()) {
+            out.push_str(".<br>");
+            i += 2;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn lowercase_first(text: &str) -> String {

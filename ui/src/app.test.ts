@@ -1,0 +1,140 @@
+// @vitest-environment happy-dom
+// The app end to end against the mock backend, with a stand-in for the WebGL map.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { App, type MapLike } from "./app";
+import { createMockBackend, mockBackend, type Backend, type MockScenario, type Overview } from "./backend";
+import { PERIOD_STORAGE_KEY, type KeyValueStore } from "./view/persist";
+import { EMPTY_STORE_MESSAGE } from "./panel/panel";
+
+class FakeMap implements MapLike {
+  overviews: Overview[] = [];
+  highlighted: string | null = null;
+  setOverview(overview: Overview): void {
+    this.overviews.push(overview);
+  }
+  highlight(id: string | null): void {
+    this.highlighted = id;
+  }
+}
+
+function memoryStore(): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+async function startApp(backend: Backend, storage = memoryStore()) {
+  document.body.innerHTML = '<div id="map"></div><aside id="panel"></aside>';
+  delete document.body.dataset.ready;
+  const map = new FakeMap();
+  const app = new App({
+    backend,
+    mock: true,
+    mapContainer: document.getElementById("map")!,
+    panelContainer: document.getElementById("panel")!,
+    storage,
+    createMap: () => map,
+  });
+  await app.start();
+  return { app, map, storage };
+}
+
+const q = (selector: string) => document.querySelector<HTMLElement>(selector);
+const testId = (id: string) => q(`[data-testid="${id}"]`);
+
+describe("App", () => {
+  beforeEach(() => {
+    document.body.innerHTML = "";
+  });
+  afterEach(() => {
+    document.body.innerHTML = "";
+  });
+
+  it("shows the whole range on first start and marks the page ready", async () => {
+    const { map } = await startApp(mockBackend);
+    const expected = await mockBackend.overview(null);
+    expect(document.body.dataset.ready).toBe("1");
+    const total = testId("total-appeals")!;
+    expect(total.dataset.value).toBe(String(expected.stats.total));
+    expect(total.textContent).toBe(expected.stats.total.toLocaleString("en").replace(/,/g, "\u00a0"));
+    expect(map.overviews.at(-1)).toEqual(expected);
+    expect(q('[data-preset="all"]')!.classList.contains("is-active")).toBe(true);
+    expect((testId("period-from") as HTMLInputElement).value).toBe("01.01.2024");
+    expect((testId("period-to") as HTMLInputElement).value).toBe("30.06.2025");
+  });
+
+  it("has one row with its raw count per group, for every kind", async () => {
+    await startApp(mockBackend);
+    const { stats } = await mockBackend.overview(null);
+    for (const [kind, rows] of [["status", stats.by_status], ["block", stats.by_block], ["channel", stats.by_channel], ["municipality", stats.by_municipality]] as const) {
+      for (const r of rows) expect(testId(`${kind}-row-${r.key}`)?.dataset.value, `${kind}-row-${r.key}`).toBe(String(r.count));
+      expect(document.querySelectorAll(`[data-testid^="${kind}-row-"]`)).toHaveLength(kind === "municipality" ? 13 : rows.length);
+    }
+  });
+
+  it("sorts the 13 municipalities by appeals per 1,000, highest first", async () => {
+    await startApp(mockBackend);
+    const rates = [...document.querySelectorAll<HTMLElement>('[data-testid^="municipality-row-"]')].map((r) => Number(r.dataset.per_1000 ?? r.getAttribute("data-per-1000")));
+    expect(rates).toHaveLength(13);
+    expect([...rates].sort((a, b) => b - a)).toEqual(rates);
+  });
+
+  it("applies a preset, remembers it, and restores it on the next start", async () => {
+    const storage = memoryStore();
+    await startApp(mockBackend, storage);
+    q('[data-preset="last30"]')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    const expected = await mockBackend.overview({ from: "2025-06-01", to: "2025-06-30" });
+    expect(testId("total-appeals")!.dataset.value).toBe(String(expected.stats.total));
+    expect(JSON.parse(storage.data.get(PERIOD_STORAGE_KEY)!)).toEqual({ from: "2025-06-01", to: "2025-06-30" });
+
+    await startApp(mockBackend, storage);
+    expect(testId("total-appeals")!.dataset.value).toBe(String(expected.stats.total));
+    expect(q('[data-preset="last30"]')!.classList.contains("is-active")).toBe(true);
+  });
+
+  it("takes a period typed as dd.mm.yyyy, and explains a wrong one", async () => {
+    await startApp(mockBackend);
+    const from = testId("period-from") as HTMLInputElement;
+    const to = testId("period-to") as HTMLInputElement;
+    from.value = "01.02.2025";
+    to.value = "28.02.2025";
+    to.dispatchEvent(new Event("change"));
+    await new Promise((r) => setTimeout(r, 0));
+    const expected = await mockBackend.overview({ from: "2025-02-01", to: "2025-02-28" });
+    expect(testId("total-appeals")!.dataset.value).toBe(String(expected.stats.total));
+    expect(testId("period-current")!.textContent).toBe("01.02.2025 — 28.02.2025 (28 дней)");
+
+    from.value = "31.02.2025";
+    from.dispatchEvent(new Event("change"));
+    expect(q(".period__problem")!.textContent).toMatch(/дд\.мм\.гггг/);
+    expect(testId("total-appeals")!.dataset.value).toBe(String(expected.stats.total));
+  });
+
+  it("falls back to the whole range when the remembered period is rejected", async () => {
+    const storage = memoryStore();
+    storage.data.set(PERIOD_STORAGE_KEY, JSON.stringify({ from: "2025-01-01", to: "2025-01-31" }));
+    const picky: Backend = {
+      mapBase: () => mockBackend.mapBase(),
+      overview: (p) => (p ? mockBackend.overview({ from: "2025-02-01", to: "2025-01-01" }) : mockBackend.overview(null)),
+    };
+    await startApp(picky, storage);
+    expect(testId("total-appeals")!.dataset.value).toBe(String((await mockBackend.overview(null)).stats.total));
+    expect(storage.data.get(PERIOD_STORAGE_KEY)).toBe('"all"');
+  });
+
+  it.each<[MockScenario, string, RegExp]>([
+    ["empty", "empty", new RegExp(EMPTY_STORE_MESSAGE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))],
+    ["error", "error", /База обращений недоступна/],
+  ])("shows the %s state", async (scenario, id, text) => {
+    await startApp(createMockBackend({ scenario }));
+    expect(testId(id)!.textContent).toMatch(text);
+    expect(testId("total-appeals")).toBeNull();
+  });
+
+  it("shows the map's own error when the map base cannot be had", async () => {
+    const broken: Backend = { mapBase: () => Promise.reject(new Error("нет файла")), overview: (p) => mockBackend.overview(p) };
+    await startApp(broken);
+    expect(testId("map-error")!.textContent).toBe("Карта недоступна: Внутренняя ошибка интерфейса: нет файла");
+    expect(testId("total-appeals")).not.toBeNull();
+  });
+});

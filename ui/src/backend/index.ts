@@ -1,0 +1,38 @@
+// The UI's only door to the backend.
+//
+// **Architecture Invariant:** this folder is the only place that imports `@tauri-apps/*` or
+// `./bindings` (guarded by `src/architecture.test.ts`). Everything else sees the `Backend`
+// interface, so the whole UI also runs in a plain browser and in tests against `mockBackend`.
+import type { Backend } from "./backend";
+import { tauriBackend } from "./tauri";
+import { createMockBackend } from "./mock";
+
+export type { Backend } from "./backend";
+export { BackendError } from "./error";
+export { tauriBackend } from "./tauri";
+export { createMockBackend, mockBackend, type MockScenario } from "./mock";
+export type * from "./types";
+
+/** Which backend the running UI talks to. */
+export type BackendKind = "tauri" | "mock";
+
+/** True inside the Tauri web view (the IPC bridge is injected before any script runs). */
+export function inTauri(win: object = window): boolean {
+  return "__TAURI_INTERNALS__" in win;
+}
+
+/**
+ * Tauri when running inside the shell, else the mock (for `npm run dev` in a browser).
+ * In the browser, `?mock=empty` or `?mock=error` picks a failure scenario to look at.
+ */
+export function pickBackend(): { backend: Backend; kind: BackendKind } {
+  if (inTauri()) return { backend: tauriBackend, kind: "tauri" };
+  const scenario = new URLSearchParams(window.location.search).get("mock");
+  return {
+    backend: createMockBackend({
+      delayMs: 250,
+      scenario: scenario === "empty" || scenario === "error" ? scenario : "normal",
+    }),
+    kind: "mock",
+  };
+}

@@ -1,0 +1,14 @@
+// The real backend: the Rust commands of the Tauri shell, reached through the generated bindings.
+import { commands } from "./bindings";
+import { unwrap } from "./error";
+import type { Backend } from "./backend";
+
+/** Calls the Rust commands; a `{status: "error"}` answer becomes a thrown `BackendError`. */
+export const tauriBackend: Backend = {
+  async mapBase() {
+    return unwrap(await commands.mapBase());
+  },
+  async overview(period) {
+    return unwrap(await commands.overview(period));
+  },
+};

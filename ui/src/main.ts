@@ -1,0 +1,24 @@
+// Entry point of the web view: picks the backend and starts the app.
+import "./styles.css";
+import { pickBackend } from "./backend";
+import { App } from "./app";
+import { MapView } from "./map/map-view";
+import { browserStorage } from "./view/persist";
+
+function element(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html lacks #${id}`);
+  return el;
+}
+
+const { backend, kind } = pickBackend();
+document.body.dataset.backend = kind;
+const app = new App({
+  backend,
+  mock: kind === "mock",
+  mapContainer: element("map"),
+  panelContainer: element("panel"),
+  storage: browserStorage(),
+  createMap: (container, base, onHover) => new MapView(container, base, { onHover }),
+});
+void app.start();

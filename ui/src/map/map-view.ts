@@ -1,0 +1,196 @@
+// The map of the oblast: owns the MapLibre map, its labels, legend and popup, and redraws
+// the choropleth when an overview arrives. It draws; it computes no statistics.
+import maplibregl from "maplibre-gl";
+import "maplibre-gl/dist/maplibre-gl.css";
+import type { MapBase, MunicipalityMetric, Overview } from "../backend";
+import { binIndex, type Classes } from "../view/classes";
+import { formatDecimal, formatInt } from "../view/format";
+import { describePeriod } from "../view/period";
+import { buildStyle } from "./style";
+import { boundsOf, mapGeometry, SOURCE } from "./sources";
+import { fillColorExpression, fillColors } from "./layers/municipalities-fill";
+import { attributionText } from "./attribution";
+import { MapLabels } from "./labels";
+import { LegendControl } from "./legend";
+
+export interface MapViewOptions {
+  /** Called with a municipality id when the pointer enters it, and null when it leaves. */
+  onHover?: (id: string | null) => void;
+}
+
+export class MapView {
+  readonly map: maplibregl.Map;
+  private readonly labels: MapLabels;
+  private readonly legend = new LegendControl();
+  private readonly popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, maxWidth: "300px", className: "muni-popup", offset: 12 });
+  private metrics = new Map<string, MunicipalityMetric>();
+  private loaded = false;
+  private pending: { overview: Overview; classes: Classes } | null = null;
+  private hovered: string | null = null;
+  private pinned: string | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    base: MapBase,
+    private readonly options: MapViewOptions = {},
+  ) {
+    const geometry = mapGeometry(base);
+    const bounds = boundsOf(geometry.outline, geometry.boundaries);
+    this.map = new maplibregl.Map({
+      container,
+      style: buildStyle({ geometry, colors: { byId: {}, fallback: "#e5e7eb" } }),
+      attributionControl: false,
+      ...(bounds ? { bounds, fitBoundsOptions: { padding: 40 } } : { center: [47.5, 47.0], zoom: 6 }),
+      dragRotate: false,
+      pitchWithRotate: false,
+      touchPitch: false,
+      maxZoom: 11,
+      minZoom: 4,
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.keyboard.disableRotation();
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
+    this.map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: attributionText(base.attribution) }), "bottom-right");
+    this.map.addControl(this.legend, "bottom-left");
+    this.labels = new MapLabels(this.map);
+    this.labels.setTowns(base.towns);
+
+    this.map.on("load", () => {
+      this.loaded = true;
+      if (bounds) this.map.fitBounds(bounds, { padding: 40, duration: 0 });
+      if (this.pending) this.apply(this.pending.overview, this.pending.classes);
+      this.pending = null;
+    });
+    this.map.on("idle", () => this.reportDrawn());
+    this.installPointer();
+  }
+
+  /** Redraws the choropleth, the labels and the legend for an overview. */
+  setOverview(overview: Overview, classes: Classes): void {
+    if (!this.loaded) {
+      this.pending = { overview, classes };
+      return;
+    }
+    this.apply(overview, classes);
+  }
+
+  /** Outlines one municipality (e.g. while its row in the side panel is under the pointer). */
+  highlight(id: string | null): void {
+    this.setHover(id);
+  }
+
+  private apply(overview: Overview, classes: Classes): void {
+    this.metrics = new Map(overview.municipalities.map((m) => [m.id, m]));
+    this.map.setPaintProperty("municipalities-fill", "fill-color", fillColorExpression(fillColors(overview.municipalities, classes)));
+    this.labels.setMunicipalities(
+      overview.municipalities.map((m) => ({
+        id: m.id,
+        name: m.name_ru,
+        value: formatDecimal(m.per_1000, 1),
+        lon: m.label_lon,
+        lat: m.label_lat,
+        priority: m.population,
+      })),
+    );
+    const withZero = overview.municipalities.some((m) => binIndex(classes, m.per_1000) < 0);
+    this.legend.update(classes, withZero, describePeriod(overview.period));
+    const shown = this.pinned ?? this.hovered;
+    if (shown && this.popup.isOpen()) this.popup.setDOMContent(this.popupContent(shown));
+  }
+
+  /** Sets `data-municipalities-drawn` to the number of distinct municipalities in the rendered source. */
+  private reportDrawn(): void {
+    if (!this.loaded) return;
+    const ids = new Set<string>();
+    for (const f of this.map.querySourceFeatures(SOURCE.municipalities)) {
+      const id = f.properties?.["id"] ?? f.id;
+      if (id !== undefined && id !== null) ids.add(String(id));
+    }
+    const value = String(ids.size);
+    if (this.container.dataset.municipalitiesDrawn !== value) this.container.dataset.municipalitiesDrawn = value;
+  }
+
+  private installPointer(): void {
+    const layer = "municipalities-fill";
+    const idOf = (e: maplibregl.MapLayerMouseEvent): string | null => {
+      const f = e.features?.[0];
+      const id = f?.properties?.["id"] ?? f?.id;
+      return id === undefined || id === null ? null : String(id);
+    };
+    this.map.on("mousemove", layer, (e) => {
+      const id = idOf(e);
+      this.map.getCanvas().style.cursor = id ? "pointer" : "";
+      if (id !== this.hovered) {
+        this.setHover(id);
+        this.options.onHover?.(id);
+      }
+      if (!this.pinned && id) this.showPopup(id, e.lngLat);
+    });
+    this.map.on("mouseleave", layer, () => {
+      this.map.getCanvas().style.cursor = "";
+      this.setHover(null);
+      this.options.onHover?.(null);
+      if (!this.pinned) this.popup.remove();
+    });
+    this.map.on("click", (e) => {
+      const hit = this.map.queryRenderedFeatures(e.point, { layers: [layer] })[0];
+      const id = hit ? String(hit.properties?.["id"] ?? hit.id) : null;
+      if (id && id !== this.pinned) {
+        this.pinned = id;
+        this.showPopup(id, e.lngLat);
+      } else {
+        this.pinned = null;
+        this.popup.remove();
+      }
+    });
+    this.container.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        this.pinned = null;
+        this.popup.remove();
+      }
+    });
+  }
+
+  private setHover(id: string | null): void {
+    if (this.hovered === id) return;
+    if (this.hovered) this.map.setFeatureState({ source: SOURCE.municipalities, id: this.hovered }, { hover: false });
+    this.hovered = id;
+    if (id) this.map.setFeatureState({ source: SOURCE.municipalities, id }, { hover: true });
+  }
+
+  private showPopup(id: string, at: maplibregl.LngLat): void {
+    this.popup.setLngLat(at).setDOMContent(this.popupContent(id));
+    if (!this.popup.isOpen()) this.popup.addTo(this.map);
+  }
+
+  private popupContent(id: string): HTMLElement {
+    const m = this.metrics.get(id);
+    const root = document.createElement("div");
+    root.className = "muni-popup__body";
+    const title = document.createElement("div");
+    title.className = "muni-popup__title";
+    title.textContent = m?.name_ru ?? id;
+    root.append(title);
+    if (!m) {
+      const p = document.createElement("div");
+      p.textContent = "Нет данных";
+      root.append(p);
+      return root;
+    }
+    const rows: [string, string][] = [
+      ["Обращений", formatInt(m.appeals)],
+      ["Население (2021)", formatInt(m.population)],
+      ["На 1\u00a0000 жителей", formatDecimal(m.per_1000, 1)],
+    ];
+    const dl = document.createElement("dl");
+    for (const [k, v] of rows) {
+      const dt = document.createElement("dt");
+      dt.textContent = k;
+      const dd = document.createElement("dd");
+      dd.textContent = v;
+      dl.append(dt, dd);
+    }
+    root.append(dl);
+    return root;
+  }
+}

@@ -1,0 +1,140 @@
+import { validateStyleMin } from "@maplibre/maplibre-gl-style-spec";
+import type { LayerSpecification, StyleSpecification } from "maplibre-gl";
+import { describe, expect, it } from "vitest";
+import { mockBackend } from "../backend";
+import { computeClasses } from "../view/classes";
+import { attributionText, OSM_ATTRIBUTION } from "./attribution";
+import { backgroundLayer } from "./layers/background";
+import { fillColorExpression, fillColors, municipalitiesFillLayer, type FillColors } from "./layers/municipalities-fill";
+import { municipalitiesHighlightLayer } from "./layers/municipalities-highlight";
+import { municipalitiesLineLayer } from "./layers/municipalities-line";
+import { oblastOutlineLayer } from "./layers/oblast-outline";
+import { townsLayer } from "./layers/towns";
+import { volgaLayer } from "./layers/volga";
+import { boundsOf, mapGeometry, parseFeatureCollection, sourceSpecs, townsCollection, type MapGeometry } from "./sources";
+import { buildLayers, buildStyle } from "./style";
+import { LAYER_ORDER } from "./zorder";
+
+/** A hand-made sample in the shape the Rust side sends (two squares, a line, a town). */
+const SAMPLE: MapGeometry = {
+  boundaries: {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", properties: { id: "a", name_ru: "Первый район" }, geometry: { type: "Polygon", coordinates: [[[47, 46], [48, 46], [48, 47], [47, 47], [47, 46]]] } },
+      { type: "Feature", properties: { id: "b", name_ru: "Второй район" }, geometry: { type: "MultiPolygon", coordinates: [[[[48, 46], [49, 46], [49, 47], [48, 47], [48, 46]]]] } },
+    ],
+  },
+  outline: { type: "FeatureCollection", features: [{ type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [[[47, 46], [49, 46], [49, 47], [47, 47], [47, 46]]] } }] },
+  volga: { type: "FeatureCollection", features: [{ type: "Feature", properties: { name_ru: "Волга" }, geometry: { type: "LineString", coordinates: [[47, 47], [48.5, 46]] } }] },
+  towns: townsCollection([{ name_ru: "Город", lon: 47.5, lat: 46.5, population: 10000 }]),
+};
+
+const COLORS: FillColors = { byId: { a: "#ffffb2", b: "#bd0026" }, fallback: "#d9dde3" };
+
+/** A style with just the sources and one layer, to validate layers one by one. */
+function styleWith(layer: LayerSpecification): StyleSpecification {
+  return { version: 8, sources: sourceSpecs(SAMPLE), layers: [layer] };
+}
+
+function errorsOf(style: StyleSpecification): string[] {
+  return validateStyleMin(style).map((e: { message: string }) => e.message);
+}
+
+describe("each layer module makes a valid layer", () => {
+  it.each<[string, () => LayerSpecification]>([
+    ["background", backgroundLayer],
+    ["municipalities-fill", () => municipalitiesFillLayer(COLORS)],
+    ["municipalities-fill (no colours yet)", () => municipalitiesFillLayer({ byId: {}, fallback: "#eeeeee" })],
+    ["municipalities-line", municipalitiesLineLayer],
+    ["municipalities-highlight", municipalitiesHighlightLayer],
+    ["volga", volgaLayer],
+    ["oblast-outline", oblastOutlineLayer],
+    ["towns", townsLayer],
+  ])("%s", (_name, make) => {
+    expect(errorsOf(styleWith(make()))).toEqual([]);
+  });
+});
+
+describe("the validator itself", () => {
+  it("does report a broken layer (so the zero-error checks above mean something)", () => {
+    const broken = { ...volgaLayer(), paint: { "line-color": 42 } } as unknown as LayerSpecification;
+    expect(errorsOf(styleWith(broken)).length).toBeGreaterThan(0);
+    const orphan = { ...townsLayer(), source: "nowhere" } as LayerSpecification;
+    expect(errorsOf(styleWith(orphan)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("the full style", () => {
+  it("is valid with the sample geometry", () => {
+    expect(errorsOf(buildStyle({ geometry: SAMPLE, colors: COLORS }))).toEqual([]);
+  });
+
+  it("is valid with the mock backend's geometry and a real choropleth", async () => {
+    const geometry = mapGeometry(await mockBackend.mapBase());
+    const overview = await mockBackend.overview(null);
+    const colors = fillColors(overview.municipalities, computeClasses(overview.municipalities.map((m) => m.per_1000)));
+    expect(Object.keys(colors.byId)).toHaveLength(13);
+    expect(errorsOf(buildStyle({ geometry, colors }))).toEqual([]);
+  });
+
+  it("has exactly the layers of zorder, in that order", () => {
+    expect(buildLayers({ geometry: SAMPLE, colors: COLORS }).map((l) => l.id)).toEqual([...LAYER_ORDER]);
+  });
+
+  it("needs no network: no glyphs, no sprite, only inline GeoJSON sources", () => {
+    const style = buildStyle({ geometry: SAMPLE, colors: COLORS });
+    expect(style.glyphs).toBeUndefined();
+    expect(style.sprite).toBeUndefined();
+    for (const source of Object.values(style.sources)) {
+      expect(source.type).toBe("geojson");
+      expect(typeof (source as { data: unknown }).data).toBe("object");
+    }
+    expect(JSON.stringify(style)).not.toMatch(/https?:\/\//);
+    expect(style.layers.some((l) => l.type === "symbol")).toBe(false);
+  });
+
+  it("references only sources it defines", () => {
+    const style = buildStyle({ geometry: SAMPLE, colors: COLORS });
+    for (const layer of style.layers) {
+      if ("source" in layer) expect(Object.keys(style.sources)).toContain(layer.source);
+    }
+  });
+});
+
+describe("fillColorExpression", () => {
+  it("falls back to a plain colour when there is nothing to match", () => {
+    expect(fillColorExpression({ byId: {}, fallback: "#123456" })).toBe("#123456");
+  });
+
+  it("matches on the feature id, ids sorted", () => {
+    expect(fillColorExpression({ byId: { b: "#2", a: "#1" }, fallback: "#0" })).toEqual(["match", ["get", "id"], "a", "#1", "b", "#2", "#0"]);
+  });
+});
+
+describe("sources", () => {
+  it("parses FeatureCollection texts and rejects anything else", () => {
+    expect(parseFeatureCollection('{"type":"FeatureCollection","features":[]}', "x").features).toEqual([]);
+    expect(() => parseFeatureCollection("{", "Границы")).toThrow(/^Границы: не GeoJSON/);
+    expect(() => parseFeatureCollection('{"type":"Feature"}', "Волга")).toThrow(/ожидается GeoJSON FeatureCollection/);
+  });
+
+  it("computes bounds over all geometry kinds", () => {
+    expect(boundsOf(SAMPLE.outline, SAMPLE.boundaries, SAMPLE.towns)).toEqual([47, 46, 49, 47]);
+    expect(boundsOf({ type: "FeatureCollection", features: [] })).toBeNull();
+  });
+
+  it("addresses municipalities by their id property", () => {
+    expect(sourceSpecs(SAMPLE).municipalities.promoteId).toBe("id");
+  });
+});
+
+describe("attributionText", () => {
+  it.each([
+    ["", OSM_ATTRIBUTION],
+    ["  ", OSM_ATTRIBUTION],
+    ["© OpenStreetMap contributors, ODbL", "© OpenStreetMap contributors, ODbL"],
+    ["Росстат, перепись 2021", `${OSM_ATTRIBUTION} · Росстат, перепись 2021`],
+  ])("%j → %j", (input, expected) => {
+    expect(attributionText(input)).toBe(expected);
+  });
+});
