@@ -17,6 +17,7 @@ mod stats;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use paths::{db_path, DB_ENV};
+pub use reference::bundled as bundled_reference;
 pub use demo::DemoParams;
 pub use tsur_core::Scope;
 

@@ -1,0 +1,7 @@
+//! `tsur-app`: the Tauri shell. It only registers commands, each a call into `tsur-api`,
+//! and opens the window; all logic lives in the API and the crates below it.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    tsur_app::run();
+}
