@@ -62,6 +62,10 @@ export class MapView {
       this.pending = null;
     });
     this.map.on("idle", () => this.reportDrawn());
+    // Also as soon as the source is parsed: on a software renderer the first idle can take seconds.
+    this.map.on("sourcedata", (e) => {
+      if (e.sourceId === SOURCE.municipalities && e.isSourceLoaded) this.reportDrawn();
+    });
     this.installPointer();
   }
 

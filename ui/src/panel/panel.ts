@@ -3,7 +3,7 @@
 import type { CountBy, Overview, Period } from "../backend";
 import { binIndex, colorFor, type Classes } from "../view/classes";
 import { formatDateRu } from "../view/dates";
-import { formatDecimal, formatInt, formatShare } from "../view/format";
+import { formatDecimal, formatInt, formatShare, shortMunicipalityName } from "../view/format";
 import { describePeriod, matchingPreset, parsePeriodInputs, presetPeriod, PRESETS, type PresetId } from "../view/period";
 import { h } from "./dom";
 
@@ -126,7 +126,8 @@ export class Panel {
     this.updatePeriodControls(overview, requested);
 
     if (!overview.data_range) {
-      this.status.replaceChildren(h("div", { class: "state state--empty", "data-testid": "empty" }, EMPTY_STORE_MESSAGE));
+      const [text, command] = EMPTY_STORE_MESSAGE.split(": ");
+      this.status.replaceChildren(h("div", { class: "state state--empty", "data-testid": "empty" }, `${text}: `, h("code", {}, command)));
       this.content.replaceChildren();
       return;
     }
@@ -173,10 +174,10 @@ export class Panel {
     for (const b of this.presetButtons.values()) b.disabled = !enabled;
     this.fromInput.disabled = this.toInput.disabled = !enabled;
     this.fieldsPeriod = overview.period;
-    this.fromInput.value = formatDateRu(overview.period.from);
-    this.toInput.value = formatDateRu(overview.period.to);
+    this.fromInput.value = enabled ? formatDateRu(overview.period.from) : "";
+    this.toInput.value = enabled ? formatDateRu(overview.period.to) : "";
     this.problem.textContent = "";
-    const active: PresetId | null = requested === null ? "all" : matchingPreset(overview.period, range);
+    const active: PresetId | null = !enabled ? null : requested === null ? "all" : matchingPreset(overview.period, range);
     for (const [id, b] of this.presetButtons) {
       b.classList.toggle("is-active", id === active);
       b.setAttribute("aria-pressed", String(id === active));
@@ -206,7 +207,7 @@ export class Panel {
         "tr",
         { "data-testid": `municipality-row-${m.id}`, "data-value": m.appeals, "data-per-1000": m.per_1000, "data-municipality": m.id },
         h("td", { class: "num rank" }, String(i + 1)),
-        h("td", { class: "name" }, h("span", { class: "swatch", style: `background:${colorFor(classes, m.per_1000)}`, "data-class": binIndex(classes, m.per_1000) }), m.name_ru),
+        h("td", { class: "name", title: m.name_ru }, h("span", { class: "swatch", style: `background:${colorFor(classes, m.per_1000)}`, "data-class": binIndex(classes, m.per_1000) }), shortMunicipalityName(m.name_ru)),
         h("td", { class: "num" }, formatInt(m.appeals)),
         h("td", { class: "num" }, formatDecimal(m.per_1000, 1)),
       );
