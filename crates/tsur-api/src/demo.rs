@@ -10,6 +10,11 @@ use tsur_store_sqlite::{DemoIncidentRecord, NewAppeal};
 
 pub use tsur_demo::Params as DemoParams;
 
+/// Appeals per transaction of a demo fill: few commits (each writes every index page it
+/// touched), yet a bounded amount of uncommitted work whatever the total. A multiple of
+/// the generator's chunk.
+const APPEALS_PER_TRANSACTION: u64 = tsur_demo::CHUNK * 25;
+
 impl Api {
     /// Fills an empty store with `params.appeals` demo appeals. Refuses a store that has
     /// appeals already: demo data never mix with real ones, and nothing is ever deleted.
@@ -44,6 +49,7 @@ impl Api {
         let mut done = 0u64;
         let mut events = 0u64;
         let mut incident_appeals: BTreeMap<usize, Vec<AppealId>> = BTreeMap::new();
+        let mut bulk: Option<tsur_store_sqlite::BulkWriter> = None;
         while let Some(chunk) = rx.recv().await {
             let batch: Vec<NewAppeal> = chunk
                 .into_iter()
@@ -56,8 +62,18 @@ impl Api {
                 })
                 .collect();
             done += batch.len() as u64;
-            self.store().insert_appeals(&batch).await?;
+            let writer = match bulk.as_mut() {
+                Some(writer) => writer,
+                None => bulk.insert(self.store().bulk().await?),
+            };
+            writer.insert_appeals(&batch).await?;
+            if done % APPEALS_PER_TRANSACTION == 0 {
+                bulk.take().expect("opened above").commit().await?;
+            }
             progress(done, total);
+        }
+        if let Some(writer) = bulk.take() {
+            writer.commit().await?;
         }
         let incidents = producer.await.map_err(|e| ApiError::internal(format!("генератор остановился: {e}")))??;
         let records: Vec<DemoIncidentRecord> = incidents

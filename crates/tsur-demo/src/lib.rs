@@ -189,7 +189,11 @@ impl<'a> Generator<'a> {
         if reference.settlements.is_empty() || reference.topics.is_empty() {
             return Err(GenerateError::Reference("нет поселений или тем".into()));
         }
-        let weights: Vec<f64> = reference.municipalities.iter().map(|m| f64::from(m.population) * activity(&m.kind)).collect();
+        // Each territory also has its own temper (how well its services work, how used its
+        // people are to writing online): a seeded factor, so the map is not uniform.
+        let mut temper = ChaCha8Rng::seed_from_u64(params.seed ^ 0x7E3A_9E12);
+        let weights: Vec<f64> =
+            reference.municipalities.iter().map(|m| f64::from(m.population) * activity(&m.kind) * temper.random_range(0.75..1.3)).collect();
         let municipality_pick = WeightedIndex::new(&weights).map_err(|e| GenerateError::Reference(e.to_string()))?;
         let mut settlements_by_municipality = Vec::new();
         for m in &reference.municipalities {

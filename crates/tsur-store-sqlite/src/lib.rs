@@ -20,4 +20,4 @@ mod write;
 pub use error::StoreError;
 pub use open::{SqliteStore, APPLICATION_ID};
 pub use queries::{CountRow, GroupBy, StatsFilter};
-pub use write::{DemoIncidentRecord, NewAppeal};
+pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

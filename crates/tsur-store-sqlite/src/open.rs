@@ -55,7 +55,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(busy_timeout)
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-131072");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(busy_timeout + Duration::from_secs(5))

@@ -3,7 +3,7 @@
 // `./bindings` directly (see index.ts for the rule).
 export type {
   ApiError,
-  ApiErrorCode,
+  ErrorCode as ApiErrorCode,
   CountBy,
   MapBase,
   MunicipalityMetric,
