@@ -9,8 +9,8 @@ ensure_system_packages
 ensure_rust
 build_ui
 
-step "Rust: все тесты рабочей области (включая актуальность ui/src/backend/bindings.ts)"
-(cd "$ROOT" && cargo test --workspace --locked)
+step "Rust: сборка и все тесты рабочей области (включая актуальность ui/src/backend/bindings.ts)"
+(cd "$ROOT" && cargo build --workspace --locked && cargo test --workspace --locked)
 
 step "Интерфейс: Vitest"
 (cd "$ROOT/ui" && npm test)

@@ -6,7 +6,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-(cd "$ROOT" && cargo build --locked -p tsur-cli -p tsur-app)
+# The same package selection as `cargo build --workspace`, so nothing is rebuilt for other features.
+(cd "$ROOT" && cargo build --locked --workspace)
 (cd "$HERE" && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
 
 work="$(mktemp -d)"
