@@ -7,6 +7,7 @@
 //! [`ApiError`]`{ code, message }` with a closed set of codes.
 #![deny(missing_docs)]
 
+pub mod deadlines;
 pub mod demo;
 pub mod dto;
 mod error;
@@ -14,6 +15,7 @@ mod paths;
 mod reference;
 mod stats;
 
+pub use deadlines::{SkippedDayDto, StageDeadlineDto};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use paths::{db_path, DB_ENV};

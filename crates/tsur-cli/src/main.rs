@@ -48,6 +48,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Сроки каждого этапа по правовому режиму, с объяснением
+    Deadline {
+        /// Режим: fz59 (59fz), pos, im, regional (hotline), other
+        #[arg(long)]
+        regime: String,
+        /// Момент поступления, RFC 3339 с часовым поясом (2026-03-02T10:00:00+04:00)
+        #[arg(long)]
+        received: String,
+        /// Момент регистрации, если отличается от поступления
+        #[arg(long)]
+        registered: Option<String>,
+        /// Продление срока ответа, дней
+        #[arg(long, default_value_t = 0)]
+        extended_days: u32,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
@@ -115,6 +133,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_stats(&stats);
             }
         }
+        Command::Deadline { regime, received, registered, extended_days, json } => {
+            let all = api.deadlines(&regime, &received, registered.as_deref(), extended_days, chrono_now())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for d in &all {
+                    println!("{}: до {}{}", d.stage_ru, d.due, if d.predicted { " (по прогнозу календаря)" } else { "" });
+                    println!("  правило: {} ({}); отсчёт от {}", d.rule, d.regime_ru, d.start);
+                    for s in &d.skipped {
+                        println!("  не считается {}: {}", s.date, s.reason);
+                    }
+                }
+            }
+        }
         Command::Reference(ReferenceCommand::Export { dir }) => {
             let n = api.reference_export(&dir)?;
             println!("Выгружено файлов справочников: {n} → {}", dir.display());
@@ -125,6 +157,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The clock is read here, at the edge, and passed in.
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }
 
 fn print_stats(stats: &tsur_api::Stats) {

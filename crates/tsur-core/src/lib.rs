@@ -14,7 +14,9 @@
 #![deny(missing_docs)]
 
 pub mod appeal;
+pub mod calendar;
 pub mod channel;
+pub mod deadline;
 pub mod event;
 pub mod geo_ref;
 pub mod ids;

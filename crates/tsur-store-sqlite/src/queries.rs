@@ -74,27 +74,25 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, filter: &StatsFilter) {
         q.push(" AND received_at < ").push_bind(until.timestamp_millis());
     }
     if let Some(blocks) = &filter.scope.blocks {
-        q.push(" AND block_id IN (");
-        let mut list = q.separated(", ");
-        for b in blocks {
-            list.push_bind(b.0.clone());
-        }
-        list.push_unseparated(")");
-        if blocks.is_empty() {
-            q.push(" AND 0");
-        }
+        push_in(q, "block_id", blocks.iter().map(|b| b.0.clone()));
     }
     if let Some(municipalities) = &filter.scope.municipalities {
-        q.push(" AND municipality_id IN (");
-        let mut list = q.separated(", ");
-        for m in municipalities {
-            list.push_bind(m.0.clone());
-        }
-        list.push_unseparated(")");
-        if municipalities.is_empty() {
-            q.push(" AND 0");
-        }
+        push_in(q, "municipality_id", municipalities.iter().map(|m| m.0.clone()));
     }
+}
+
+/// ` AND column IN (…)`; an empty list matches nothing.
+fn push_in(q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: impl ExactSizeIterator<Item = String>) {
+    if values.len() == 0 {
+        q.push(" AND 0");
+        return;
+    }
+    q.push(format!(" AND {column} IN ("));
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    list.push_unseparated(")");
 }
 
 impl SqliteStore {
