@@ -85,3 +85,25 @@ async fn a_non_tsur_file_is_refused_with_a_clear_message() {
     assert_eq!(err.code, ErrorCode::StoreUnavailable);
     assert!(err.message.contains("повреждён или не является базой SQLite"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn deadlines_name_the_bad_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-29T12:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
+    let ok = api.deadlines("59fz", "2026-04-08T10:00:00+04:00", None, 30, now).unwrap();
+    let answer = ok.iter().find(|d| d.stage == "answer").unwrap();
+    assert_eq!(answer.due, "2026-06-08T18:00:00+04:00", "8 Apr + 60 days = Mon 8 Jun");
+    let cases = [
+        ("telegraph", "2026-04-08T10:00:00+04:00", 0, "regime:"),
+        ("pos", "2026-04-08 10:00", 0, "received:"),
+        ("pos", "2026-12-29T10:00:00+04:00", 0, "received:"),
+        ("fz59", "2026-04-08T10:00:00+04:00", 45, "extended_days:"),
+        ("hotline", "2026-04-08T10:00:00+04:00", 3, "extended_days:"),
+    ];
+    for (regime, received, extension, field) in cases {
+        let err = api.deadlines(regime, received, None, extension, now).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.starts_with(field), "{regime} {received} +{extension}: {}", err.message);
+    }
+}
