@@ -93,3 +93,99 @@ impl Api {
             .collect())
     }
 }
+
+/// How long before its deadline an open appeal counts as at risk (interim rule, see
+/// docs/deadlines.md: the probability from the agency's own history is still to come).
+pub const AT_RISK_WINDOW: Duration = Duration::hours(24);
+
+/// An open appeal that is overdue or at risk.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct OverdueItem {
+    /// Appeal id.
+    pub appeal_id: String,
+    /// Channel code.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality id.
+    pub municipality: String,
+    /// Block id, once classified.
+    pub block: Option<String>,
+    /// Topic id, once classified.
+    pub topic: Option<String>,
+    /// Responsible agency id.
+    pub agency: Option<String>,
+    /// The pending stage: `first_reply` or `answer`.
+    pub stage: String,
+    /// When it is (was) due, RFC 3339 in Europe/Astrakhan.
+    pub due: String,
+    /// `overdue` or `at_risk`.
+    pub status: String,
+    /// Hours past the deadline (overdue) or left until it (at risk).
+    pub hours: f64,
+}
+
+/// Overdue and at-risk appeals at an instant.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct OverdueReport {
+    /// The instant, RFC 3339 in Europe/Astrakhan.
+    pub at: String,
+    /// Number overdue.
+    pub overdue: u32,
+    /// Number at risk.
+    pub at_risk: u32,
+    /// The appeals, most overdue first.
+    pub items: Vec<OverdueItem>,
+}
+
+impl Api {
+    /// Open appeals overdue or at risk at `at` (now when `None`), optionally in one block or
+    /// municipality, within `scope`.
+    pub async fn overdue(
+        &self,
+        at: Option<&str>,
+        block: Option<&str>,
+        municipality: Option<&str>,
+        scope: &tsur_core::Scope,
+        now: DateTime<Utc>,
+    ) -> Result<OverdueReport, ApiError> {
+        let at = at.map(|a| parse_instant("at", a)).transpose()?.unwrap_or(now);
+        let mut scope = scope.clone();
+        if let Some(b) = block {
+            if !self.reference().blocks.iter().any(|x| x.id.as_str() == b) {
+                return Err(ApiError::invalid(format!("block: неизвестный блок «{b}»")));
+            }
+            scope.blocks = Some(vec![b.into()]);
+        }
+        if let Some(m) = municipality {
+            if !self.reference().municipalities.iter().any(|x| x.id.as_str() == m) {
+                return Err(ApiError::invalid(format!("municipality: неизвестный муниципалитет «{m}»")));
+            }
+            scope.municipalities = Some(vec![m.into()]);
+        }
+        let filter = tsur_store_sqlite::StatsFilter { from: None, until: Some(at), scope };
+        let rows = self.store().pending_due_before(&filter, at + AT_RISK_WINDOW).await?;
+        let items: Vec<OverdueItem> = rows
+            .into_iter()
+            .map(|r| {
+                let late = r.due < at;
+                let hours = ((if late { at - r.due } else { r.due - at }).num_minutes() as f64 / 60.0 * 10.0).round() / 10.0;
+                OverdueItem {
+                    appeal_id: r.appeal_id.to_string(),
+                    channel: r.channel,
+                    external_id: r.external_id,
+                    municipality: r.municipality_id,
+                    block: r.block_id,
+                    topic: r.topic_id,
+                    agency: r.agency_id,
+                    stage: r.stage,
+                    due: r.due.with_timezone(&ZONE).to_rfc3339(),
+                    status: if late { "overdue" } else { "at_risk" }.into(),
+                    hours,
+                }
+            })
+            .collect();
+        let overdue = items.iter().filter(|i| i.status == "overdue").count() as u32;
+        Ok(OverdueReport { at: at.with_timezone(&ZONE).to_rfc3339(), overdue, at_risk: items.len() as u32 - overdue, items })
+    }
+}

@@ -15,7 +15,7 @@ mod paths;
 mod reference;
 mod stats;
 
-pub use deadlines::{SkippedDayDto, StageDeadlineDto};
+pub use deadlines::{OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use paths::{db_path, DB_ENV};

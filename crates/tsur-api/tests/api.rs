@@ -107,3 +107,35 @@ async fn deadlines_name_the_bad_field() {
         assert!(err.message.starts_with(field), "{regime} {received} +{extension}: {}", err.message);
     }
 }
+
+#[tokio::test]
+async fn the_projection_keeps_deadlines_and_an_extension_moves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    api.seed_demo(DemoParams::year(3_000, 9), |_, _| {}).await.unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
+    let report = api.overdue(None, None, None, &Scope::local_curator(), as_of).await.unwrap();
+    assert!(report.overdue > 0, "a year of demo data has overdue appeals at its end");
+    assert_eq!(report.items.iter().filter(|i| i.status == "overdue").count() as u32, report.overdue);
+
+    // Extend a pending 59-ФЗ answer by 30 days: its deadline moves by about 30 days.
+    let far = as_of + chrono::Duration::days(400);
+    let filter = tsur_store_sqlite::StatsFilter { from: None, until: None, scope: Scope::local_curator() };
+    let pending = api.store().pending_due_before(&filter, far).await.unwrap();
+    let target = pending.iter().find(|p| p.channel == "fz59" && p.stage == "answer").expect("an open written appeal");
+    let state = api.store().state(target.appeal_id, &Scope::local_curator()).await.unwrap().unwrap();
+    assert_eq!(state.extension_days, 0);
+    let extension = tsur_core::Event {
+        id: tsur_core::EventId(uuid::Uuid::now_v7()),
+        appeal_id: target.appeal_id,
+        at: state.last_event_at + chrono::Duration::minutes(5),
+        actor: "test".into(),
+        node: "test".into(),
+        kind: tsur_core::EventKind::DeadlineExtended { days: 30, reason: "проверка на месте".into() },
+    };
+    api.store().append_events(&[extension]).await.unwrap();
+    let after = api.store().pending_due_before(&filter, far).await.unwrap();
+    let moved = after.iter().find(|p| p.appeal_id == target.appeal_id).unwrap();
+    let shift = moved.due - target.due;
+    assert!(shift >= chrono::Duration::days(28) && shift <= chrono::Duration::days(33), "moved by {shift}");
+}

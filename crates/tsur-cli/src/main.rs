@@ -66,6 +66,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Просроченные и находящиеся под угрозой просрочки обращения
+    Overdue {
+        /// Момент проверки, RFC 3339 (по умолчанию — сейчас)
+        #[arg(long)]
+        at: Option<String>,
+        /// Только этот блок (например, roads)
+        #[arg(long)]
+        block: Option<String>,
+        /// Только этот муниципалитет (например, kamyzyaksky)
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Сколько обращений показать (в JSON — все)
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
@@ -144,6 +162,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for s in &d.skipped {
                         println!("  не считается {}: {}", s.date, s.reason);
                     }
+                }
+            }
+        }
+        Command::Overdue { at, block, municipality, limit, json } => {
+            let report = api.overdue(at.as_deref(), block.as_deref(), municipality.as_deref(), &Scope::local_curator(), chrono_now()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("На {}: просрочено {}, под угрозой (срок в ближайшие 24 ч) {}", report.at, report.overdue, report.at_risk);
+                let mut items: Vec<_> = report.items.iter().collect();
+                items.sort_by(|a, b| (b.status == "overdue").cmp(&(a.status == "overdue")).then(b.hours.total_cmp(&a.hours)));
+                for i in items.into_iter().take(limit) {
+                    let what = if i.status == "overdue" { "просрочено на" } else { "осталось" };
+                    println!(
+                        "  {} {:<10} {:<14} {:<28} {:<22} {} {} ч (срок {})",
+                        i.channel,
+                        i.external_id,
+                        i.municipality,
+                        i.topic.as_deref().unwrap_or("—"),
+                        i.agency.as_deref().unwrap_or("—"),
+                        what,
+                        i.hours,
+                        i.due
+                    );
                 }
             }
         }

@@ -19,5 +19,5 @@ mod write;
 
 pub use error::StoreError;
 pub use open::{SqliteStore, APPLICATION_ID};
-pub use queries::{CountRow, GroupBy, StatsFilter};
+pub use queries::{CountRow, GroupBy, PendingRow, StatsFilter};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

@@ -262,3 +262,59 @@ pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
         })
         .collect()
 }
+
+/// An open appeal with a pending stage and its deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRow {
+    /// The appeal.
+    pub appeal_id: AppealId,
+    /// Channel code.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality.
+    pub municipality_id: String,
+    /// Block, once classified.
+    pub block_id: Option<String>,
+    /// Topic, once classified.
+    pub topic_id: Option<String>,
+    /// Responsible agency.
+    pub agency_id: Option<String>,
+    /// `first_reply` or `answer`.
+    pub stage: String,
+    /// When the pending stage is due.
+    pub due: DateTime<Utc>,
+}
+
+impl SqliteStore {
+    /// Open appeals whose pending stage (the first reply while none was given, else the
+    /// answer) is due before `due_before`, most urgent first, within the filter's scope.
+    pub async fn pending_due_before(&self, filter: &StatsFilter, due_before: DateTime<Utc>) -> Result<Vec<PendingRow>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT s.appeal_id, a.channel, a.external_id, s.municipality_id, s.block_id, s.topic_id, s.agency_id, \
+             CASE WHEN s.first_reply_at IS NULL AND s.first_reply_due IS NOT NULL THEN 'first_reply' ELSE 'answer' END AS stage, \
+             CASE WHEN s.first_reply_at IS NULL AND s.first_reply_due IS NOT NULL THEN s.first_reply_due ELSE s.answer_due END AS due \
+             FROM (SELECT * FROM appeal_state",
+        );
+        push_filter(&mut q, filter);
+        q.push(" AND status IN ('registered', 'assigned', 'interim_answered', 'rework', 'reopened')) s JOIN appeals a ON a.id = s.appeal_id WHERE due IS NOT NULL AND due < ");
+        q.push_bind(due_before.timestamp_millis());
+        q.push(" ORDER BY due");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PendingRow {
+                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
+                    channel: r.get("channel"),
+                    external_id: r.get("external_id"),
+                    municipality_id: r.get("municipality_id"),
+                    block_id: r.get("block_id"),
+                    topic_id: r.get("topic_id"),
+                    agency_id: r.get("agency_id"),
+                    stage: r.get("stage"),
+                    due: at(r.get("due"))?,
+                })
+            })
+            .collect()
+    }
+}

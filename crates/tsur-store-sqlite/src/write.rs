@@ -6,7 +6,10 @@ use crate::open::classify;
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, Transaction};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tsur_core::calendar::ProductionCalendar;
+use tsur_core::deadline::{self, Stage};
+use tsur_core::reference::Regime;
 use tsur_core::reference::ReferenceData;
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
 use uuid::Uuid;
@@ -259,14 +262,39 @@ async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> R
     Ok(())
 }
 
+/// The regimes in force, read in the writing transaction (a handful of rows).
+async fn regimes(tx: &mut Transaction<'_, Sqlite>) -> Result<HashMap<String, Regime>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, record FROM regimes").fetch_all(&mut **tx).await?;
+    rows.into_iter()
+        .map(|(id, record)| serde_json::from_str::<Regime>(&record).map(|r| (id, r)).map_err(|e| StoreError::Decode(format!("режим {e}"))))
+        .collect()
+}
+
+/// Deadlines of the first reply and the answer, and whether a predicted calendar was used.
+/// An extension longer than the regime allows counts only up to what it allows.
+fn dues(regimes: &HashMap<String, Regime>, calendar: &ProductionCalendar, appeal: &Appeal, state: &AppealState) -> (Option<i64>, Option<i64>, bool) {
+    let Some(regime) = regimes.get(appeal.regime.as_str()) else {
+        return (None, None, false);
+    };
+    let extension = state.extension_days.min(regime.extension_days.filter(|_| regime.max_extensions.unwrap_or(0) > 0).unwrap_or(0));
+    let Ok(all) = deadline::deadlines(regime, calendar, appeal.received_at, Some(state.registered_at), extension) else {
+        return (None, None, false);
+    };
+    let of = |stage| all.iter().find(|d| d.stage == stage).map(|d| ms(d.due));
+    (of(Stage::FirstReply), of(Stage::Answer), all.iter().any(|d| d.explanation.predicted))
+}
+
 async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
+    let regimes = regimes(tx).await?;
+    let calendar = ProductionCalendar::default();
+    let dues: Vec<(Option<i64>, Option<i64>, bool)> = rows.iter().map(|(a, s)| dues(&regimes, &calendar, a, s)).collect();
+    for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
              first_reply_at, first_answer_at, last_answer_at, resolved_at, confirmed_at, closed_at, deferred_until, extension_days, answers, \
-             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count) ",
+             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count, first_reply_due, answer_due, due_predicted) ",
         );
-        q.push_values(chunk, |mut row, (a, s)| {
+        q.push_values(chunk.iter().zip(dues), |mut row, ((a, s), (first_reply_due, answer_due, predicted))| {
             row.push_bind(a.id.0)
                 .push_bind(s.status.code())
                 .push_bind(a.channel.code())
@@ -290,7 +318,10 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &Appe
                 .push_bind(s.redirects)
                 .push_bind(s.satisfaction.map(i64::from))
                 .push_bind(ms(s.last_event_at))
-                .push_bind(s.event_count);
+                .push_bind(s.event_count)
+                .push_bind(*first_reply_due)
+                .push_bind(*answer_due)
+                .push_bind(*predicted);
         });
         q.build().execute(&mut **tx).await?;
     }
