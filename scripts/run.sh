@@ -15,7 +15,7 @@ step "Сборка Rust (release)"
 (cd "$ROOT" && cargo build --release -p tsur-cli -p tsur-app)
 
 TSUR="$ROOT/target/release/tsur"
-appeals=$("$TSUR" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+appeals=$("$TSUR" stats --json | grep -m1 '"total"' | tr -dc '0-9')
 if [ "$appeals" = "0" ]; then
   step "Первый запуск: демо-данные — год обращений по Астраханской области"
   "$TSUR" demo --appeals "${TSUR_DEMO_APPEALS:-100000}"
