@@ -186,6 +186,6 @@ impl Api {
             })
             .collect();
         let overdue = items.iter().filter(|i| i.status == "overdue").count() as u32;
-        Ok(OverdueReport { at: at.with_timezone(&ZONE).to_rfc3339(), overdue, at_risk: items.len() as u32 - overdue, items })
+        Ok(OverdueReport { at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false), overdue, at_risk: items.len() as u32 - overdue, items })
     }
 }

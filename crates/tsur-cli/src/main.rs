@@ -9,6 +9,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tsur_api::{db_path, Api, DemoParams, Period, Scope};
 
+/// Prints a line to stdout; a closed pipe (`tsur stats | head -1`) ends the program quietly
+/// instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "tsur", version, about = "ЦУР Астраханской области: обращения граждан — демо-данные, статистика, справочники")]
 struct Cli {
@@ -130,9 +143,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = api.seed_demo(params, |done, _| bar.set_position(done)).await?;
             bar.finish_and_clear();
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                out!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
-                println!(
+                out!(
                     "Записано {} обращений и {} событий ({} инцидентов) в {} за {:.1} с",
                     summary.appeals,
                     summary.events,
@@ -146,7 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let period = from.zip(to).map(|(from, to)| Period { from, to });
             let stats = api.stats(period.as_ref(), &Scope::local_curator()).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
+                out!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 print_stats(&stats);
             }
@@ -154,13 +167,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deadline { regime, received, registered, extended_days, json } => {
             let all = api.deadlines(&regime, &received, registered.as_deref(), extended_days, chrono_now())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&all)?);
+                out!("{}", serde_json::to_string_pretty(&all)?);
             } else {
                 for d in &all {
-                    println!("{}: до {}{}", d.stage_ru, d.due, if d.predicted { " (по прогнозу календаря)" } else { "" });
-                    println!("  правило: {} ({}); отсчёт от {}", d.rule, d.regime_ru, d.start);
+                    out!("{}: до {}{}", d.stage_ru, d.due, if d.predicted { " (по прогнозу календаря)" } else { "" });
+                    out!("  правило: {} ({}); отсчёт от {}", d.rule, d.regime_ru, d.start);
                     for s in &d.skipped {
-                        println!("  не считается {}: {}", s.date, s.reason);
+                        out!("  не считается {}: {}", s.date, s.reason);
                     }
                 }
             }
@@ -168,14 +181,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Overdue { at, block, municipality, limit, json } => {
             let report = api.overdue(at.as_deref(), block.as_deref(), municipality.as_deref(), &Scope::local_curator(), chrono_now()).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                println!("На {}: просрочено {}, под угрозой (срок в ближайшие 24 ч) {}", report.at, report.overdue, report.at_risk);
+                out!("На {}: просрочено {}, под угрозой (срок в ближайшие 24 ч) {}", report.at, report.overdue, report.at_risk);
                 let mut items: Vec<_> = report.items.iter().collect();
                 items.sort_by(|a, b| (b.status == "overdue").cmp(&(a.status == "overdue")).then(b.hours.total_cmp(&a.hours)));
                 for i in items.into_iter().take(limit) {
                     let what = if i.status == "overdue" { "просрочено на" } else { "осталось" };
-                    println!(
+                    out!(
                         "  {} {:<10} {:<14} {:<28} {:<22} {} {} ч (срок {})",
                         i.channel,
                         i.external_id,
@@ -191,11 +204,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reference(ReferenceCommand::Export { dir }) => {
             let n = api.reference_export(&dir)?;
-            println!("Выгружено файлов справочников: {n} → {}", dir.display());
+            out!("Выгружено файлов справочников: {n} → {}", dir.display());
         }
         Command::Reference(ReferenceCommand::Import { dir }) => {
             let n = api.reference_import(&dir).await?;
-            println!("Справочники проверены и загружены (прочитано файлов: {n})");
+            out!("Справочники проверены и загружены (прочитано файлов: {n})");
         }
     }
     Ok(())
@@ -208,13 +221,13 @@ fn chrono_now() -> chrono::DateTime<chrono::Utc> {
 
 fn print_stats(stats: &tsur_api::Stats) {
     match &stats.period {
-        Some(p) => println!("Обращений за {} — {}: {}", p.from, p.to, stats.total),
-        None => println!("Обращений всего: {}", stats.total),
+        Some(p) => out!("Обращений за {} — {}: {}", p.from, p.to, stats.total),
+        None => out!("Обращений всего: {}", stats.total),
     }
     for (title, rows) in [("Муниципалитеты", &stats.by_municipality), ("Блоки", &stats.by_block), ("Каналы", &stats.by_channel), ("Статусы", &stats.by_status)] {
-        println!("\n{title}:");
+        out!("\n{title}:");
         for r in rows {
-            println!("  {:<40} {:>9}", r.label_ru, r.count);
+            out!("  {:<40} {:>9}", r.label_ru, r.count);
         }
     }
 }
