@@ -52,7 +52,14 @@ impl Api {
     /// The deadlines of every stage of `regime` for an appeal received at `received`
     /// (registered at `registered`, if given), with `extension_days` added to the answer.
     /// `regime` accepts the ids of the reference book and the aliases `59fz` and `hotline`.
-    pub fn deadlines(&self, regime: &str, received: &str, registered: Option<&str>, extension_days: u32, now: DateTime<Utc>) -> Result<Vec<StageDeadlineDto>, ApiError> {
+    pub fn deadlines(
+        &self,
+        regime: &str,
+        received: &str,
+        registered: Option<&str>,
+        extension_days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StageDeadlineDto>, ApiError> {
         let id = match regime {
             "59fz" | "59-фз" => "fz59",
             "hotline" => "regional",
@@ -186,6 +193,11 @@ impl Api {
             })
             .collect();
         let overdue = items.iter().filter(|i| i.status == "overdue").count() as u32;
-        Ok(OverdueReport { at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false), overdue, at_risk: items.len() as u32 - overdue, items })
+        Ok(OverdueReport {
+            at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            overdue,
+            at_risk: items.len() as u32 - overdue,
+            items,
+        })
     }
 }

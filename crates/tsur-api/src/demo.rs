@@ -91,6 +91,12 @@ impl Api {
             })
             .collect();
         self.store().insert_demo_incidents(&records).await?;
-        Ok(DemoSummary { appeals: done as u32, events: events as u32, incidents: records.len() as u32, seed: seed as u32, seconds: started.elapsed().as_secs_f64() })
+        Ok(DemoSummary {
+            appeals: done as u32,
+            events: events as u32,
+            incidents: records.len() as u32,
+            seed: seed as u32,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     }
 }

@@ -16,11 +16,11 @@ mod reference;
 mod stats;
 
 pub use deadlines::{OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
+pub use demo::DemoParams;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use paths::{db_path, DB_ENV};
 pub use reference::bundled as bundled_reference;
-pub use demo::DemoParams;
 pub use tsur_core::Scope;
 
 use std::path::Path;
@@ -41,7 +41,9 @@ impl Api {
     pub async fn open(path: &Path) -> Result<Api, ApiError> {
         let store = SqliteStore::open(path).await?;
         let reference = match store.reference_texts().await? {
-            Some(texts) => ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?,
+            Some(texts) => {
+                ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?
+            }
             None => {
                 let data = ReferenceData::parse(reference::bundled()).map_err(|e| ApiError::internal(format!("встроенные справочники: {e}")))?;
                 store.replace_reference(&data, chrono::Utc::now()).await?;

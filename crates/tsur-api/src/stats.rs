@@ -45,11 +45,17 @@ impl Api {
         let r = self.reference();
 
         let mut by_m = count_map(self.store().count_by(&filter, GroupBy::Municipality).await?);
-        let by_municipality =
-            r.municipalities.iter().map(|m| CountBy { key: m.id.0.clone(), label_ru: m.name_ru.clone(), count: by_m.remove(&Some(m.id.0.clone())).unwrap_or(0) }).collect();
+        let by_municipality = r
+            .municipalities
+            .iter()
+            .map(|m| CountBy { key: m.id.0.clone(), label_ru: m.name_ru.clone(), count: by_m.remove(&Some(m.id.0.clone())).unwrap_or(0) })
+            .collect();
         let mut by_b = count_map(self.store().count_by(&filter, GroupBy::Block).await?);
-        let mut by_block: Vec<CountBy> =
-            r.blocks.iter().map(|b| CountBy { key: b.id.0.clone(), label_ru: b.name_ru.clone(), count: by_b.remove(&Some(b.id.0.clone())).unwrap_or(0) }).collect();
+        let mut by_block: Vec<CountBy> = r
+            .blocks
+            .iter()
+            .map(|b| CountBy { key: b.id.0.clone(), label_ru: b.name_ru.clone(), count: by_b.remove(&Some(b.id.0.clone())).unwrap_or(0) })
+            .collect();
         let unclassified: u32 = by_b.values().sum();
         if unclassified > 0 {
             by_block.push(CountBy { key: "unclassified".into(), label_ru: "Не классифицировано".into(), count: unclassified });

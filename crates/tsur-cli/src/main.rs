@@ -137,7 +137,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let params = DemoParams { appeals, seed: u64::from(seed), from, days: 365 };
             let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(appeals) };
             bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({per_sec}, осталось {eta})").expect("valid template").progress_chars("=> "),
+                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({per_sec}, осталось {eta})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             bar.set_message("Генерация обращений");
             let summary = api.seed_demo(params, |done, _| bar.set_position(done)).await?;
@@ -224,7 +226,8 @@ fn print_stats(stats: &tsur_api::Stats) {
         Some(p) => out!("Обращений за {} — {}: {}", p.from, p.to, stats.total),
         None => out!("Обращений всего: {}", stats.total),
     }
-    for (title, rows) in [("Муниципалитеты", &stats.by_municipality), ("Блоки", &stats.by_block), ("Каналы", &stats.by_channel), ("Статусы", &stats.by_status)] {
+    for (title, rows) in [("Муниципалитеты", &stats.by_municipality), ("Блоки", &stats.by_block), ("Каналы", &stats.by_channel), ("Статусы", &stats.by_status)]
+    {
         out!("\n{title}:");
         for r in rows {
             out!("  {:<40} {:>9}", r.label_ru, r.count);

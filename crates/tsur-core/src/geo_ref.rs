@@ -35,13 +35,7 @@ impl Boundaries {
         };
         let mut shapes = Vec::with_capacity(fc.features.len());
         for (i, feature) in fc.features.into_iter().enumerate() {
-            let id = feature
-                .properties
-                .as_ref()
-                .and_then(|p| p.get("id"))
-                .and_then(|v| v.as_str())
-                .map(MunicipalityId::from)
-                .ok_or(GeoError::MissingId(i))?;
+            let id = feature.properties.as_ref().and_then(|p| p.get("id")).and_then(|v| v.as_str()).map(MunicipalityId::from).ok_or(GeoError::MissingId(i))?;
             let geometry = feature.geometry.ok_or_else(|| GeoError::NotPolygon(id.0.clone()))?;
             let shape: geo::Geometry<f64> = geometry.try_into().map_err(|_| GeoError::NotPolygon(id.0.clone()))?;
             let multi = match shape {

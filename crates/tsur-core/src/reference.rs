@@ -469,7 +469,8 @@ mod tests {
     #[test]
     fn topic_enums_parse_from_snake_case() {
         let topics: Vec<Topic> =
-            parse_csv("catalog/topics.csv", "id,block_id,name_ru,severity,season,level,weight\nwater_outage,housing,Нет воды,5,summer,municipal,3.5\n").unwrap();
+            parse_csv("catalog/topics.csv", "id,block_id,name_ru,severity,season,level,weight\nwater_outage,housing,Нет воды,5,summer,municipal,3.5\n")
+                .unwrap();
         assert_eq!(topics[0].season, Season::Summer);
         assert_eq!(topics[0].level, Level::Municipal);
     }

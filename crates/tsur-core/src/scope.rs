@@ -69,8 +69,7 @@ mod tests {
     #[test]
     fn scope_table() {
         let head = Scope { role: Role::BlockHead, blocks: Some(vec!["roads".into()]), municipalities: None, may_see_personal_data: false };
-        let officer =
-            Scope { role: Role::MunicipalOfficer, blocks: None, municipalities: Some(vec!["limansky".into()]), may_see_personal_data: true };
+        let officer = Scope { role: Role::MunicipalOfficer, blocks: None, municipalities: Some(vec!["limansky".into()]), may_see_personal_data: true };
         let roads: BlockId = "roads".into();
         let health: BlockId = "health".into();
         let cases = [

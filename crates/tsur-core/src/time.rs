@@ -14,10 +14,7 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// The instant at which a local day starts.
 pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    ZONE.from_local_datetime(&day.and_time(NaiveTime::MIN))
-        .earliest()
-        .expect("Europe/Astrakhan has no gaps at midnight")
-        .with_timezone(&Utc)
+    ZONE.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest().expect("Europe/Astrakhan has no gaps at midnight").with_timezone(&Utc)
 }
 
 /// The half-open UTC interval `[from 00:00, to+1 00:00)` covering local days `from..=to`.

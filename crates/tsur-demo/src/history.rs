@@ -120,7 +120,13 @@ pub fn events(
         let delay = s.days(0.5, 3.0);
         s.then(delay, "модератор ЦУР", EventKind::AnswerRejected { reason: "формальный ответ (отписка): не указаны меры и сроки".into() });
         let delay = s.days(2.0, 8.0) * (profile.slowness.ceil() as i32);
-        s.then(delay, &who, EventKind::Answered { text: "Дополнительно сообщаем о принятых мерах и сроках их выполнения.".into() });
+        s.then(
+            delay,
+            &who,
+            EventKind::Answered {
+                text: "Дополнительно сообщаем о принятых мерах и сроках их выполнения.".into()
+            },
+        );
     }
     // What really happens to the problem.
     let deferrable = matches!(topic.block_id.as_str(), "roads" | "housing" | "education");
@@ -145,7 +151,8 @@ pub fn events(
         let delay = s.days(0.5, 6.0);
         if resolved && s.chance(0.85) {
             confirmed = s.then(delay, "заявитель", EventKind::CitizenConfirmed);
-        } else if (resolved || s.chance(0.45)) && s.then(delay, "заявитель", EventKind::CitizenNotSolved { comment: "проблема не решена".into() }) {
+        } else if (resolved || s.chance(0.45)) && s.then(delay, "заявитель", EventKind::CitizenNotSolved { comment: "проблема не решена".into() })
+        {
             unhappy = true;
             let delay = s.days(3.0, 12.0) * (profile.slowness.ceil() as i32);
             s.then(delay, &who, EventKind::Answered { text: "Повторно рассмотрено, приняты дополнительные меры.".into() });

@@ -192,8 +192,7 @@ impl<'a> Generator<'a> {
         // Each territory also has its own temper (how well its services work, how used its
         // people are to writing online): a seeded factor, so the map is not uniform.
         let mut temper = ChaCha8Rng::seed_from_u64(params.seed ^ 0x7E3A_9E12);
-        let weights: Vec<f64> =
-            reference.municipalities.iter().map(|m| f64::from(m.population) * activity(&m.kind) * temper.random_range(0.75..1.3)).collect();
+        let weights: Vec<f64> = reference.municipalities.iter().map(|m| f64::from(m.population) * activity(&m.kind) * temper.random_range(0.75..1.3)).collect();
         let municipality_pick = WeightedIndex::new(&weights).map_err(|e| GenerateError::Reference(e.to_string()))?;
         let mut settlements_by_municipality = Vec::new();
         for m in &reference.municipalities {
@@ -290,11 +289,8 @@ impl<'a> Generator<'a> {
     }
 
     fn appeal(&self, index: u64, rng: &mut ChaCha8Rng) -> GeneratedAppeal {
-        let (municipality, settlement, topic, received_at, channel, incident) = if index < self.incident_appeals {
-            self.incident_draw(index, rng)
-        } else {
-            self.background_draw(rng)
-        };
+        let (municipality, settlement, topic, received_at, channel, incident) =
+            if index < self.incident_appeals { self.incident_draw(index, rng) } else { self.background_draw(rng) };
         let point = self.point_near(settlement, rng);
         let street = self.phrases.street(rng);
         let house = rng.random_range(1..120);

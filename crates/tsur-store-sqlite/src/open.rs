@@ -46,7 +46,9 @@ impl SqliteStore {
     pub async fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Unavailable { path: path.to_owned(), detail: format!("не удалось создать папку {}: {e}", parent.display()) })?;
+                .map_err(|e| StoreError::Unavailable {
+                    path: path.to_owned(), detail: format!("не удалось создать папку {}: {e}", parent.display())
+                })?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -70,10 +72,8 @@ impl SqliteStore {
     async fn recognise_and_migrate(&self) -> Result<(), StoreError> {
         let path = &self.path;
         let app_id: i32 = sqlx::query_scalar("PRAGMA application_id").fetch_one(&self.pool).await.map_err(|e| classify(path, e))?;
-        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| classify(path, e))?;
+        let tables: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetch_one(&self.pool).await.map_err(|e| classify(path, e))?;
         if app_id != APPLICATION_ID {
             if tables > 0 || app_id != 0 {
                 return Err(StoreError::Foreign { path: path.clone() });
@@ -85,11 +85,8 @@ impl SqliteStore {
                 .await
                 .map_err(|e| classify(path, e))?;
             if has_migrations > 0 {
-                let found: Option<i64> = sqlx::query("SELECT max(version) FROM _sqlx_migrations")
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(|e| classify(path, e))?
-                    .get(0);
+                let found: Option<i64> =
+                    sqlx::query("SELECT max(version) FROM _sqlx_migrations").fetch_one(&self.pool).await.map_err(|e| classify(path, e))?.get(0);
                 let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
                 if let Some(found) = found.filter(|f| *f > supported) {
                     return Err(StoreError::NewerSchema { path: path.clone(), found, supported });

@@ -9,8 +9,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteExecutor};
 use tsur_core::reference::ReferenceTexts;
 use tsur_core::{
-    AgencyId, Appeal, AppealId, AppealState, Author, BlockId, Channel, Event, EventId, EventKind, GeoPoint, MunicipalityId, ProblemId, RegimeId,
-    Scope, SettlementId, Status, TopicId,
+    AgencyId, Appeal, AppealId, AppealState, Author, BlockId, Channel, Event, EventId, EventKind, GeoPoint, MunicipalityId, ProblemId, RegimeId, Scope,
+    SettlementId, Status, TopicId,
 };
 
 /// Which appeals a count covers: a half-open interval of registration instants and a scope.

@@ -9,8 +9,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tsur_core::calendar::ProductionCalendar;
 use tsur_core::deadline::{self, Stage};
-use tsur_core::reference::Regime;
 use tsur_core::reference::ReferenceData;
+use tsur_core::reference::Regime;
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
 use uuid::Uuid;
 
@@ -348,8 +348,7 @@ impl BulkWriter {
                 Some(result) => result.map_err(|source| StoreError::Transition { appeal: item.appeal.id.0, source })?,
                 None => {
                     return Err(StoreError::Transition {
-                        appeal: item.appeal.id.0,
-                        source: tsur_core::TransitionError::NotRegistered { event: "нет событий" },
+                        appeal: item.appeal.id.0, source: tsur_core::TransitionError::NotRegistered { event: "нет событий" }
                     })
                 }
             };

@@ -36,7 +36,9 @@ fn sample(n: u128, municipality: &str, block: &str) -> NewAppeal {
             settlement: None,
             node: "laptop-1".into(),
         },
-        author: Some(Author { appeal_id: AppealId(id(n)), full_name: "Петрова Анна Сергеевна".into(), phone: Some("+7 900 000-00-00".into()), email: None }),
+        author: Some(Author {
+            appeal_id: AppealId(id(n)), full_name: "Петрова Анна Сергеевна".into(), phone: Some("+7 900 000-00-00".into()), email: None
+        }),
         events: vec![
             event(n, 1, 0, EventKind::Registered),
             event(n, 2, 1, EventKind::Classified { block: block.into(), topic: "road_potholes".into(), confidence: Some(0.9) }),
@@ -84,7 +86,10 @@ async fn append_is_idempotent_and_refolds_the_projection() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path()).await;
     store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
-    let later = vec![event(1, 5, 40, EventKind::AnswerRejected { reason: "формальная отписка".into() }), event(1, 6, 60, EventKind::Answered { text: "Отремонтировано".into() })];
+    let later = vec![
+        event(1, 5, 40, EventKind::AnswerRejected { reason: "формальная отписка".into() }),
+        event(1, 6, 60, EventKind::Answered { text: "Отремонтировано".into() }),
+    ];
     assert_eq!(store.append_events(&later).await.unwrap(), 2);
     assert_eq!(store.append_events(&later).await.unwrap(), 0, "a retry adds nothing");
     let state = store.state(AppealId(id(1)), &Scope::local_curator()).await.unwrap().unwrap();
