@@ -118,8 +118,13 @@ pub struct Generator<'a> {
     params: Params,
     municipality_pick: WeightedIndex<f64>,
     settlements_by_municipality: Vec<(Vec<&'a Settlement>, WeightedIndex<f64>)>,
-    urban_topics: WeightedIndex<f64>,
-    rural_topics: WeightedIndex<f64>,
+    /// Topic choice by month (0–11) and settlement kind (0 urban, 1 rural): base weight
+    /// times the topic's seasonal factor in that month.
+    topics_by_month: Vec<[WeightedIndex<f64>; 2]>,
+    /// For each day of the period, how many background appeals fall on it or before it.
+    /// Appeals are laid out day by day, so consecutive chunks cover consecutive days and
+    /// ids (UUID v7 of the receipt) reach the store almost in order.
+    day_ends: Vec<u64>,
     agencies: agencies::Profiles,
     incidents: Vec<Incident>,
     incident_appeals: u64,
@@ -212,8 +217,17 @@ impl<'a> Generator<'a> {
             };
             t.weight * modifier
         };
-        let urban_topics = WeightedIndex::new(reference.topics.iter().map(|t| topic_weight(t, false))).map_err(|e| GenerateError::Reference(e.to_string()))?;
-        let rural_topics = WeightedIndex::new(reference.topics.iter().map(|t| topic_weight(t, true))).map_err(|e| GenerateError::Reference(e.to_string()))?;
+        let mut topics_by_month = Vec::with_capacity(12);
+        let mut month_weight = [0.0f64; 12];
+        for month in 1..=12u32 {
+            let pick = |rural: bool| {
+                WeightedIndex::new(reference.topics.iter().map(|t| topic_weight(t, rural) * season_factor(t.season, month)))
+                    .map_err(|e| GenerateError::Reference(e.to_string()))
+            };
+            month_weight[month as usize - 1] =
+                reference.topics.iter().map(|t| (topic_weight(t, false) + topic_weight(t, true)) * season_factor(t.season, month)).sum();
+            topics_by_month.push([pick(false)?, pick(true)?]);
+        }
         let agencies = agencies::Profiles::new(reference, params.seed);
         let mut generator = Generator {
             reference,
@@ -221,13 +235,14 @@ impl<'a> Generator<'a> {
             params,
             municipality_pick,
             settlements_by_municipality,
-            urban_topics,
-            rural_topics,
+            topics_by_month,
+            day_ends: Vec::new(),
             agencies,
             incidents: Vec::new(),
             incident_appeals: 0,
         };
         generator.plan_incidents();
+        generator.lay_out_days(&month_weight);
         Ok(generator)
     }
 
@@ -264,6 +279,31 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// Spreads the background appeals over the days in proportion to each day's expected
+    /// volume: the weekday rhythm times the seasonal mix of all topics in its month.
+    fn lay_out_days(&mut self, month_weight: &[f64; 12]) {
+        let p = &self.params;
+        let weights: Vec<f64> = (0..p.days)
+            .map(|i| {
+                let d = p.from + Duration::days(i64::from(i));
+                weekday_factor(d.weekday()) * month_weight[d.month0() as usize]
+            })
+            .collect();
+        let total_weight: f64 = weights.iter().sum();
+        let background = p.appeals - self.incident_appeals;
+        let mut running = 0.0;
+        self.day_ends = weights
+            .iter()
+            .map(|w| {
+                running += w;
+                ((running / total_weight) * background as f64).round() as u64
+            })
+            .collect();
+        if let Some(last) = self.day_ends.last_mut() {
+            *last = background;
+        }
+    }
+
     /// The injected incidents (ground truth).
     pub fn incidents(&self) -> &[Incident] {
         &self.incidents
@@ -290,7 +330,7 @@ impl<'a> Generator<'a> {
 
     fn appeal(&self, index: u64, rng: &mut ChaCha8Rng) -> GeneratedAppeal {
         let (municipality, settlement, topic, received_at, channel, incident) =
-            if index < self.incident_appeals { self.incident_draw(index, rng) } else { self.background_draw(rng) };
+            if index < self.incident_appeals { self.incident_draw(index, rng) } else { self.background_draw(index - self.incident_appeals, rng) };
         let point = self.point_near(settlement, rng);
         let street = self.phrases.street(rng);
         let house = rng.random_range(1..120);
@@ -321,20 +361,16 @@ impl<'a> Generator<'a> {
         GeneratedAppeal { appeal, author, events, true_topic: topic.id.clone(), incident }
     }
 
-    fn background_draw(&self, rng: &mut ChaCha8Rng) -> (&'a MunicipalityId, &'a Settlement, &'a Topic, DateTime<Utc>, Channel, Option<usize>) {
+    fn background_draw(&self, j: u64, rng: &mut ChaCha8Rng) -> (&'a MunicipalityId, &'a Settlement, &'a Topic, DateTime<Utc>, Channel, Option<usize>) {
         let m = self.municipality_pick.sample(rng);
         let (list, pick) = &self.settlements_by_municipality[m];
         let settlement = list[pick.sample(rng)];
         let rural = settlement.kind == "rural";
-        let topic = &self.reference.topics[if rural { self.rural_topics.sample(rng) } else { self.urban_topics.sample(rng) }];
-        // Day by rejection against the topic's season and the weekday rhythm.
-        let max = 2.6 * 1.2;
-        let day = loop {
-            let d = self.params.from + Duration::days(rng.random_range(0..i64::from(self.params.days)));
-            if rng.random::<f64>() * max < season_factor(topic.season, d.month()) * weekday_factor(d.weekday()) {
-                break d;
-            }
-        };
+        // The day is fixed by the appeal's place in the layout; the topic follows that
+        // month's seasonal mix.
+        let day_index = self.day_ends.partition_point(|&end| end <= j);
+        let day = self.params.from + Duration::days(day_index as i64);
+        let topic = &self.reference.topics[self.topics_by_month[day.month0() as usize][usize::from(rural)].sample(rng)];
         let channel = pick_channel(topic, rural, rng);
         let hours = WeightedIndex::new(hour_weights(channel)).expect("positive weights");
         let local = day.and_hms_opt(hours.sample(rng) as u32, rng.random_range(0..60), rng.random_range(0..60)).expect("valid time");

@@ -181,3 +181,13 @@ fn texts_vary_and_carry_places() {
     assert!(all.iter().all(|g| !g.appeal.text.contains('{')), "unfilled slot");
     assert!(all.iter().any(|g| g.appeal.text.starts_with("<p>")), "some portal HTML");
 }
+
+#[test]
+fn appeals_are_laid_out_day_by_day_with_weekly_rhythm() {
+    let r = reference();
+    let (all, _) = generate(&r, 20_000, 29);
+    let days: Vec<NaiveDate> = all.iter().filter(|g| g.incident.is_none()).map(|g| tsur_core::time::local_date(g.appeal.received_at)).collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "background appeals come in day order, so ids reach the store almost sorted");
+    let count = |wd: Weekday| days.iter().filter(|d| d.weekday() == wd).count() as f64;
+    assert!(count(Weekday::Mon) > 1.5 * count(Weekday::Sun), "Mondays are busier than Sundays");
+}
