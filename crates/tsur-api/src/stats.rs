@@ -29,11 +29,20 @@ impl Period {
     }
 }
 
-fn count_map(rows: Vec<tsur_store_sqlite::CountRow>) -> HashMap<Option<String>, u32> {
-    rows.into_iter().map(|r| (r.key, r.count as u32)).collect()
-}
-
 impl Api {
+    /// Counts split by `group`, one row per key of its reference book in book order (zeros
+    /// included); appeals whose key is missing or unknown go to a last `unclassified` row.
+    async fn labelled<'k>(&self, filter: &StatsFilter, group: GroupBy, keys: impl Iterator<Item = (&'k str, &'k str)>) -> Result<Vec<CountBy>, ApiError> {
+        let mut counts: HashMap<Option<String>, u32> = self.store().count_by(filter, group).await?.into_iter().map(|r| (r.key, r.count as u32)).collect();
+        let mut rows: Vec<CountBy> =
+            keys.map(|(key, label)| CountBy { key: key.into(), label_ru: label.into(), count: counts.remove(&Some(key.to_owned())).unwrap_or(0) }).collect();
+        let rest: u32 = counts.values().sum();
+        if rest > 0 {
+            rows.push(CountBy { key: "unclassified".into(), label_ru: "Не классифицировано".into(), count: rest });
+        }
+        Ok(rows)
+    }
+
     /// Totals of appeals registered in `period` (all time when `None`) visible to `scope`.
     pub async fn stats(&self, period: Option<&Period>, scope: &Scope) -> Result<Stats, ApiError> {
         let (from, until) = match period {
@@ -44,32 +53,10 @@ impl Api {
         let total = self.store().count(&filter).await? as u32;
         let r = self.reference();
 
-        let mut by_m = count_map(self.store().count_by(&filter, GroupBy::Municipality).await?);
-        let by_municipality = r
-            .municipalities
-            .iter()
-            .map(|m| CountBy { key: m.id.0.clone(), label_ru: m.name_ru.clone(), count: by_m.remove(&Some(m.id.0.clone())).unwrap_or(0) })
-            .collect();
-        let mut by_b = count_map(self.store().count_by(&filter, GroupBy::Block).await?);
-        let mut by_block: Vec<CountBy> = r
-            .blocks
-            .iter()
-            .map(|b| CountBy { key: b.id.0.clone(), label_ru: b.name_ru.clone(), count: by_b.remove(&Some(b.id.0.clone())).unwrap_or(0) })
-            .collect();
-        let unclassified: u32 = by_b.values().sum();
-        if unclassified > 0 {
-            by_block.push(CountBy { key: "unclassified".into(), label_ru: "Не классифицировано".into(), count: unclassified });
-        }
-        let mut by_c = count_map(self.store().count_by(&filter, GroupBy::Channel).await?);
-        let by_channel = Channel::ALL
-            .iter()
-            .map(|c| CountBy { key: c.code().into(), label_ru: c.label_ru().into(), count: by_c.remove(&Some(c.code().to_owned())).unwrap_or(0) })
-            .collect();
-        let mut by_s = count_map(self.store().count_by(&filter, GroupBy::Status).await?);
-        let by_status = Status::ALL
-            .iter()
-            .map(|s| CountBy { key: s.code().into(), label_ru: s.label_ru().into(), count: by_s.remove(&Some(s.code().to_owned())).unwrap_or(0) })
-            .collect();
+        let by_municipality = self.labelled(&filter, GroupBy::Municipality, r.municipalities.iter().map(|m| (m.id.as_str(), m.name_ru.as_str()))).await?;
+        let by_block = self.labelled(&filter, GroupBy::Block, r.blocks.iter().map(|b| (b.id.as_str(), b.name_ru.as_str()))).await?;
+        let by_channel = self.labelled(&filter, GroupBy::Channel, Channel::ALL.iter().map(|c| (c.code(), c.label_ru()))).await?;
+        let by_status = self.labelled(&filter, GroupBy::Status, Status::ALL.iter().map(|s| (s.code(), s.label_ru()))).await?;
         Ok(Stats { period: period.cloned(), total, by_municipality, by_block, by_channel, by_status })
     }
 

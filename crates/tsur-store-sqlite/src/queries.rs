@@ -182,16 +182,6 @@ impl SqliteStore {
         let row = sqlx::query("SELECT * FROM appeal_state WHERE appeal_id = ?").bind(id.0).fetch_one(&self.pool).await?;
         decode_state(&row).map(Some)
     }
-
-    /// Ids of appeals (in id order), `limit` at most, after `after` — for walking the store.
-    pub async fn appeal_ids(&self, after: Option<AppealId>, limit: i64) -> Result<Vec<AppealId>, StoreError> {
-        let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id FROM appeals WHERE id > ? ORDER BY id LIMIT ?")
-            .bind(after.map(|a| a.0).unwrap_or(uuid::Uuid::nil()))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|b| uuid_of(b).map(AppealId)).collect()
-    }
 }
 
 fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
