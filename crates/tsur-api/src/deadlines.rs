@@ -3,11 +3,12 @@
 use crate::{Api, ApiError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use tsur_core::calendar::ProductionCalendar;
-use tsur_core::deadline;
+use tsur_core::deadline::{self, Basis, Stage, StageStatus};
+use tsur_core::risk::{self, Observation, RiskModel, Standing, Thresholds};
 use tsur_core::time::ZONE;
+use tsur_store_sqlite::DeadlineRow;
 
-/// How far in the future a received instant may be (clock skew between systems).
+/// How far in the future a received instant may be by default (clock skew between systems).
 pub const FUTURE_TOLERANCE: Duration = Duration::minutes(10);
 
 /// A non-working day a term passed over.
@@ -48,42 +49,77 @@ fn parse_instant(field: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
         .map_err(|_| ApiError::invalid(format!("{field}: «{text}» — нужен момент времени RFC 3339 с часовым поясом, например 2026-03-02T10:00:00+04:00")))
 }
 
+/// What `tsur deadline` asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineQuery {
+    /// Regime id or alias (`59fz`, `hotline`).
+    pub regime: String,
+    /// Receipt instant, RFC 3339.
+    pub received: String,
+    /// Registration instant, RFC 3339, when it differs from the receipt.
+    pub registered: Option<String>,
+    /// Days of extension of the answer term.
+    pub extension_days: u32,
+    /// A fast-track id whose term replaces the answer term.
+    pub fast_track: Option<String>,
+    /// How far in the future the receipt may be (clock skew between systems).
+    pub future_tolerance: Duration,
+}
+
+impl DeadlineQuery {
+    /// A query with no registration, extension or fast-track and the default tolerance.
+    pub fn new(regime: &str, received: &str) -> DeadlineQuery {
+        DeadlineQuery {
+            regime: regime.into(),
+            received: received.into(),
+            registered: None,
+            extension_days: 0,
+            fast_track: None,
+            future_tolerance: FUTURE_TOLERANCE,
+        }
+    }
+}
+
 impl Api {
-    /// The deadlines of every stage of `regime` for an appeal received at `received`
-    /// (registered at `registered`, if given), with `extension_days` added to the answer.
-    /// `regime` accepts the ids of the reference book and the aliases `59fz` and `hotline`.
-    pub fn deadlines(
-        &self,
-        regime: &str,
-        received: &str,
-        registered: Option<&str>,
-        extension_days: u32,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<StageDeadlineDto>, ApiError> {
-        let id = match regime {
+    /// The deadlines of every stage of a regime for an appeal received (and registered) at
+    /// the instants asked, each with its explanation. Nothing is written. The regime accepts
+    /// the ids of the reference book and the aliases `59fz` and `hotline`.
+    pub fn deadlines(&self, q: &DeadlineQuery, now: DateTime<Utc>) -> Result<Vec<StageDeadlineDto>, ApiError> {
+        let id = match q.regime.as_str() {
             "59fz" | "59-фз" => "fz59",
             "hotline" => "regional",
             other => other,
         };
-        let known: Vec<&str> = self.reference().regimes.iter().map(|r| r.id.as_str()).collect();
-        let regime = self
-            .reference()
+        let reference = self.reference();
+        let known: Vec<&str> = reference.regimes.iter().map(|r| r.id.as_str()).collect();
+        let regime = reference
             .regimes
             .iter()
             .find(|r| r.id.as_str() == id)
-            .ok_or_else(|| ApiError::invalid(format!("regime: неизвестный режим «{regime}»; известны: {}", known.join(", "))))?;
-        let received_at = parse_instant("received", received)?;
-        if received_at > now + FUTURE_TOLERANCE {
-            return Err(ApiError::invalid(format!("received: {received} — в будущем (допускается не более {} мин вперёд)", FUTURE_TOLERANCE.num_minutes())));
+            .ok_or_else(|| ApiError::invalid(format!("regime: неизвестный режим «{}»; известны: {}", q.regime, known.join(", "))))?;
+        let received_at = parse_instant("received", &q.received)?;
+        if received_at > now + q.future_tolerance {
+            return Err(ApiError::invalid(format!(
+                "received: {} — в будущем (допускается не более {} мин вперёд)",
+                q.received,
+                q.future_tolerance.num_minutes()
+            )));
         }
-        let registered_at = registered.map(|r| parse_instant("registered", r)).transpose()?;
+        let registered_at = q.registered.as_deref().map(|r| parse_instant("registered", r)).transpose()?;
         if let Some(r) = registered_at {
             if r < received_at {
                 return Err(ApiError::invalid("registered: регистрация раньше поступления"));
             }
         }
-        let calendar = ProductionCalendar::default();
-        let all = deadline::deadlines(regime, &calendar, received_at, registered_at, extension_days).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let fast_track = match &q.fast_track {
+            None => None,
+            Some(id) => Some(reference.fast_tracks.iter().find(|f| &f.id == id).ok_or_else(|| {
+                let known: Vec<&str> = reference.fast_tracks.iter().map(|f| f.id.as_str()).collect();
+                ApiError::invalid(format!("fast_track: неизвестный фаст-трек «{id}»; известны: {}", known.join(", ")))
+            })?),
+        };
+        let basis = Basis { registered: registered_at, extension_days: q.extension_days, fast_track, ..Basis::new(regime, received_at) };
+        let all = deadline::explain(&basis, &reference.calendar).map_err(|e| ApiError::invalid(e.to_string()))?;
         Ok(all
             .into_iter()
             .map(|d| StageDeadlineDto {
@@ -101,9 +137,56 @@ impl Api {
     }
 }
 
-/// How long before its deadline an open appeal counts as at risk (interim rule, see
-/// docs/deadlines.md: the probability from the agency's own history is still to come).
-pub const AT_RISK_WINDOW: Duration = Duration::hours(24);
+/// A fast-track as the operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FastTrackDto {
+    /// Id.
+    pub id: String,
+    /// Russian name.
+    pub name_ru: String,
+    /// Topic ids.
+    pub topics: Vec<String>,
+    /// Municipality ids; empty for the whole region.
+    pub municipalities: Vec<String>,
+    /// The term in words, e.g. «2 рабочих дн.».
+    pub term_ru: String,
+    /// The agency it routes to.
+    pub agency: String,
+    /// Its short Russian name.
+    pub agency_ru: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When, `YYYY-MM-DD`.
+    pub approved_at: String,
+    /// First day, `YYYY-MM-DD`.
+    pub valid_from: String,
+    /// Last day, `YYYY-MM-DD`; open-ended when absent.
+    pub valid_until: Option<String>,
+}
+
+impl Api {
+    /// The fast-tracks of the reference books.
+    pub fn fast_tracks(&self) -> Vec<FastTrackDto> {
+        let reference = self.reference();
+        reference
+            .fast_tracks
+            .iter()
+            .map(|f| FastTrackDto {
+                id: f.id.clone(),
+                name_ru: f.name_ru.clone(),
+                topics: f.topics.iter().map(|t| t.0.clone()).collect(),
+                municipalities: f.municipalities.iter().map(|m| m.0.clone()).collect(),
+                term_ru: f.answer_unit.phrase_ru(f.answer_term),
+                agency: f.agency_id.0.clone(),
+                agency_ru: reference.agencies.iter().find(|a| a.id == f.agency_id).map_or_else(|| f.agency_id.0.clone(), |a| a.short_ru.clone()),
+                approved_by: f.approved_by.clone(),
+                approved_at: f.approved_at.to_string(),
+                valid_from: f.valid_from.to_string(),
+                valid_until: f.valid_until.map(|d| d.to_string()),
+            })
+            .collect()
+    }
+}
 
 /// An open appeal that is overdue or at risk.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
@@ -122,14 +205,29 @@ pub struct OverdueItem {
     pub topic: Option<String>,
     /// Responsible agency id.
     pub agency: Option<String>,
-    /// The pending stage: `first_reply` or `answer`.
+    /// The responsible agency's short Russian name.
+    pub agency_ru: Option<String>,
+    /// The fast-track applied, if any.
+    pub fast_track: Option<String>,
+    /// The most urgent pending stage: `first_reply`, `answer` or `resolution`.
     pub stage: String,
     /// When it is (was) due, RFC 3339 in Europe/Astrakhan.
     pub due: String,
     /// `overdue` or `at_risk`.
     pub status: String,
-    /// Hours past the deadline (overdue) or left until it (at risk).
+    /// Hours past the deadline (overdue) or left until it (at risk), by the clock.
     pub hours: f64,
+    /// Office hours left until the deadline; negative when overdue.
+    pub working_hours_left: f64,
+    /// Probability of answering late given how long it has waited (answer stage, when the
+    /// history is large enough).
+    pub p_late: Option<f64>,
+    /// The history the probability rests on: `agency_topic`, `agency`, `topic`, `region`.
+    pub risk_basis: Option<String>,
+    /// How many comparable appeals that history holds.
+    pub risk_sample: Option<u32>,
+    /// Why it is listed, in Russian.
+    pub reason_ru: String,
 }
 
 /// Overdue and at-risk appeals at an instant.
@@ -137,17 +235,30 @@ pub struct OverdueItem {
 pub struct OverdueReport {
     /// The instant, RFC 3339 in Europe/Astrakhan.
     pub at: String,
+    /// Open appeals in the scope at that instant.
+    pub open: u32,
+    /// Number on time.
+    pub on_time: u32,
     /// Number overdue.
     pub overdue: u32,
     /// Number at risk.
     pub at_risk: u32,
-    /// The appeals, most overdue first.
+    /// The overdue appeals (most overdue first), then those at risk (most likely late first).
     pub items: Vec<OverdueItem>,
 }
 
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn hours(d: Duration) -> f64 {
+    d.num_minutes() as f64 / 60.0
+}
+
 impl Api {
-    /// Open appeals overdue or at risk at `at` (now when `None`), optionally in one block or
-    /// municipality, within `scope`.
+    /// Where every open appeal stands at `at` (now when `None`), optionally in one block
+    /// or municipality, within `scope`: on time, at risk or overdue (see the rule in
+    /// `tsur_core::risk`, documented in docs/deadlines.md).
     pub async fn overdue(
         &self,
         at: Option<&str>,
@@ -157,47 +268,105 @@ impl Api {
         now: DateTime<Utc>,
     ) -> Result<OverdueReport, ApiError> {
         let at = at.map(|a| parse_instant("at", a)).transpose()?.unwrap_or(now);
-        let mut scope = scope.clone();
-        if let Some(b) = block {
-            if !self.reference().blocks.iter().any(|x| x.id.as_str() == b) {
-                return Err(ApiError::invalid(format!("block: неизвестный блок «{b}»")));
-            }
-            scope.blocks = Some(vec![b.into()]);
+        let reference = self.reference();
+        if let Some(b) = block.filter(|b| !reference.blocks.iter().any(|x| x.id.as_str() == *b)) {
+            return Err(ApiError::invalid(format!("block: неизвестный блок «{b}»")));
         }
-        if let Some(m) = municipality {
-            if !self.reference().municipalities.iter().any(|x| x.id.as_str() == m) {
-                return Err(ApiError::invalid(format!("municipality: неизвестный муниципалитет «{m}»")));
-            }
-            scope.municipalities = Some(vec![m.into()]);
+        if let Some(m) = municipality.filter(|m| !reference.municipalities.iter().any(|x| x.id.as_str() == *m)) {
+            return Err(ApiError::invalid(format!("municipality: неизвестный муниципалитет «{m}»")));
         }
-        let filter = tsur_store_sqlite::StatsFilter { from: None, until: Some(at), scope };
-        let rows = self.store().pending_due_before(&filter, at + AT_RISK_WINDOW).await?;
-        let items: Vec<OverdueItem> = rows
-            .into_iter()
-            .map(|r| {
-                let late = r.due < at;
-                let hours = ((if late { at - r.due } else { r.due - at }).num_minutes() as f64 / 60.0 * 10.0).round() / 10.0;
-                OverdueItem {
-                    appeal_id: r.appeal_id.to_string(),
-                    channel: r.channel,
-                    external_id: r.external_id,
-                    municipality: r.municipality_id,
-                    block: r.block_id,
-                    topic: r.topic_id,
-                    agency: r.agency_id,
-                    stage: r.stage,
-                    due: r.due.with_timezone(&ZONE).to_rfc3339(),
-                    status: if late { "overdue" } else { "at_risk" }.into(),
-                    hours,
+        let rules = self.store().rules().await?;
+        let rows: Vec<DeadlineRow> = self.store().deadline_rows(at).await?.iter().map(|r| r.as_of(at)).collect();
+        let thresholds = Thresholds::default();
+        // Every appeal's answer stage, for the agencies' histories.
+        let assessed: Vec<[Option<StageStatus>; 5]> = rows.iter().map(|r| rules.assess(&r.facts(), at).unwrap_or([None; 5])).collect();
+        let history = rows.iter().zip(&assessed).filter_map(|(r, stages)| {
+            let answer = stages[3]?;
+            Some(Observation {
+                agency: r.agency_id.as_deref()?,
+                topic: r.topic_id.as_deref()?,
+                share: risk::share(answer.start, answer.due, answer.done.unwrap_or(at)),
+                answered: answer.done.is_some(),
+            })
+        });
+        let model = RiskModel::build(history, &thresholds);
+        let agency_ru = |id: &str| reference.agencies.iter().find(|a| a.id.as_str() == id).map(|a| a.short_ru.clone());
+        let visible = |r: &DeadlineRow| {
+            let b = r.block_id.as_deref().map(tsur_core::BlockId::from);
+            let m = tsur_core::MunicipalityId::from(r.municipality_id.as_str());
+            scope.allows(b.as_ref(), &m) && block.is_none_or(|x| r.block_id.as_deref() == Some(x)) && municipality.is_none_or(|x| r.municipality_id == x)
+        };
+        let mut report = OverdueReport {
+            at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            open: 0,
+            on_time: 0,
+            overdue: 0,
+            at_risk: 0,
+            items: Vec::new(),
+        };
+        for (r, stages) in rows.iter().zip(&assessed) {
+            if !r.facts().open() || !visible(r) {
+                continue;
+            }
+            report.open += 1;
+            // The most urgent pending stage (registration and redirection are done by the time
+            // an appeal is in the store).
+            let Some(stage) = stages.iter().flatten().filter(|s| s.pending() && s.stage >= Stage::FirstReply).min_by_key(|s| s.due) else {
+                report.on_time += 1;
+                continue;
+            };
+            let risk = (stage.stage == Stage::Answer)
+                .then(|| model.risk(r.agency_id.as_deref(), r.topic_id.as_deref(), risk::share(stage.start, stage.due, at)))
+                .flatten();
+            let standing = risk::standing(stage, risk.as_ref(), &thresholds);
+            let clock = if at > stage.due { at - stage.due } else { stage.due - at };
+            let reason_ru = match standing {
+                Standing::OnTime => {
+                    report.on_time += 1;
+                    continue;
+                }
+                Standing::Overdue => {
+                    report.overdue += 1;
+                    format!("срок «{}» истёк", stage.stage.label_ru())
+                }
+                Standing::AtRisk => {
+                    report.at_risk += 1;
+                    match risk.filter(|x| x.p_late >= thresholds.p_late) {
+                        Some(x) => format!("вероятность просрочки {:.0} % ({}, {} обращ.)", x.p_late * 100.0, x.basis.label_ru(), x.sample),
+                        None => format!("осталось не больше {} рабочих ч", thresholds.working_left.num_hours()),
+                    }
+                }
+            };
+            report.items.push(OverdueItem {
+                appeal_id: r.appeal_id.to_string(),
+                channel: r.channel.clone(),
+                external_id: r.external_id.clone(),
+                municipality: r.municipality_id.clone(),
+                block: r.block_id.clone(),
+                topic: r.topic_id.clone(),
+                agency: r.agency_id.clone(),
+                agency_ru: r.agency_id.as_deref().and_then(agency_ru),
+                fast_track: r.fast_track_id.clone(),
+                stage: stage.stage.code().into(),
+                due: stage.due.with_timezone(&ZONE).to_rfc3339(),
+                status: standing.code().into(),
+                hours: round1(hours(clock)),
+                working_hours_left: round1(hours(stage.left)),
+                p_late: risk.map(|x| (x.p_late * 1000.0).round() / 1000.0),
+                risk_basis: risk.map(|x| x.basis.code().into()),
+                risk_sample: risk.map(|x| x.sample as u32),
+                reason_ru,
+            });
+        }
+        report.items.sort_by(|a, b| {
+            (b.status == "overdue").cmp(&(a.status == "overdue")).then_with(|| {
+                if a.status == "overdue" {
+                    b.hours.total_cmp(&a.hours)
+                } else {
+                    b.p_late.unwrap_or(0.0).total_cmp(&a.p_late.unwrap_or(0.0)).then(a.hours.total_cmp(&b.hours))
                 }
             })
-            .collect();
-        let overdue = items.iter().filter(|i| i.status == "overdue").count() as u32;
-        Ok(OverdueReport {
-            at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-            overdue,
-            at_risk: items.len() as u32 - overdue,
-            items,
-        })
+        });
+        Ok(report)
     }
 }

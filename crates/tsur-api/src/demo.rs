@@ -67,7 +67,7 @@ impl Api {
                 None => bulk.insert(self.store().bulk().await?),
             };
             writer.insert_appeals(&batch).await?;
-            if done % APPEALS_PER_TRANSACTION == 0 {
+            if done.is_multiple_of(APPEALS_PER_TRANSACTION) {
                 bulk.take().expect("opened above").commit().await?;
             }
             progress(done, total);

@@ -15,7 +15,7 @@ mod paths;
 mod reference;
 mod stats;
 
-pub use deadlines::{OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
+pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use demo::DemoParams;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
@@ -40,16 +40,20 @@ impl Api {
     /// books; an existing one keeps the books its operator loaded.
     pub async fn open(path: &Path) -> Result<Api, ApiError> {
         let store = SqliteStore::open(path).await?;
-        let reference = match store.reference_texts().await? {
-            Some(texts) => {
-                ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?
+        // The stored books over the bundled ones: a store made by an older version lacks the
+        // newer files, which then come from the bundle and are written back.
+        let stored = store.reference_texts().await?;
+        let mut texts = reference::bundled();
+        let complete = stored.len() == texts.files().len();
+        for (name, text) in stored {
+            if !texts.set(&name, text) {
+                return Err(ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: неизвестный файл {name}")));
             }
-            None => {
-                let data = ReferenceData::parse(reference::bundled()).map_err(|e| ApiError::internal(format!("встроенные справочники: {e}")))?;
-                store.replace_reference(&data, chrono::Utc::now()).await?;
-                data
-            }
-        };
+        }
+        let reference = ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?;
+        if !complete {
+            store.replace_reference(&reference, chrono::Utc::now()).await?;
+        }
         Ok(Api { store, reference: Arc::new(reference) })
     }
 

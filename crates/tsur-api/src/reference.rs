@@ -24,6 +24,9 @@ pub fn bundled() -> ReferenceTexts {
         topics: bundled_file!("catalog/topics.csv").to_owned(),
         agencies: bundled_file!("catalog/agencies.csv").to_owned(),
         regimes: bundled_file!("catalog/regimes.csv").to_owned(),
+        fast_tracks: bundled_file!("catalog/fast_tracks.csv").to_owned(),
+        office_hours: bundled_file!("calendar/office_hours.csv").to_owned(),
+        calendar_overrides: bundled_file!("calendar/overrides.csv").to_owned(),
     }
 }
 

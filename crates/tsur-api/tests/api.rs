@@ -1,6 +1,6 @@
 //! The API against a real store file: bundled reference books, demo fill, totals.
 
-use tsur_api::{Api, DemoParams, ErrorCode, Period, Scope};
+use tsur_api::{Api, DeadlineQuery, DemoParams, ErrorCode, Period, Scope};
 
 #[test]
 fn bundled_reference_books_are_whole_and_agree() {
@@ -60,7 +60,7 @@ async fn edited_reference_books_are_checked_before_they_replace_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let mut api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     let books = dir.path().join("books");
-    assert_eq!(api.reference_export(&books).unwrap(), 10);
+    assert_eq!(api.reference_export(&books).unwrap(), 13);
     // A topic pointing at a block that does not exist is refused, and nothing changes.
     let topics = books.join("catalog/topics.csv");
     let mut text = std::fs::read_to_string(&topics).unwrap();
@@ -91,21 +91,40 @@ async fn deadlines_name_the_bad_field() {
     let dir = tempfile::tempdir().unwrap();
     let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-29T12:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
-    let ok = api.deadlines("59fz", "2026-04-08T10:00:00+04:00", None, 30, now).unwrap();
+    let q = |regime: &str, received: &str, extension: u32| DeadlineQuery { extension_days: extension, ..DeadlineQuery::new(regime, received) };
+    let ok = api.deadlines(&q("59fz", "2026-04-08T10:00:00+04:00", 30), now).unwrap();
     let answer = ok.iter().find(|d| d.stage == "answer").unwrap();
     assert_eq!(answer.due, "2026-06-08T18:00:00+04:00", "8 Apr + 60 days = Mon 8 Jun");
     let cases = [
-        ("telegraph", "2026-04-08T10:00:00+04:00", 0, "regime:"),
-        ("pos", "2026-04-08 10:00", 0, "received:"),
-        ("pos", "2026-12-29T10:00:00+04:00", 0, "received:"),
-        ("fz59", "2026-04-08T10:00:00+04:00", 45, "extended_days:"),
-        ("hotline", "2026-04-08T10:00:00+04:00", 3, "extended_days:"),
+        (q("telegraph", "2026-04-08T10:00:00+04:00", 0), "regime:"),
+        (q("pos", "2026-04-08 10:00", 0), "received:"),
+        (q("pos", "2026-12-29T10:00:00+04:00", 0), "received:"),
+        (q("fz59", "2026-04-08T10:00:00+04:00", 45), "extended_days:"),
+        (q("hotline", "2026-04-08T10:00:00+04:00", 3), "extended_days:"),
+        (DeadlineQuery { fast_track: Some("ft-nothing".into()), ..q("pos", "2026-04-08T10:00:00+04:00", 0) }, "fast_track:"),
+        (DeadlineQuery { registered: Some("2026-04-07T10:00:00+04:00".into()), ..q("fz59", "2026-04-08T10:00:00+04:00", 0) }, "registered:"),
+        // An hour ahead of the clock is refused with no tolerance…
+        (DeadlineQuery { future_tolerance: chrono::Duration::zero(), ..q("pos", "2026-11-29T13:00:00+04:00", 0) }, "received:"),
     ];
-    for (regime, received, extension, field) in cases {
-        let err = api.deadlines(regime, received, None, extension, now).unwrap_err();
+    for (query, field) in cases {
+        let err = api.deadlines(&query, now).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput);
-        assert!(err.message.starts_with(field), "{regime} {received} +{extension}: {}", err.message);
+        assert!(err.message.starts_with(field), "{query:?}: {}", err.message);
     }
+    // …and accepted with two hours of tolerance.
+    let ahead = DeadlineQuery { future_tolerance: chrono::Duration::hours(2), ..q("pos", "2026-11-29T13:00:00+04:00", 0) };
+    assert!(api.deadlines(&ahead, now).is_ok());
+    // A fast-track's term replaces the answer term: 2 working days from Mon 2 Mar 2026.
+    let fast = DeadlineQuery { fast_track: Some("ft-no-water".into()), ..q("pos", "2026-03-02T10:00:00+04:00", 0) };
+    let answer = api.deadlines(&fast, now).unwrap().into_iter().find(|d| d.stage == "answer").unwrap();
+    assert_eq!(answer.due, "2026-03-04T18:00:00+04:00");
+    assert!(answer.rule.contains("фаст-трек «Отключение холодной воды»"), "{}", answer.rule);
+}
+
+/// The rows of open 59-ФЗ appeals with a pending answer.
+async fn open_written(api: &Api, far: chrono::DateTime<chrono::Utc>) -> Vec<tsur_store_sqlite::DeadlineRow> {
+    let rows = api.store().deadline_rows(far).await.unwrap();
+    rows.into_iter().filter(|r| r.channel == "fz59" && r.status.awaits_answer() && r.extension_days == 0).collect()
 }
 
 #[tokio::test]
@@ -115,16 +134,28 @@ async fn the_projection_keeps_deadlines_and_an_extension_moves_them() {
     api.seed_demo(DemoParams::year(3_000, 9), |_, _| {}).await.unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
     let report = api.overdue(None, None, None, &Scope::local_curator(), as_of).await.unwrap();
-    assert!(report.overdue > 0, "a year of demo data has overdue appeals at its end");
+    assert!(report.overdue > 0 && report.at_risk > 0 && report.on_time > 0, "{} / {} / {}", report.overdue, report.at_risk, report.on_time);
+    assert_eq!(report.open, report.overdue + report.at_risk + report.on_time);
     assert_eq!(report.items.iter().filter(|i| i.status == "overdue").count() as u32, report.overdue);
+    assert!(report.items.iter().any(|i| i.p_late.is_some() && i.risk_basis.is_some()), "some risks rest on agencies' histories");
+    for i in &report.items {
+        let due = chrono::DateTime::parse_from_rfc3339(&i.due).unwrap();
+        assert_eq!(i.status == "overdue", due < as_of, "overdue exactly when past due: {i:?}");
+        assert!(i.status != "overdue" || i.working_hours_left <= 0.0, "{i:?}");
+    }
 
-    // Extend a pending 59-ФЗ answer by 30 days: its deadline moves by about 30 days.
+    // Every stored deadline is what the engine computes from the stored facts.
     let far = as_of + chrono::Duration::days(400);
-    let filter = tsur_store_sqlite::StatsFilter { from: None, until: None, scope: Scope::local_curator() };
-    let pending = api.store().pending_due_before(&filter, far).await.unwrap();
-    let target = pending.iter().find(|p| p.channel == "fz59" && p.stage == "answer").expect("an open written appeal");
+    let rules = api.store().rules().await.unwrap();
+    for row in api.store().deadline_rows(far).await.unwrap() {
+        let stages = rules.assess(&row.facts(), as_of).unwrap();
+        let due = |i: usize| stages[i].map(|s| s.due);
+        assert_eq!((row.first_reply_due, row.answer_due, row.resolution_due), (due(2), due(3), due(4)), "{}", row.appeal_id);
+    }
+
+    // Extend a pending 59-ФЗ answer by 30 days: its stored deadline moves by about 30 days.
+    let target = open_written(&api, far).await.into_iter().next().expect("an open written appeal");
     let state = api.store().state(target.appeal_id, &Scope::local_curator()).await.unwrap().unwrap();
-    assert_eq!(state.extension_days, 0);
     let extension = tsur_core::Event {
         id: tsur_core::EventId(uuid::Uuid::now_v7()),
         appeal_id: target.appeal_id,
@@ -134,8 +165,45 @@ async fn the_projection_keeps_deadlines_and_an_extension_moves_them() {
         kind: tsur_core::EventKind::DeadlineExtended { days: 30, reason: "проверка на месте".into() },
     };
     api.store().append_events(&[extension]).await.unwrap();
-    let after = api.store().pending_due_before(&filter, far).await.unwrap();
+    let after = api.store().deadline_rows(far).await.unwrap();
     let moved = after.iter().find(|p| p.appeal_id == target.appeal_id).unwrap();
-    let shift = moved.due - target.due;
+    let shift = moved.answer_due.unwrap() - target.answer_due.unwrap();
     assert!(shift >= chrono::Duration::days(28) && shift <= chrono::Duration::days(33), "moved by {shift}");
+}
+
+#[tokio::test]
+async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    api.seed_demo(DemoParams::year(6_000, 4), |_, _| {}).await.unwrap();
+    let far = chrono::DateTime::parse_from_rfc3339("2027-12-01T00:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
+    let rows = api.store().deadline_rows(far).await.unwrap();
+    let tracked: Vec<_> = rows.iter().filter(|r| r.fast_track_id.is_some()).collect();
+    assert!(!tracked.is_empty(), "the demo year has appeals on fast-tracked topics");
+    for r in &tracked {
+        let f = api.reference().fast_tracks.iter().find(|f| Some(&f.id) == r.fast_track_id.as_ref()).unwrap();
+        assert!(f.covers(&r.topic_id.as_deref().unwrap().into(), &r.municipality_id.as_str().into(), tsur_core::time::local_date(r.received_at)));
+        assert_eq!(r.agency_id.as_deref(), Some(f.agency_id.as_str()), "routed to the fast-track's agency");
+    }
+    let events = api.store().events(tracked[0].appeal_id, &Scope::local_curator()).await.unwrap();
+    assert!(events.iter().any(|e| e.kind.code() == "fast_track_applied"), "the event log says so");
+
+    // The operator shortens the ПОС answer term from 8 to 5 working days: every stored ПОС
+    // deadline without a fast-track moves earlier.
+    let export = dir.path().join("books");
+    api.reference_export(&export).unwrap();
+    let path = export.join("catalog/regimes.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited =
+        text.lines().map(|l| if l.starts_with("pos,") { l.replacen(",,,8,working,", ",,,5,working,", 1) } else { l.to_owned() }).collect::<Vec<_>>().join("\n");
+    assert_ne!(edited, text.trim_end());
+    std::fs::write(&path, edited).unwrap();
+    api.reference_import(&export).await.unwrap();
+    let after = api.store().deadline_rows(far).await.unwrap();
+    let pos_before: Vec<_> = rows.iter().filter(|r| r.regime_id == "pos" && r.fast_track_id.is_none() && r.reopened_at.is_none()).collect();
+    assert!(!pos_before.is_empty());
+    for b in pos_before {
+        let a = after.iter().find(|a| a.appeal_id == b.appeal_id).unwrap();
+        assert!(a.answer_due < b.answer_due, "{}: {:?} → {:?}", b.appeal_id, b.answer_due, a.answer_due);
+    }
 }

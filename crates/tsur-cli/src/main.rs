@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tsur_api::{db_path, Api, DemoParams, Period, Scope};
+use tsur_api::{db_path, Api, DeadlineQuery, DemoParams, Period, Scope};
 
 /// Prints a line to stdout; a closed pipe (`tsur stats | head -1`) ends the program quietly
 /// instead of a panic.
@@ -75,6 +75,18 @@ enum Command {
         /// Продление срока ответа, дней
         #[arg(long, default_value_t = 0)]
         extended_days: u32,
+        /// Фаст-трек, чей срок заменяет срок ответа (см. tsur fast-tracks)
+        #[arg(long)]
+        fast_track: Option<String>,
+        /// Насколько момент поступления может быть в будущем, минут (расхождение часов систем)
+        #[arg(long, default_value_t = 10)]
+        future_tolerance_min: u32,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Фаст-треки: ускоренные сроки и маршруты по темам
+    FastTracks {
         /// Вывод в JSON
         #[arg(long)]
         json: bool,
@@ -166,8 +178,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_stats(&stats);
             }
         }
-        Command::Deadline { regime, received, registered, extended_days, json } => {
-            let all = api.deadlines(&regime, &received, registered.as_deref(), extended_days, chrono_now())?;
+        Command::Deadline { regime, received, registered, extended_days, fast_track, future_tolerance_min, json } => {
+            let query = DeadlineQuery {
+                registered,
+                extension_days: extended_days,
+                fast_track,
+                future_tolerance: chrono::Duration::minutes(i64::from(future_tolerance_min)),
+                ..DeadlineQuery::new(&regime, &received)
+            };
+            let all = api.deadlines(&query, chrono_now())?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&all)?);
             } else {
@@ -185,22 +204,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 out!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                out!("На {}: просрочено {}, под угрозой (срок в ближайшие 24 ч) {}", report.at, report.overdue, report.at_risk);
-                let mut items: Vec<_> = report.items.iter().collect();
-                items.sort_by(|a, b| (b.status == "overdue").cmp(&(a.status == "overdue")).then(b.hours.total_cmp(&a.hours)));
-                for i in items.into_iter().take(limit) {
+                out!(
+                    "На {}: открытых обращений {}; в срок {}, под угрозой {}, просрочено {}",
+                    report.at,
+                    report.open,
+                    report.on_time,
+                    report.at_risk,
+                    report.overdue
+                );
+                for i in report.items.iter().take(limit) {
                     let what = if i.status == "overdue" { "просрочено на" } else { "осталось" };
                     out!(
-                        "  {} {:<10} {:<14} {:<28} {:<22} {} {} ч (срок {})",
+                        "  {:<8} {:<12} {:<14} {:<30} {:<26} {} {} ч (срок {}) — {}",
                         i.channel,
                         i.external_id,
                         i.municipality,
                         i.topic.as_deref().unwrap_or("—"),
-                        i.agency.as_deref().unwrap_or("—"),
+                        i.agency_ru.as_deref().or(i.agency.as_deref()).unwrap_or("—"),
                         what,
                         i.hours,
-                        i.due
+                        i.due,
+                        i.reason_ru
                     );
+                }
+                if report.items.len() > limit {
+                    out!("  … и ещё {} (все — в --json или с --limit)", report.items.len() - limit);
+                }
+            }
+        }
+        Command::FastTracks { json } => {
+            let tracks = api.fast_tracks();
+            if json {
+                out!("{}", serde_json::to_string_pretty(&tracks)?);
+            } else {
+                for t in &tracks {
+                    out!("{} — {}: {} → {}", t.id, t.name_ru, t.term_ru, t.agency_ru);
+                    out!(
+                        "  темы: {}; территория: {}",
+                        t.topics.join(", "),
+                        if t.municipalities.is_empty() { "вся область".into() } else { t.municipalities.join(", ") }
+                    );
+                    out!("  утвердил {} {}; действует {} — {}", t.approved_by, t.approved_at, t.valid_from, t.valid_until.as_deref().unwrap_or("бессрочно"));
                 }
             }
         }

@@ -8,26 +8,152 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use holidays_ru::{DayFlags, Federal, Resolved};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Office hours of an ordinary working day, per weekday, and how much shorter a
-/// pre-holiday day is. Default: 09:00–18:00 Monday to Thursday, 09:00–16:45 Friday, a
-/// working Saturday like a Friday, pre-holiday days one hour shorter.
+mod compiled;
+pub use compiled::CompiledCalendar;
+
+/// Office hours of one weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayHours {
+    /// Opening time.
+    pub opens: NaiveTime,
+    /// Closing time.
+    pub closes: NaiveTime,
+    /// How much earlier the office closes on a shortened pre-holiday day.
+    pub short_day_cut: Duration,
+}
+
+/// Office hours of an ordinary working day, per weekday. Default: 09:00–18:00 Monday to
+/// Thursday, 09:00–16:45 Friday, a working Saturday like a Friday, pre-holiday days one
+/// hour shorter. The reference file `calendar/office_hours.csv` sets them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficeHours {
-    /// Opening and closing time, Monday (index 0) to Sunday (index 6) — the weekend entries
-    /// apply only to days the calendar makes working (e.g. a transferred working Saturday).
-    pub by_weekday: [(NaiveTime, NaiveTime); 7],
-    /// How much earlier a shortened pre-holiday day closes.
-    pub short_day_cut: Duration,
+    /// Monday (index 0) to Sunday (index 6) — the weekend entries apply only to days the
+    /// calendar makes working (e.g. a transferred working Saturday).
+    pub by_weekday: [DayHours; 7],
 }
 
 impl Default for OfficeHours {
     fn default() -> OfficeHours {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
-        let long = (t(9, 0), t(18, 0));
-        let friday = (t(9, 0), t(16, 45));
-        OfficeHours { by_weekday: [long, long, long, long, friday, friday, friday], short_day_cut: Duration::hours(1) }
+        let cut = Duration::hours(1);
+        let long = DayHours { opens: t(9, 0), closes: t(18, 0), short_day_cut: cut };
+        let friday = DayHours { opens: t(9, 0), closes: t(16, 45), short_day_cut: cut };
+        OfficeHours { by_weekday: [long, long, long, long, friday, friday, friday] }
+    }
+}
+
+/// A row of `calendar/office_hours.csv`: one weekday's hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHoursRow {
+    /// `mon` … `sun`.
+    pub weekday: String,
+    /// Opening time, `HH:MM`.
+    pub opens: String,
+    /// Closing time, `HH:MM`.
+    pub closes: String,
+    /// Minutes a shortened pre-holiday day closes earlier.
+    pub pre_holiday_cut_minutes: u32,
+}
+
+/// A row of `calendar/overrides.csv`: a regional change to the federal calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideRow {
+    /// The local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// `day_off` or `working`.
+    pub kind: String,
+    /// Opening time of a working day, `HH:MM`.
+    #[serde(default)]
+    pub opens: Option<String>,
+    /// Closing time of a working day, `HH:MM`.
+    #[serde(default)]
+    pub closes: Option<String>,
+    /// Why (the regional act), shown in explanations.
+    pub reason: String,
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn time_of(field: &str, text: &str, problems: &mut Vec<String>) -> Option<NaiveTime> {
+    let parsed = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok();
+    if parsed.is_none() {
+        problems.push(format!("{field}: «{text}» — нужно время ЧЧ:ММ"));
+    }
+    parsed
+}
+
+impl ProductionCalendar {
+    /// Builds the calendar from the rows of the reference files; every problem in Russian.
+    pub fn from_rows(hours: &[OfficeHoursRow], overrides: &[OverrideRow]) -> Result<ProductionCalendar, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut by_weekday: [Option<DayHours>; 7] = [None; 7];
+        for row in hours {
+            let field = |f: &str| format!("calendar/office_hours.csv, {}: {f}", row.weekday);
+            let Some(i) = WEEKDAYS.iter().position(|w| *w == row.weekday.trim()) else {
+                problems.push(format!("calendar/office_hours.csv: день недели «{}» — нужен один из {}", row.weekday, WEEKDAYS.join(", ")));
+                continue;
+            };
+            let opens = time_of(&field("opens"), &row.opens, &mut problems);
+            let closes = time_of(&field("closes"), &row.closes, &mut problems);
+            if let (Some(opens), Some(closes)) = (opens, closes) {
+                let cut = Duration::minutes(i64::from(row.pre_holiday_cut_minutes));
+                if closes - cut <= opens {
+                    problems.push(format!(
+                        "{}: закрытие {} (минус сокращение {} мин) не позже открытия {}",
+                        field("closes"),
+                        row.closes,
+                        row.pre_holiday_cut_minutes,
+                        row.opens
+                    ));
+                } else if by_weekday[i].replace(DayHours { opens, closes, short_day_cut: cut }).is_some() {
+                    problems.push(format!("calendar/office_hours.csv: день «{}» указан дважды", row.weekday));
+                }
+            }
+        }
+        let missing: Vec<&str> = WEEKDAYS.iter().zip(&by_weekday).filter(|(_, h)| h.is_none()).map(|(w, _)| *w).collect();
+        if !missing.is_empty() && problems.is_empty() {
+            problems.push(format!("calendar/office_hours.csv: нет часов для {}", missing.join(", ")));
+        }
+        let mut map = BTreeMap::new();
+        for row in overrides {
+            let field = |f: &str| format!("calendar/overrides.csv, {}: {f}", row.date);
+            let Ok(date) = NaiveDate::parse_from_str(row.date.trim(), "%Y-%m-%d") else {
+                problems.push(format!("calendar/overrides.csv: дата «{}» — нужен формат ГГГГ-ММ-ДД", row.date));
+                continue;
+            };
+            let o = match row.kind.trim() {
+                "day_off" => Some(Override::DayOff(row.reason.trim().to_owned())),
+                "working" => {
+                    let opens = time_of(&field("opens"), row.opens.as_deref().unwrap_or(""), &mut problems);
+                    let closes = time_of(&field("closes"), row.closes.as_deref().unwrap_or(""), &mut problems);
+                    match (opens, closes) {
+                        (Some(opens), Some(closes)) if opens < closes => Some(Override::Working { opens, closes }),
+                        (Some(_), Some(_)) => {
+                            problems.push(format!("{}: закрытие не позже открытия", field("closes")));
+                            None
+                        }
+                        _ => None,
+                    }
+                }
+                other => {
+                    problems.push(format!("{}: вид «{other}» — нужен day_off или working", field("kind")));
+                    None
+                }
+            };
+            if let Some(o) = o {
+                if map.insert(date, o).is_some() {
+                    problems.push(format!("calendar/overrides.csv: дата {date} указана дважды"));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(ProductionCalendar { hours: OfficeHours { by_weekday: by_weekday.map(|h| h.expect("checked above")) }, overrides: map })
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -137,9 +263,9 @@ impl ProductionCalendar {
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
         let flags = flags.unwrap_or(if weekend { DayFlags::WEEKEND.with(DayFlags::DAY_OFF) } else { DayFlags::WORKING_DAY });
         let day = if flags.is_working_day() {
-            let (opens, closes) = self.hours.by_weekday[date.weekday().num_days_from_monday() as usize];
+            let hours = self.hours.by_weekday[date.weekday().num_days_from_monday() as usize];
             let short = flags.is_short_day();
-            let closes = if short { closes - self.hours.short_day_cut } else { closes };
+            let (opens, closes) = (hours.opens, if short { hours.closes - hours.short_day_cut } else { hours.closes });
             Day::Working { opens, closes, short }
         } else if flags.is_holiday() {
             Day::Off(DayOff::Holiday(holiday_name(date)))

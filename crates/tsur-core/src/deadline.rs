@@ -11,8 +11,9 @@
 //! - A term in **working hours** (ИМ's first reply) adds office time: it starts at the
 //!   receipt if the office is open, else at the next opening.
 
-use crate::calendar::{Day, ProductionCalendar};
-use crate::reference::{DayKind, Regime};
+use crate::calendar::{CompiledCalendar, Day, ProductionCalendar};
+use crate::fast_track::{FastTrack, TermUnit};
+use crate::reference::{AnswerFrom, DayKind, Regime};
 use crate::time::local_date;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -27,6 +28,8 @@ pub enum Stage {
     FirstReply,
     /// The answer.
     Answer,
+    /// The solution by the plan date of a deferral.
+    Resolution,
 }
 
 impl Stage {
@@ -37,6 +40,7 @@ impl Stage {
             Stage::Redirection => "redirection",
             Stage::FirstReply => "first_reply",
             Stage::Answer => "answer",
+            Stage::Resolution => "resolution",
         }
     }
 
@@ -47,6 +51,7 @@ impl Stage {
             Stage::Redirection => "перенаправление по компетенции",
             Stage::FirstReply => "первый ответ",
             Stage::Answer => "ответ по существу",
+            Stage::Resolution => "решение к плановой дате",
         }
     }
 }
@@ -175,6 +180,138 @@ pub fn working_hours(calendar: &ProductionCalendar, start: DateTime<Utc>, hours:
     }
 }
 
+/// What the deadlines of one appeal depend on: its regime, the fast-track that covers it,
+/// and the instants of its history that start or restart a term.
+#[derive(Debug, Clone, Copy)]
+pub struct Basis<'a> {
+    /// The appeal's regime.
+    pub regime: &'a Regime,
+    /// The fast-track applied to it, if any.
+    pub fast_track: Option<&'a FastTrack>,
+    /// When it was received.
+    pub received: DateTime<Utc>,
+    /// When it was registered (the receipt when `None`).
+    pub registered: Option<DateTime<Utc>>,
+    /// Its first reply, interim or full (starts ИМ's answer term).
+    pub first_reply: Option<DateTime<Utc>>,
+    /// When the citizen last reopened it (restarts the answer term).
+    pub reopened: Option<DateTime<Utc>>,
+    /// Days added to the answer term by the extension.
+    pub extension_days: u32,
+    /// The plan date while the solution is deferred.
+    pub deferred_until: Option<NaiveDate>,
+}
+
+impl<'a> Basis<'a> {
+    /// A new appeal of `regime` received at `received`, nothing else known.
+    pub fn new(regime: &'a Regime, received: DateTime<Utc>) -> Basis<'a> {
+        Basis { regime, fast_track: None, received, registered: None, first_reply: None, reopened: None, extension_days: 0, deferred_until: None }
+    }
+}
+
+/// One term to compute: from when, how much, in what unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term<'a> {
+    /// The stage.
+    pub stage: Stage,
+    /// The instant it counts from.
+    pub start: DateTime<Utc>,
+    /// How many units (extension included).
+    pub count: u32,
+    /// The unit.
+    pub unit: TermUnit,
+    /// Days of `count` that come from an extension.
+    pub extension_days: u32,
+    /// The fast-track that set it, if any.
+    pub fast_track: Option<&'a FastTrack>,
+}
+
+/// The terms of every stage that applies, in [`Stage`] order (no allocation: this runs
+/// for every appeal on every recompute). Refuses an extension the regime does not allow.
+pub fn terms<'a>(b: &Basis<'a>) -> Result<[Option<Term<'a>>; 5], DeadlineError> {
+    let regime = b.regime;
+    if b.extension_days > 0 {
+        let allowed = regime.extension_days.filter(|_| regime.max_extensions.unwrap_or(0) > 0);
+        match allowed {
+            None => return Err(DeadlineError::NoExtensionAllowed { regime: regime.name_ru.clone() }),
+            Some(allowed) if b.extension_days > allowed => {
+                return Err(DeadlineError::ExtensionTooLong { regime: regime.name_ru.clone(), asked: b.extension_days, allowed })
+            }
+            Some(_) => {}
+        }
+    }
+    let registered = b.registered.unwrap_or(b.received);
+    let term = |stage, start, count, unit| Term { stage, start, count, unit, extension_days: 0, fast_track: None };
+    let registration = regime.register_days.map(|d| term(Stage::Registration, b.received, d, TermUnit::CalendarDays));
+    let redirection = regime.redirect_days.map(|d| term(Stage::Redirection, registered, d, TermUnit::CalendarDays));
+    let first_reply = regime.first_reply_working_hours.map(|h| term(Stage::FirstReply, b.received, h.max(1), TermUnit::WorkingHours));
+    let answer_start = b.reopened.unwrap_or(match regime.answer_from {
+        AnswerFrom::Registration => registered,
+        AnswerFrom::FirstReply => b.first_reply.unwrap_or(registered).max(registered),
+    });
+    let answer = match b.fast_track {
+        Some(ft) => Some(Term { fast_track: Some(ft), ..term(Stage::Answer, answer_start, ft.answer_term.max(1), ft.answer_unit) }),
+        None => regime.answer_days.map(|d| {
+            let unit = match regime.answer_day_kind {
+                DayKind::Calendar => TermUnit::CalendarDays,
+                DayKind::Working => TermUnit::WorkingDays,
+            };
+            term(Stage::Answer, answer_start, d, unit)
+        }),
+    }
+    .map(|t| match t.unit {
+        TermUnit::WorkingHours => t,
+        _ => Term { count: t.count + b.extension_days, extension_days: b.extension_days, ..t },
+    });
+    let resolution = b.deferred_until.map(|plan| term(Stage::Resolution, crate::calendar::local(plan, chrono::NaiveTime::MIN), 0, TermUnit::CalendarDays));
+    Ok([registration, redirection, first_reply, answer, resolution])
+}
+
+impl Term<'_> {
+    /// The due instant and whether it rests on a predicted calendar, fast.
+    pub fn due(&self, calendar: &CompiledCalendar) -> (DateTime<Utc>, bool) {
+        match self.unit {
+            TermUnit::CalendarDays => calendar.calendar_days(self.start, self.count),
+            TermUnit::WorkingDays => calendar.working_days(self.start, self.count),
+            TermUnit::WorkingHours => calendar.working_hours(self.start, self.count),
+        }
+    }
+
+    /// The due instant with its explanation, walking the calendar day by day.
+    pub fn explain(&self, regime: &Regime, calendar: &ProductionCalendar) -> StageDeadline {
+        let (due, skipped, predicted) = match self.unit {
+            TermUnit::CalendarDays => calendar_days(calendar, self.start, self.count),
+            TermUnit::WorkingDays => working_days(calendar, self.start, self.count),
+            TermUnit::WorkingHours => working_hours(calendar, self.start, self.count),
+        };
+        let base = self.count - self.extension_days;
+        let from = match self.stage {
+            Stage::Registration | Stage::FirstReply => "с поступления",
+            Stage::Redirection => "с регистрации",
+            Stage::Answer => "с начала срока ответа",
+            Stage::Resolution => "",
+        };
+        let mut rule = match (self.stage, self.fast_track) {
+            (Stage::Resolution, _) => format!("плановая дата решения {}; нерабочий день переносится на ближайший рабочий", local_date(self.start)),
+            (_, Some(ft)) => format!("фаст-трек «{}»: {} {from}", ft.name_ru, self.unit.phrase_ru(base)),
+            (_, None) => format!("{} {from}", self.unit.phrase_ru(base)),
+        };
+        if self.unit == TermUnit::CalendarDays && self.stage != Stage::Resolution {
+            rule.push_str("; последний нерабочий день переносится на ближайший рабочий");
+        }
+        if self.extension_days > 0 {
+            rule.push_str(&format!("; продлено на {} дн.", self.extension_days));
+        }
+        let explanation = Explanation { regime: regime.name_ru.clone(), start: self.start, rule, skipped, extension_days: self.extension_days, predicted };
+        StageDeadline { stage: self.stage, due, explanation }
+    }
+}
+
+/// The deadlines of every stage that applies, each with its explanation.
+pub fn explain(basis: &Basis<'_>, calendar: &ProductionCalendar) -> Result<Vec<StageDeadline>, DeadlineError> {
+    Ok(terms(basis)?.iter().flatten().map(|t| t.explain(basis.regime, calendar)).collect())
+}
+
 /// The deadlines of every stage the regime sets, for an appeal received at `received`
 /// and registered at `registered` (the receipt when not yet registered), with an answer
 /// term extended by `extension_days`.
@@ -185,57 +322,77 @@ pub fn deadlines(
     registered: Option<DateTime<Utc>>,
     extension_days: u32,
 ) -> Result<Vec<StageDeadline>, DeadlineError> {
-    if extension_days > 0 {
-        let allowed = regime.extension_days.filter(|_| regime.max_extensions.unwrap_or(0) > 0);
-        match allowed {
-            None => return Err(DeadlineError::NoExtensionAllowed { regime: regime.name_ru.clone() }),
-            Some(allowed) if extension_days > allowed => {
-                return Err(DeadlineError::ExtensionTooLong { regime: regime.name_ru.clone(), asked: extension_days, allowed })
-            }
-            Some(_) => {}
+    explain(&Basis { registered, extension_days, ..Basis::new(regime, received) }, calendar)
+}
+
+/// Where one stage stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageStatus {
+    /// The stage.
+    pub stage: Stage,
+    /// The instant its term counts from.
+    pub start: DateTime<Utc>,
+    /// When it is due.
+    pub due: DateTime<Utc>,
+    /// When it was done, if it was.
+    pub done: Option<DateTime<Utc>>,
+    /// Whether the due date rests on a predicted calendar.
+    pub predicted: bool,
+    /// Office time from the instant asked (or from when it was done) to the due instant:
+    /// negative when overdue (or done late).
+    pub left: Duration,
+}
+
+impl StageStatus {
+    /// `Some(true)` done in time, `Some(false)` done late or overdue, `None` pending in time.
+    pub fn met(&self) -> Option<bool> {
+        match self.done {
+            Some(done) => Some(done <= self.due),
+            None => (self.left < Duration::zero()).then_some(false),
         }
     }
-    let registered = registered.unwrap_or(received);
-    let mut out = Vec::new();
-    let explain = |start, rule: String, skipped, extension_days, predicted| Explanation {
-        regime: regime.name_ru.clone(),
-        start,
-        rule,
-        skipped,
-        extension_days,
-        predicted,
-    };
-    if let Some(days) = regime.register_days {
-        let (due, skipped, predicted) = calendar_days(calendar, received, days);
-        let rule = format!("{days} календарн. дн. с поступления; последний нерабочий день переносится на ближайший рабочий");
-        out.push(StageDeadline { stage: Stage::Registration, due, explanation: explain(received, rule, skipped, 0, predicted) });
+
+    /// Still to be done.
+    pub fn pending(&self) -> bool {
+        self.done.is_none()
     }
-    if let Some(days) = regime.redirect_days {
-        let (due, skipped, predicted) = calendar_days(calendar, registered, days);
-        let rule = format!("{days} календарн. дн. с регистрации");
-        out.push(StageDeadline { stage: Stage::Redirection, due, explanation: explain(registered, rule, skipped, 0, predicted) });
-    }
-    if let Some(hours) = regime.first_reply_working_hours {
-        let (due, skipped, predicted) = working_hours(calendar, received, hours);
-        let rule = format!("{hours} рабочих часов с поступления");
-        out.push(StageDeadline { stage: Stage::FirstReply, due, explanation: explain(received, rule, skipped, 0, predicted) });
-    }
-    if let Some(days) = regime.answer_days {
-        let total = days + extension_days;
-        let (due, skipped, predicted, rule) = match regime.answer_day_kind {
-            DayKind::Calendar => {
-                let (d, s, p) = calendar_days(calendar, registered, total);
-                (d, s, p, format!("{days} календарн. дн. с регистрации"))
-            }
-            DayKind::Working => {
-                let (d, s, p) = working_days(calendar, registered, total);
-                (d, s, p, format!("{days} рабочих дн. с регистрации"))
-            }
+}
+
+/// The instants at which an appeal's stages were done, from its folded state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Done {
+    /// Registration.
+    pub registered: Option<DateTime<Utc>>,
+    /// First redirection (the stage applies only to redirected appeals).
+    pub redirected: Option<DateTime<Utc>>,
+    /// First reply of any kind.
+    pub first_reply: Option<DateTime<Utc>>,
+    /// The accepted answer of the current cycle; `None` while an answer is owed.
+    pub answer: Option<DateTime<Utc>>,
+    /// Resolution after a deferral.
+    pub resolved: Option<DateTime<Utc>>,
+}
+
+/// Where every stage of an appeal stands at `now`: due, done, met, office time left.
+/// Redirection is assessed only for appeals that were redirected.
+pub fn assess(basis: &Basis<'_>, done: &Done, calendar: &CompiledCalendar, now: DateTime<Utc>) -> Result<[Option<StageStatus>; 5], DeadlineError> {
+    let terms = terms(basis)?;
+    Ok(terms.map(|t| {
+        let t = t?;
+        let done_at = match t.stage {
+            Stage::Registration => done.registered,
+            Stage::Redirection => Some(done.redirected?),
+            Stage::FirstReply => done.first_reply,
+            Stage::Answer => done.answer,
+            Stage::Resolution => done.resolved,
         };
-        let rule = if extension_days > 0 { format!("{rule}, продлено на {extension_days} дн.") } else { rule };
-        out.push(StageDeadline { stage: Stage::Answer, due, explanation: explain(registered, rule, skipped, extension_days, predicted) });
-    }
-    Ok(out)
+        let (due, predicted) = t.due(calendar);
+        let left = calendar.working_time_between(done_at.unwrap_or(now), due);
+        // A stage done or pending past its due date by less than office time (e.g. at night)
+        // is still late.
+        let left = if done_at.unwrap_or(now) > due && left >= Duration::zero() { Duration::milliseconds(-1) } else { left };
+        Some(StageStatus { stage: t.stage, start: t.start, due, done: done_at, predicted, left })
+    }))
 }
 
 #[cfg(test)]

@@ -54,6 +54,14 @@ pub enum EventKind {
         /// The agency that must answer.
         agency: AgencyId,
     },
+    /// An active fast-track covers the appeal: its accelerated term applies and it is
+    /// routed to the fast-track's agency.
+    FastTrackApplied {
+        /// The fast-track's id.
+        fast_track: String,
+        /// The agency it routes to.
+        agency: AgencyId,
+    },
     /// Redirected to the competent body.
     Redirected {
         /// The body that now answers.
@@ -128,6 +136,7 @@ impl EventKind {
             EventKind::Registered => "registered",
             EventKind::Classified { .. } => "classified",
             EventKind::Assigned { .. } => "assigned",
+            EventKind::FastTrackApplied { .. } => "fast_track_applied",
             EventKind::Redirected { .. } => "redirected",
             EventKind::DeadlineExtended { .. } => "deadline_extended",
             EventKind::InterimAnswer { .. } => "interim_answer",
@@ -150,6 +159,7 @@ impl EventKind {
             EventKind::Registered => "регистрация",
             EventKind::Classified { .. } => "классификация",
             EventKind::Assigned { .. } => "назначение исполнителя",
+            EventKind::FastTrackApplied { .. } => "фаст-трек",
             EventKind::Redirected { .. } => "перенаправление",
             EventKind::DeadlineExtended { .. } => "продление срока",
             EventKind::InterimAnswer { .. } => "промежуточный ответ",

@@ -1,6 +1,8 @@
 //! Reference books (справочники) as plain data: parsed from the CSV and GeoJSON texts that
 //! the project ships and the operator edits, and checked for integrity before use.
 
+use crate::calendar::{OfficeHoursRow, OverrideRow, ProductionCalendar};
+use crate::fast_track::FastTrack;
 use crate::geo_ref::{Boundaries, GeoError};
 use crate::{AgencyId, BlockId, Channel, GeoPoint, MunicipalityId, RegimeId, SettlementId, TopicId};
 use serde::{Deserialize, Serialize};
@@ -126,6 +128,17 @@ pub enum DayKind {
     Working,
 }
 
+/// What the answer term of a regime counts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerFrom {
+    /// From the registration (59-ФЗ, ПОС).
+    #[default]
+    Registration,
+    /// From the first (interim) reply, or from the registration while there is none (ИМ).
+    FirstReply,
+}
+
 /// A legal regime of processing, with its terms as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Regime {
@@ -143,6 +156,9 @@ pub struct Regime {
     pub answer_days: Option<u32>,
     /// Whether `answer_days` are calendar or working days.
     pub answer_day_kind: DayKind,
+    /// What the answer term counts from.
+    #[serde(default)]
+    pub answer_from: AnswerFrom,
     /// First reply term in working hours (ИМ).
     pub first_reply_working_hours: Option<u32>,
     /// Maximum extension, days.
@@ -221,11 +237,17 @@ pub struct ReferenceTexts {
     pub agencies: String,
     /// `catalog/regimes.csv`
     pub regimes: String,
+    /// `catalog/fast_tracks.csv`
+    pub fast_tracks: String,
+    /// `calendar/office_hours.csv`
+    pub office_hours: String,
+    /// `calendar/overrides.csv`
+    pub calendar_overrides: String,
 }
 
 impl ReferenceTexts {
     /// The file names relative to the reference folder, paired with the texts.
-    pub fn files(&self) -> [(&'static str, &str); 10] {
+    pub fn files(&self) -> [(&'static str, &str); 13] {
         [
             ("geo/municipalities.csv", &self.municipalities),
             ("geo/boundaries.geojson", &self.boundaries),
@@ -237,6 +259,9 @@ impl ReferenceTexts {
             ("catalog/topics.csv", &self.topics),
             ("catalog/agencies.csv", &self.agencies),
             ("catalog/regimes.csv", &self.regimes),
+            ("catalog/fast_tracks.csv", &self.fast_tracks),
+            ("calendar/office_hours.csv", &self.office_hours),
+            ("calendar/overrides.csv", &self.calendar_overrides),
         ]
     }
 
@@ -253,6 +278,9 @@ impl ReferenceTexts {
             "catalog/topics.csv" => &mut self.topics,
             "catalog/agencies.csv" => &mut self.agencies,
             "catalog/regimes.csv" => &mut self.regimes,
+            "catalog/fast_tracks.csv" => &mut self.fast_tracks,
+            "calendar/office_hours.csv" => &mut self.office_hours,
+            "calendar/overrides.csv" => &mut self.calendar_overrides,
             _ => return false,
         };
         *slot = text;
@@ -305,12 +333,20 @@ pub struct ReferenceData {
     pub settlements: Vec<Settlement>,
     /// Towns for the map.
     pub towns: Vec<Town>,
+    /// The fast-tracks.
+    pub fast_tracks: Vec<FastTrack>,
+    /// Office hours by weekday, as in the file.
+    pub office_hours: Vec<OfficeHoursRow>,
+    /// Regional changes to the federal calendar, as in the file.
+    pub calendar_overrides: Vec<OverrideRow>,
+    /// The production calendar they make.
+    pub calendar: ProductionCalendar,
     /// The texts they were parsed from (GeoJSON goes to the map as is).
     pub texts: ReferenceTexts,
 }
 
 fn parse_csv<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<T>, ReferenceError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
     reader
         .deserialize()
         .map(|row| {
@@ -338,9 +374,19 @@ impl ReferenceData {
             regimes: parse_csv("catalog/regimes.csv", &texts.regimes)?,
             settlements: parse_csv("geo/settlements.csv", &texts.settlements)?,
             towns: parse_csv("geo/towns.csv", &texts.towns)?,
+            fast_tracks: parse_csv("catalog/fast_tracks.csv", &texts.fast_tracks)?,
+            office_hours: parse_csv("calendar/office_hours.csv", &texts.office_hours)?,
+            calendar_overrides: parse_csv("calendar/overrides.csv", &texts.calendar_overrides)?,
+            calendar: ProductionCalendar::default(),
             texts,
         };
-        let problems = data.integrity_problems();
+        let mut data = data;
+        let mut problems = Vec::new();
+        match ProductionCalendar::from_rows(&data.office_hours, &data.calendar_overrides) {
+            Ok(calendar) => data.calendar = calendar,
+            Err(p) => problems.extend(p),
+        }
+        problems.extend(data.integrity_problems());
         if problems.is_empty() {
             Ok(data)
         } else {
@@ -362,8 +408,9 @@ impl ReferenceData {
         };
         let municipalities = unique("муниципалитеты", self.municipalities.iter().map(|m| m.id.as_str()).collect());
         let blocks = unique("блоки", self.blocks.iter().map(|b| b.id.as_str()).collect());
-        let _topics = unique("темы", self.topics.iter().map(|t| t.id.as_str()).collect());
-        let _agencies = unique("ведомства", self.agencies.iter().map(|a| a.id.as_str()).collect());
+        let topics = unique("темы", self.topics.iter().map(|t| t.id.as_str()).collect());
+        let agencies = unique("ведомства", self.agencies.iter().map(|a| a.id.as_str()).collect());
+        let _fast_tracks = unique("фаст-треки", self.fast_tracks.iter().map(|f| f.id.as_str()).collect());
         let _regimes = unique("режимы", self.regimes.iter().map(|r| r.id.as_str()).collect());
         let _settlements = unique("поселения", self.settlements.iter().map(|s| s.id.as_str()).collect());
 
@@ -422,6 +469,23 @@ impl ReferenceData {
         for c in Channel::ALL {
             if !self.regimes.iter().any(|r| r.channel == c) {
                 problems.push(format!("нет режима для канала «{}»", c.label_ru()));
+            }
+        }
+        for r in &self.regimes {
+            if r.first_reply_working_hours == Some(0) || r.answer_days == Some(0) {
+                problems.push(format!("режим «{}»: срок не может быть нулевым", r.id));
+            }
+        }
+        for f in &self.fast_tracks {
+            problems.extend(f.problems());
+            for t in f.topics.iter().filter(|t| !topics.contains(t.as_str())) {
+                problems.push(format!("фаст-трек «{}»: неизвестная тема «{t}»", f.id));
+            }
+            for m in f.municipalities.iter().filter(|m| !municipalities.contains(m.as_str())) {
+                problems.push(format!("фаст-трек «{}»: неизвестный муниципалитет «{m}»", f.id));
+            }
+            if !agencies.contains(f.agency_id.as_str()) {
+                problems.push(format!("фаст-трек «{}»: неизвестное ведомство «{}»", f.id, f.agency_id));
             }
         }
         let mut settled: BTreeMap<&str, u64> = BTreeMap::new();

@@ -164,8 +164,14 @@ pub struct AppealState {
     pub agency: Option<AgencyId>,
     /// Linked problem.
     pub problem: Option<ProblemId>,
+    /// The fast-track that applies, if any.
+    pub fast_track: Option<String>,
     /// Registration instant.
     pub registered_at: DateTime<Utc>,
+    /// First redirection to the competent body.
+    pub redirected_at: Option<DateTime<Utc>>,
+    /// When the citizen last reopened it.
+    pub reopened_at: Option<DateTime<Utc>>,
     /// First reply of any kind (interim or full).
     pub first_reply_at: Option<DateTime<Utc>>,
     /// First full answer.
@@ -207,7 +213,10 @@ impl AppealState {
             topic: None,
             agency: None,
             problem: None,
+            fast_track: None,
             registered_at: at,
+            redirected_at: None,
+            reopened_at: None,
             first_reply_at: None,
             first_answer_at: None,
             last_answer_at: None,
@@ -272,11 +281,22 @@ impl AppealState {
                     next.status = S::Assigned;
                 }
             }
+            EventKind::FastTrackApplied { fast_track, agency } => {
+                if !self.status.awaits_answer() {
+                    return Err(not_allowed());
+                }
+                next.fast_track = Some(fast_track.clone());
+                next.agency = Some(agency.clone());
+                if self.status == S::Registered {
+                    next.status = S::Assigned;
+                }
+            }
             EventKind::Redirected { to, .. } => {
                 if !self.status.awaits_answer() {
                     return Err(not_allowed());
                 }
                 next.agency = Some(to.clone());
+                next.redirected_at.get_or_insert(event.at);
                 next.redirects += 1;
                 if self.status == S::Registered {
                     next.status = S::Assigned;
@@ -340,6 +360,7 @@ impl AppealState {
                     return Err(not_allowed());
                 }
                 next.reopen_count += 1;
+                next.reopened_at = Some(event.at);
                 next.resolved_at = None;
                 next.confirmed_at = None;
                 next.closed_at = None;

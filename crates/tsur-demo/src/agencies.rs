@@ -66,6 +66,11 @@ impl Profiles {
         [regional, local].into_iter().flatten().find(|a| a.id != from.id)
     }
 
+    /// An agency by id.
+    pub fn agency(&self, id: &tsur_core::AgencyId) -> Option<&Agency> {
+        self.omsu.values().chain(self.iogv.values()).find(|a| &a.id == id)
+    }
+
     /// How an agency works.
     pub fn profile(&self, agency: &Agency) -> &Profile {
         self.profiles.get(agency.id.as_str()).expect("every agency has a profile")

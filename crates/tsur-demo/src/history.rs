@@ -5,7 +5,9 @@ use crate::agencies::Profiles;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use tsur_core::reference::{Agency, ReferenceData, Topic};
+use tsur_core::deadline::{terms, Basis, Stage};
+use tsur_core::reference::{Agency, Topic};
+use tsur_core::rules::Rules;
 use tsur_core::{Appeal, AppealId, Channel, Event, EventId, EventKind};
 use uuid::Uuid;
 
@@ -64,15 +66,7 @@ const ANSWERS: [&str; 6] = [
 ];
 
 /// The history of one appeal up to `as_of`.
-pub fn events(
-    appeal: &Appeal,
-    topic: &Topic,
-    agency: &Agency,
-    profiles: &Profiles,
-    _reference: &ReferenceData,
-    as_of: DateTime<Utc>,
-    rng: &mut ChaCha8Rng,
-) -> Vec<Event> {
+pub fn events(appeal: &Appeal, topic: &Topic, agency: &Agency, profiles: &Profiles, rules: &Rules, as_of: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Event> {
     let mut s = Story { appeal: appeal.id, events: Vec::with_capacity(12), t: appeal.received_at, as_of, over: false, rng };
     let written = matches!(appeal.channel, Channel::Fz59 | Channel::Other);
     let lag = if written { s.days(0.2, 2.5) } else { s.minutes(1, 40) };
@@ -83,10 +77,22 @@ pub fn events(
     let delay = s.minutes(3, 180);
     let confidence = (s.rng.random_range(0.55f32..0.99) * 100.0).round() / 100.0;
     s.then(delay, "классификатор", EventKind::Classified { block: topic.block_id.clone(), topic: topic.id.clone(), confidence: Some(confidence) });
+    // Routing: an active fast-track sends the appeal to its agency with its term.
+    let on = tsur_core::time::local_date(appeal.received_at);
+    let fast_track = tsur_core::fast_track::select(rules.fast_tracks(), &topic.id, &appeal.municipality, on);
     let delay = s.minutes(20, 480);
-    s.then(delay, "оператор ЦУР", EventKind::Assigned { agency: agency.id.clone() });
     let mut agency = agency;
-    if s.chance(0.05) {
+    match fast_track.and_then(|f| profiles.agency(&f.agency_id).map(|a| (f, a))) {
+        Some((f, routed)) => {
+            s.then(delay, "оператор ЦУР", EventKind::FastTrackApplied { fast_track: f.id.clone(), agency: routed.id.clone() });
+            agency = routed;
+        }
+        None => {
+            s.then(delay, "оператор ЦУР", EventKind::Assigned { agency: agency.id.clone() });
+        }
+    }
+    let fast_track = fast_track.filter(|_| s.events.iter().any(|e| matches!(e.kind, EventKind::FastTrackApplied { .. })));
+    if fast_track.is_none() && s.chance(0.05) {
         if let Some(target) = profiles.redirect_target(topic, &appeal.municipality, agency) {
             let delay = s.days(0.5, 3.0);
             s.then(delay, agency.id.as_str(), EventKind::Redirected { to: target.id.clone(), reason: "вопрос не относится к компетенции".into() });
@@ -99,21 +105,41 @@ pub fn events(
     }
     let profile = profiles.profile(agency).clone();
     let who = agency.id.0.clone();
-    if appeal.channel == Channel::Im {
-        let hours = s.rng.random_range(0.5..9.0) * profile.slowness;
-        s.then(Duration::minutes((hours * 60.0) as i64), &who, EventKind::InterimAnswer { text: "Информация принята, специалисты разбираются.".into() });
+    // The real terms of this appeal under its regime (and fast-track): how late an answer is
+    // follows from the agency's pace measured in shares of the term, and from the calendar.
+    let Some(regime) = rules.regime(appeal.regime.as_str()) else {
+        return s.events;
+    };
+    let registered_at = s.events[0].at;
+    let mut basis = Basis { registered: Some(registered_at), fast_track, ..Basis::new(regime, appeal.received_at) };
+    let due_of = |basis: &Basis<'_>, stage| -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let t = terms(basis).ok()?.into_iter().flatten().find(|t| t.stage == stage)?;
+        Some((t.start, t.due(&rules.calendar).0))
+    };
+    let at_share =
+        |(start, due): (DateTime<Utc>, DateTime<Utc>), share: f64| start + Duration::milliseconds(((due - start).num_milliseconds() as f64 * share) as i64);
+    if let Some(term) = due_of(&basis, Stage::FirstReply) {
+        let share = 0.45 * profile.slowness * s.rng.random_range(-0.6f64..0.6).exp();
+        let target = at_share(term, share);
+        if s.then(target - s.t, &who, EventKind::InterimAnswer { text: "Информация принята, специалисты разбираются.".into() })
+        {
+            basis.first_reply = Some(s.t);
+        }
     }
-    let term_days = if written { 30.0 } else { 11.0 };
-    if written && s.chance(0.07) {
-        let delay = s.days(10.0, 25.0);
-        s.then(delay, &who, EventKind::DeadlineExtended { days: 30, reason: "требуется дополнительная проверка".into() });
+    let Some(term) = due_of(&basis, Stage::Answer) else {
+        return s.events;
+    };
+    let urgency = if topic.severity >= 5 { 0.6 } else { 1.0 };
+    let share = 0.55 * profile.slowness * urgency * s.rng.random_range(-0.7f64..0.7).exp();
+    let target = at_share(term, share);
+    // A written appeal that will not be answered in time is extended, when the regime allows.
+    let allowed = regime.extension_days.filter(|_| regime.max_extensions.unwrap_or(0) > 0);
+    if let Some(days) = allowed.filter(|_| share > 0.9 && s.chance(0.6)) {
+        let when = at_share(term, s.rng.random_range(0.5..0.85));
+        s.then(when - s.t, &who, EventKind::DeadlineExtended { days, reason: "требуется дополнительная проверка".into() });
     }
-    let urgency = if topic.severity >= 5 { 0.4 } else { 1.0 };
-    let noise: f64 = s.rng.random_range(-0.7f64..0.7).exp();
-    let answer_days = term_days * 0.5 * profile.slowness * urgency * noise;
-    let delay = Duration::seconds((answer_days * 86_400.0) as i64);
     let text = ANSWERS[s.rng.random_range(0..ANSWERS.len())];
-    s.then(delay, &who, EventKind::Answered { text: text.into() });
+    s.then(target - s.t, &who, EventKind::Answered { text: text.into() });
     let mut rejections = 0;
     while rejections < 2 && s.chance(profile.formal_reply / f64::from(rejections + 1)) {
         rejections += 1;
@@ -194,7 +220,7 @@ pub fn events(
         let delay = s.minutes(5, 3000);
         s.then(delay, "заявитель", EventKind::Satisfaction { score });
     }
-    let closable = (resolved || confirmed || !unhappy) && !(deferred && !resolved) && s.events.iter().any(|e| matches!(e.kind, EventKind::Answered { .. }));
+    let closable = (!unhappy || confirmed || resolved) && (!deferred || resolved) && s.events.iter().any(|e| matches!(e.kind, EventKind::Answered { .. }));
     if closable && s.chance(0.85) {
         let delay = s.days(1.0, 7.0);
         s.then(delay, "оператор ЦУР", EventKind::Closed);

@@ -126,6 +126,8 @@ pub struct Generator<'a> {
     /// ids (UUID v7 of the receipt) reach the store almost in order.
     day_ends: Vec<u64>,
     agencies: agencies::Profiles,
+    /// The deadline rules of the reference books: answers are drawn against real terms.
+    rules: tsur_core::rules::Rules,
     incidents: Vec<Incident>,
     incident_appeals: u64,
 }
@@ -240,6 +242,7 @@ impl<'a> Generator<'a> {
             agencies,
             incidents: Vec::new(),
             incident_appeals: 0,
+            rules: tsur_core::rules::Rules::from_reference(reference),
         };
         generator.plan_incidents();
         generator.lay_out_days(&month_weight);
@@ -357,7 +360,7 @@ impl<'a> Generator<'a> {
         };
         let author = text::author(id, channel, rng);
         let agency = self.agencies.responsible(topic, municipality);
-        let events = history::events(&appeal, topic, agency, &self.agencies, self.reference, self.params.as_of(), rng);
+        let events = history::events(&appeal, topic, agency, &self.agencies, &self.rules, self.params.as_of(), rng);
         GeneratedAppeal { appeal, author, events, true_topic: topic.id.clone(), incident }
     }
 

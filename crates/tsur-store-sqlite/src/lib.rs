@@ -12,12 +12,14 @@
 //! Only this crate speaks SQLite; the central PostgreSQL store will be a crate of its own.
 #![deny(missing_docs)]
 
+mod deadlines;
 mod error;
 mod open;
 mod queries;
 mod write;
 
+pub use deadlines::DeadlineRow;
 pub use error::StoreError;
 pub use open::{SqliteStore, APPLICATION_ID};
-pub use queries::{CountRow, GroupBy, PendingRow, StatsFilter};
+pub use queries::{CountRow, GroupBy, StatsFilter};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

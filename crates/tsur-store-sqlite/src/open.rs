@@ -17,6 +17,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     path: PathBuf,
+    pub(crate) rules: crate::deadlines::RulesCache,
 }
 
 /// Maps an error of SQLite to what it means for the person who opened the file.
@@ -64,7 +65,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| classify(path, e))?;
-        let store = SqliteStore { pool, path: path.to_owned() };
+        let store = SqliteStore { pool, path: path.to_owned(), rules: Default::default() };
         store.recognise_and_migrate().await?;
         Ok(store)
     }

@@ -7,7 +7,6 @@ use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteExecutor};
-use tsur_core::reference::ReferenceTexts;
 use tsur_core::{
     AgencyId, Appeal, AppealId, AppealState, Author, BlockId, Channel, Event, EventId, EventKind, GeoPoint, MunicipalityId, ProblemId, RegimeId, Scope,
     SettlementId, Status, TopicId,
@@ -57,11 +56,11 @@ pub struct CountRow {
     pub count: i64,
 }
 
-fn at(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn at(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     Utc.timestamp_millis_opt(ms).single().ok_or_else(|| StoreError::Decode(format!("время {ms}")))
 }
 
-fn opt_at(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(crate) fn opt_at(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
     ms.map(at).transpose()
 }
 
@@ -100,7 +99,7 @@ impl SqliteStore {
     pub async fn count(&self, filter: &StatsFilter) -> Result<i64, StoreError> {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT count(*) FROM appeal_state");
         push_filter(&mut q, filter);
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await.map_err(|e| classify(self.path(), e))?)
+        q.build_query_scalar().fetch_one(&self.pool).await.map_err(|e| classify(self.path(), e))
     }
 
     /// Appeals matching the filter, split by one dimension; groups with no appeals are absent.
@@ -132,20 +131,9 @@ impl SqliteStore {
         Ok(sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&self.pool).await?)
     }
 
-    /// The stored reference texts, `None` when none were loaded yet.
-    pub async fn reference_texts(&self) -> Result<Option<ReferenceTexts>, StoreError> {
-        let rows = sqlx::query("SELECT name, content FROM reference_files").fetch_all(&self.pool).await?;
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let mut texts = ReferenceTexts::default();
-        for row in rows {
-            let name: String = row.get(0);
-            if !texts.set(&name, row.get(1)) {
-                return Err(StoreError::Decode(format!("неизвестный файл справочника {name}")));
-            }
-        }
-        Ok(Some(texts))
+    /// The stored reference files as (name, text); empty when none were loaded yet.
+    pub async fn reference_texts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT name, content FROM reference_files ORDER BY name").fetch_all(&self.pool).await?)
     }
 
     /// An appeal, if it exists and the scope may see it.
@@ -192,7 +180,10 @@ fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
         topic: row.get::<Option<String>, _>("topic_id").map(TopicId),
         agency: row.get::<Option<String>, _>("agency_id").map(AgencyId),
         problem: row.get::<Option<Vec<u8>>, _>("problem_id").map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
-        registered_at: at(row.get("received_at"))?,
+        fast_track: row.get("fast_track_id"),
+        registered_at: at(row.get::<Option<i64>, _>("registered_at").unwrap_or_else(|| row.get("received_at")))?,
+        redirected_at: opt_at(row.get("redirected_at"))?,
+        reopened_at: opt_at(row.get("reopened_at"))?,
         first_reply_at: opt_at(row.get("first_reply_at"))?,
         first_answer_at: opt_at(row.get("first_answer_at"))?,
         last_answer_at: opt_at(row.get("last_answer_at"))?,
@@ -251,60 +242,4 @@ pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
             })
         })
         .collect()
-}
-
-/// An open appeal with a pending stage and its deadline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingRow {
-    /// The appeal.
-    pub appeal_id: AppealId,
-    /// Channel code.
-    pub channel: String,
-    /// The channel's id.
-    pub external_id: String,
-    /// Municipality.
-    pub municipality_id: String,
-    /// Block, once classified.
-    pub block_id: Option<String>,
-    /// Topic, once classified.
-    pub topic_id: Option<String>,
-    /// Responsible agency.
-    pub agency_id: Option<String>,
-    /// `first_reply` or `answer`.
-    pub stage: String,
-    /// When the pending stage is due.
-    pub due: DateTime<Utc>,
-}
-
-impl SqliteStore {
-    /// Open appeals whose pending stage (the first reply while none was given, else the
-    /// answer) is due before `due_before`, most urgent first, within the filter's scope.
-    pub async fn pending_due_before(&self, filter: &StatsFilter, due_before: DateTime<Utc>) -> Result<Vec<PendingRow>, StoreError> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT s.appeal_id, a.channel, a.external_id, s.municipality_id, s.block_id, s.topic_id, s.agency_id, \
-             CASE WHEN s.first_reply_at IS NULL AND s.first_reply_due IS NOT NULL THEN 'first_reply' ELSE 'answer' END AS stage, \
-             CASE WHEN s.first_reply_at IS NULL AND s.first_reply_due IS NOT NULL THEN s.first_reply_due ELSE s.answer_due END AS due \
-             FROM (SELECT * FROM appeal_state",
-        );
-        push_filter(&mut q, filter);
-        q.push(" AND status IN ('registered', 'assigned', 'interim_answered', 'rework', 'reopened')) s JOIN appeals a ON a.id = s.appeal_id WHERE due IS NOT NULL AND due < ");
-        q.push_bind(due_before.timestamp_millis());
-        q.push(" ORDER BY due");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(PendingRow {
-                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
-                    channel: r.get("channel"),
-                    external_id: r.get("external_id"),
-                    municipality_id: r.get("municipality_id"),
-                    block_id: r.get("block_id"),
-                    topic_id: r.get("topic_id"),
-                    agency_id: r.get("agency_id"),
-                    stage: r.get("stage"),
-                    due: at(r.get("due"))?,
-                })
-            })
-            .collect()
-    }
 }

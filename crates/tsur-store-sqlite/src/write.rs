@@ -2,15 +2,14 @@
 //! Every write validates events through the state machine first and updates the
 //! projection in the same transaction.
 
+use crate::deadlines::{dues, Dues, RulesCache};
 use crate::open::classify;
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, Transaction};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use tsur_core::calendar::ProductionCalendar;
-use tsur_core::deadline::{self, Stage};
+use std::collections::{BTreeMap, HashSet};
 use tsur_core::reference::ReferenceData;
-use tsur_core::reference::Regime;
+use tsur_core::rules::{Facts, Rules};
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
 use uuid::Uuid;
 
@@ -73,7 +72,7 @@ impl SqliteStore {
     /// [`BulkWriter::commit`]; dropping the writer rolls everything back.
     pub async fn bulk(&self) -> Result<BulkWriter, StoreError> {
         let tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        Ok(BulkWriter { tx, path: self.path().to_owned() })
+        Ok(BulkWriter { tx, path: self.path().to_owned(), rules: self.rules.clone() })
     }
 
     /// Appends events to stored appeals. Idempotent: events whose id is already stored are
@@ -103,17 +102,18 @@ impl SqliteStore {
                 .expect("an appeal in the store has its registration")
                 .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
             insert_events(&mut tx, &fresh).await?;
-            upsert_states(&mut tx, &[(&appeal, &state)]).await?;
+            upsert_states(&mut tx, &self.rules, &[(&appeal, &state)]).await?;
             new_total += fresh.len();
         }
         tx.commit().await?;
         Ok(new_total)
     }
 
-    /// Replaces the reference books (texts and parsed tables) in one transaction.
+    /// Replaces the reference books (texts and parsed tables) in one transaction, and
+    /// recomputes every appeal's deadlines under the new rules.
     pub async fn replace_reference(&self, data: &ReferenceData, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        for table in ["settlements", "regimes", "agencies", "topics", "blocks", "municipalities", "reference_files"] {
+        for table in ["settlements", "regimes", "agencies", "topics", "blocks", "municipalities", "reference_files", "deadline_rules"] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
         for (name, content) in data.texts.files() {
@@ -185,6 +185,8 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        let rules = serde_json::to_string(Rules::from_reference(data).record()).map_err(|e| StoreError::Decode(e.to_string()))?;
+        sqlx::query("INSERT INTO deadline_rules (id, record) VALUES (1, ?)").bind(rules).execute(&mut *tx).await?;
         for chunk in data.settlements.chunks(ROWS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> =
                 QueryBuilder::new("INSERT INTO settlements (id, municipality_id, name_ru, place_ru, kind, population, lon, lat, coord_source) ");
@@ -201,6 +203,7 @@ impl SqliteStore {
             });
             q.build().execute(&mut *tx).await?;
         }
+        crate::deadlines::recompute(&mut tx, &self.rules).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -262,39 +265,17 @@ async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> R
     Ok(())
 }
 
-/// The regimes in force, read in the writing transaction (a handful of rows).
-async fn regimes(tx: &mut Transaction<'_, Sqlite>) -> Result<HashMap<String, Regime>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, record FROM regimes").fetch_all(&mut **tx).await?;
-    rows.into_iter()
-        .map(|(id, record)| serde_json::from_str::<Regime>(&record).map(|r| (id, r)).map_err(|e| StoreError::Decode(format!("режим {e}"))))
-        .collect()
-}
-
-/// Deadlines of the first reply and the answer, and whether a predicted calendar was used.
-/// An extension longer than the regime allows counts only up to what it allows.
-fn dues(regimes: &HashMap<String, Regime>, calendar: &ProductionCalendar, appeal: &Appeal, state: &AppealState) -> (Option<i64>, Option<i64>, bool) {
-    let Some(regime) = regimes.get(appeal.regime.as_str()) else {
-        return (None, None, false);
-    };
-    let extension = state.extension_days.min(regime.extension_days.filter(|_| regime.max_extensions.unwrap_or(0) > 0).unwrap_or(0));
-    let Ok(all) = deadline::deadlines(regime, calendar, appeal.received_at, Some(state.registered_at), extension) else {
-        return (None, None, false);
-    };
-    let of = |stage| all.iter().find(|d| d.stage == stage).map(|d| ms(d.due));
-    (of(Stage::FirstReply), of(Stage::Answer), all.iter().any(|d| d.explanation.predicted))
-}
-
-async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
-    let regimes = regimes(tx).await?;
-    let calendar = ProductionCalendar::default();
-    let dues: Vec<(Option<i64>, Option<i64>, bool)> = rows.iter().map(|(a, s)| dues(&regimes, &calendar, a, s)).collect();
+async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
+    let rules = cache.load(tx).await?;
+    let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(&rules, &Facts::of(a, s))).collect();
     for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
              first_reply_at, first_answer_at, last_answer_at, resolved_at, confirmed_at, closed_at, deferred_until, extension_days, answers, \
-             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count, first_reply_due, answer_due, due_predicted) ",
+             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count, first_reply_due, answer_due, due_predicted, \
+             registered_at, redirected_at, reopened_at, fast_track_id, resolution_due) ",
         );
-        q.push_values(chunk.iter().zip(dues), |mut row, ((a, s), (first_reply_due, answer_due, predicted))| {
+        q.push_values(chunk.iter().zip(dues), |mut row, ((a, s), d)| {
             row.push_bind(a.id.0)
                 .push_bind(s.status.code())
                 .push_bind(a.channel.code())
@@ -319,9 +300,14 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &Appe
                 .push_bind(s.satisfaction.map(i64::from))
                 .push_bind(ms(s.last_event_at))
                 .push_bind(s.event_count)
-                .push_bind(*first_reply_due)
-                .push_bind(*answer_due)
-                .push_bind(*predicted);
+                .push_bind(d.first_reply)
+                .push_bind(d.answer)
+                .push_bind(d.predicted)
+                .push_bind(ms(s.registered_at))
+                .push_bind(opt_ms(s.redirected_at))
+                .push_bind(opt_ms(s.reopened_at))
+                .push_bind(s.fast_track.clone())
+                .push_bind(d.resolution);
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -337,6 +323,7 @@ pub(crate) fn uuid_of(bytes: &[u8]) -> Result<Uuid, StoreError> {
 pub struct BulkWriter {
     tx: Transaction<'static, Sqlite>,
     path: std::path::PathBuf,
+    rules: RulesCache,
 }
 
 impl BulkWriter {
@@ -395,7 +382,7 @@ impl BulkWriter {
         events.sort_unstable_by_key(|e| e.id);
         insert_events(tx, &events).await?;
         let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
-        upsert_states(tx, &rows).await?;
+        upsert_states(tx, &self.rules, &rows).await?;
         Ok(())
     }
 

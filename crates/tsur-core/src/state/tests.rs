@@ -37,6 +37,9 @@ fn not_solved() -> EventKind {
 fn extend(days: u32) -> EventKind {
     EventKind::DeadlineExtended { days, reason: "проверка".into() }
 }
+fn fast_track() -> EventKind {
+    EventKind::FastTrackApplied { fast_track: "ft-no-water".into(), agency: "minstroy".into() }
+}
 fn defer(days_from_t0: i64) -> EventKind {
     EventKind::Deferred { plan_date: (t0() + Duration::days(days_from_t0)).date_naive(), plan: "в программе 2027".into() }
 }
@@ -71,6 +74,8 @@ fn lifecycle_table() {
         (vec![assign(), extend(30), answer()], Ok(S::Answered)),
         (vec![assign(), answer(), EventKind::Satisfaction { score: 4 }], Ok(S::Answered)),
         (vec![EventKind::Comment { text: "позвонили".into() }], Ok(S::Registered)),
+        (vec![fast_track()], Ok(S::Assigned)),
+        (vec![assign(), fast_track(), answer()], Ok(S::Answered)),
         // Impossible transitions, each with its clear message.
         (vec![answer()], Err("событие «ответ» невозможно: не назначен исполнитель")),
         (vec![assign(), resolve()], Err("событие «решение проблемы» невозможно в состоянии «На исполнении»")),
@@ -83,6 +88,7 @@ fn lifecycle_table() {
         (vec![EventKind::Registered], Err("обращение уже зарегистрировано")),
         (vec![assign(), answer(), EventKind::Closed, EventKind::Closed], Err("событие «закрытие» невозможно в состоянии «Закрыто»")),
         (vec![assign(), answer(), defer(-30)], Err("плановая дата 2026-01-31 раньше даты решения об отсрочке 2026-03-02")),
+        (vec![assign(), answer(), fast_track()], Err("событие «фаст-трек» невозможно в состоянии «Дан ответ»")),
         (vec![not_solved()], Err("событие ««не решено» от заявителя» невозможно в состоянии «Зарегистрировано»")),
     ];
     for (kinds, expected) in cases {
@@ -123,7 +129,53 @@ fn any_kind() -> impl Strategy<Value = EventKind> {
         (0u8..8).prop_map(|score| EventKind::Satisfaction { score }),
         (0i64..200).prop_map(defer),
         Just(EventKind::Comment { text: "c".into() }),
+        Just(fast_track()),
+        Just(EventKind::Redirected { to: "minzdrav".into(), reason: "r".into() }),
     ]
+}
+
+/// A 59-ФЗ appeal and rules with the ft-no-water fast-track, for deadline properties.
+fn appeal_and_rules() -> (crate::Appeal, crate::rules::Rules) {
+    let regimes = "id,channel,name_ru,register_days,redirect_days,answer_days,answer_day_kind,answer_from,first_reply_working_hours,extension_days,max_extensions,source\n\
+                   fz59,fz59,59-ФЗ,3,7,30,calendar,registration,,30,1,закон\n";
+    let regimes = csv::Reader::from_reader(regimes.as_bytes()).deserialize().collect::<Result<Vec<_>, _>>().unwrap();
+    let mut record = crate::rules::RulesRecord { regimes, ..Default::default() };
+    for (w, closes) in [("mon", "18:00"), ("tue", "18:00"), ("wed", "18:00"), ("thu", "18:00"), ("fri", "16:45"), ("sat", "16:45"), ("sun", "16:45")] {
+        record.office_hours.push(crate::calendar::OfficeHoursRow {
+            weekday: w.into(),
+            opens: "09:00".into(),
+            closes: closes.into(),
+            pre_holiday_cut_minutes: 60,
+        });
+    }
+    record.fast_tracks.push(crate::fast_track::FastTrack {
+        id: "ft-no-water".into(),
+        name_ru: "вода".into(),
+        topics: vec!["housing_no_water".into()],
+        municipalities: vec![],
+        answer_term: 2,
+        answer_unit: crate::fast_track::TermUnit::WorkingDays,
+        agency_id: "minstroy".into(),
+        approved_by: "руководитель блока".into(),
+        approved_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        valid_until: None,
+        source: String::new(),
+    });
+    let appeal = crate::Appeal {
+        id: AppealId(Uuid::nil()),
+        channel: crate::Channel::Fz59,
+        external_id: "1".into(),
+        received_at: t0() - Duration::hours(30),
+        regime: "fz59".into(),
+        text: String::new(),
+        address_text: String::new(),
+        point: None,
+        municipality: "limansky".into(),
+        settlement: None,
+        node: "test".into(),
+    };
+    (appeal, crate::rules::Rules::from_record(record).unwrap())
 }
 
 proptest! {
@@ -141,6 +193,28 @@ proptest! {
             shuffled.swap(i, (x % (i as u64 + 1)) as usize);
         }
         prop_assert_eq!(AppealState::fold(&shuffled), expected);
+    }
+
+    /// The deadlines of a history do not depend on the order its events arrived in either;
+    /// and every deadline is after the start of its term.
+    #[test]
+    fn deadlines_are_independent_of_arrival_order(kinds in prop::collection::vec(any_kind(), 0..25), seed in any::<u64>(), now_h in 0i64..2000) {
+        let (appeal, rules) = appeal_and_rules();
+        let mut events = vec![ev(0, EventKind::Registered)];
+        events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+        let mut shuffled = events.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let now = t0() + Duration::hours(now_h);
+        let assess = |events: &[Event]| AppealState::fold(events).unwrap().ok().map(|s| rules.assess(&crate::rules::Facts::of(&appeal, &s), now).unwrap());
+        let sorted = assess(&events);
+        prop_assert_eq!(assess(&shuffled), sorted);
+        for stage in sorted.iter().flatten().flatten() {
+            prop_assert!(stage.due > stage.start, "{:?}", stage);
+        }
     }
 
     /// Applying events one by one never panics, and a refused event leaves the state usable.

@@ -1,0 +1,262 @@
+//! Deadlines in the store: the rules in force (kept as one record), the deadline columns
+//! of the projection, and the rows the deadline engine reads to say what is overdue.
+
+use crate::queries::{at, opt_at};
+use crate::write::{ms, uuid_of};
+use crate::{SqliteStore, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::sync::{Arc, Mutex};
+use tsur_core::deadline::{terms, Stage};
+use tsur_core::reference::Regime;
+use tsur_core::rules::{Facts, Rules, RulesRecord};
+use tsur_core::{AppealId, Status};
+
+/// The last rules built, keyed by the record they were built from: compiling the calendar
+/// is cheap but not free, and every write needs the rules.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RulesCache(Arc<Mutex<Option<Cached>>>);
+
+/// The record text the rules were built from, and the rules.
+type Cached = (String, Arc<Rules>);
+
+impl RulesCache {
+    /// The rules stored in the database: the record written with the reference books, or
+    /// (in a store that has none yet) the stored regimes with the federal calendar.
+    pub(crate) async fn load(&self, conn: &mut SqliteConnection) -> Result<Arc<Rules>, StoreError> {
+        let record: Option<String> = sqlx::query_scalar("SELECT record FROM deadline_rules WHERE id = 1").fetch_optional(&mut *conn).await?;
+        let key = match &record {
+            Some(r) => r.clone(),
+            None => {
+                let rows: Vec<String> = sqlx::query_scalar("SELECT record FROM regimes ORDER BY id").fetch_all(&mut *conn).await?;
+                format!("regimes:{}", rows.join("\n"))
+            }
+        };
+        if let Some((k, rules)) = self.0.lock().expect("rules cache").as_ref() {
+            if *k == key {
+                return Ok(rules.clone());
+            }
+        }
+        let rules = match record {
+            Some(r) => {
+                let record: RulesRecord = serde_json::from_str(&r).map_err(|e| StoreError::Decode(format!("правила сроков: {e}")))?;
+                Rules::from_record(record).map_err(|p| StoreError::Decode(format!("правила сроков: {}", p.join("; "))))?
+            }
+            None => {
+                let regimes = key
+                    .trim_start_matches("regimes:")
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| serde_json::from_str::<Regime>(l).map_err(|e| StoreError::Decode(format!("режим: {e}"))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Rules::with_regimes(regimes)
+            }
+        };
+        let rules = Arc::new(rules);
+        *self.0.lock().expect("rules cache") = Some((key, rules.clone()));
+        Ok(rules)
+    }
+}
+
+/// The deadline columns of one projection row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Dues {
+    pub first_reply: Option<i64>,
+    pub answer: Option<i64>,
+    pub resolution: Option<i64>,
+    pub predicted: bool,
+}
+
+/// The due instants of the first reply, the answer and a deferred solution.
+pub(crate) fn dues(rules: &Rules, facts: &Facts<'_>) -> Dues {
+    let Some(basis) = rules.basis(facts) else {
+        return Dues::default();
+    };
+    let Ok(terms) = terms(&basis) else {
+        return Dues::default();
+    };
+    let mut out = Dues::default();
+    for t in terms.iter().flatten() {
+        let (due, predicted) = t.due(&rules.calendar);
+        let slot = match t.stage {
+            Stage::FirstReply => &mut out.first_reply,
+            Stage::Answer => &mut out.answer,
+            Stage::Resolution => &mut out.resolution,
+            Stage::Registration | Stage::Redirection => continue,
+        };
+        *slot = Some(ms(due));
+        out.predicted |= predicted;
+    }
+    out
+}
+
+/// One appeal as the deadline engine sees it, with what a report names it by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineRow {
+    /// The appeal.
+    pub appeal_id: AppealId,
+    /// Channel code.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality.
+    pub municipality_id: String,
+    /// Block, once classified.
+    pub block_id: Option<String>,
+    /// Topic, once classified.
+    pub topic_id: Option<String>,
+    /// Responsible agency.
+    pub agency_id: Option<String>,
+    /// Regime id.
+    pub regime_id: String,
+    /// Status.
+    pub status: Status,
+    /// Received.
+    pub received_at: DateTime<Utc>,
+    /// Registered.
+    pub registered_at: DateTime<Utc>,
+    /// First redirection.
+    pub redirected_at: Option<DateTime<Utc>>,
+    /// First reply.
+    pub first_reply_at: Option<DateTime<Utc>>,
+    /// Latest answer.
+    pub last_answer_at: Option<DateTime<Utc>>,
+    /// Latest resolution.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Latest reopening.
+    pub reopened_at: Option<DateTime<Utc>>,
+    /// Extension days.
+    pub extension_days: u32,
+    /// Fast-track id.
+    pub fast_track_id: Option<String>,
+    /// Plan date while deferred.
+    pub deferred_until: Option<NaiveDate>,
+    /// The stored due instant of the first reply.
+    pub first_reply_due: Option<DateTime<Utc>>,
+    /// The stored due instant of the answer.
+    pub answer_due: Option<DateTime<Utc>>,
+    /// The stored due instant of a deferred solution.
+    pub resolution_due: Option<DateTime<Utc>>,
+}
+
+impl DeadlineRow {
+    /// The facts the engine needs.
+    pub fn facts(&self) -> Facts<'_> {
+        Facts {
+            regime: &self.regime_id,
+            status: self.status,
+            received: self.received_at,
+            registered: self.registered_at,
+            redirected: self.redirected_at,
+            first_reply: self.first_reply_at,
+            last_answer: self.last_answer_at,
+            resolved: self.resolved_at,
+            reopened: self.reopened_at,
+            extension_days: self.extension_days,
+            fast_track: self.fast_track_id.as_deref(),
+            deferred_until: self.deferred_until,
+        }
+    }
+
+    /// The facts as they stood at `t`: whatever happened later is treated as not yet
+    /// happened (the status is today's; a precise past status needs a re-fold of events).
+    pub fn as_of(&self, t: DateTime<Utc>) -> DeadlineRow {
+        let before = |x: Option<DateTime<Utc>>| x.filter(|x| *x <= t);
+        let mut row = self.clone();
+        row.redirected_at = before(self.redirected_at);
+        row.first_reply_at = before(self.first_reply_at);
+        row.last_answer_at = before(self.last_answer_at);
+        row.resolved_at = before(self.resolved_at);
+        row.reopened_at = before(self.reopened_at);
+        if !self.status.awaits_answer() && row.last_answer_at.is_none() {
+            row.status = Status::Assigned;
+        }
+        row
+    }
+}
+
+const ROW_COLUMNS: &str = "s.appeal_id, a.channel, a.external_id, s.municipality_id, s.block_id, s.topic_id, s.agency_id, a.regime_id, s.status, \
+     s.received_at, coalesce(s.registered_at, s.received_at) AS registered_at, s.redirected_at, s.first_reply_at, s.last_answer_at, s.resolved_at, \
+     s.reopened_at, s.extension_days, s.fast_track_id, s.deferred_until, s.first_reply_due, s.answer_due, s.resolution_due";
+
+fn decode(r: &sqlx::sqlite::SqliteRow) -> Result<DeadlineRow, StoreError> {
+    let status: String = r.get("status");
+    let deferred: Option<String> = r.get("deferred_until");
+    Ok(DeadlineRow {
+        appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
+        channel: r.get("channel"),
+        external_id: r.get("external_id"),
+        municipality_id: r.get("municipality_id"),
+        block_id: r.get("block_id"),
+        topic_id: r.get("topic_id"),
+        agency_id: r.get("agency_id"),
+        regime_id: r.get("regime_id"),
+        status: Status::from_code(&status).ok_or_else(|| StoreError::Decode(format!("статус {status}")))?,
+        received_at: at(r.get("received_at"))?,
+        registered_at: at(r.get("registered_at"))?,
+        redirected_at: opt_at(r.get("redirected_at"))?,
+        first_reply_at: opt_at(r.get("first_reply_at"))?,
+        last_answer_at: opt_at(r.get("last_answer_at"))?,
+        resolved_at: opt_at(r.get("resolved_at"))?,
+        reopened_at: opt_at(r.get("reopened_at"))?,
+        extension_days: r.get::<i64, _>("extension_days").clamp(0, i64::from(u32::MAX)) as u32,
+        fast_track_id: r.get("fast_track_id"),
+        deferred_until: deferred
+            .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::Decode(format!("плановая дата {d}: {e}"))))
+            .transpose()?,
+        first_reply_due: opt_at(r.get("first_reply_due"))?,
+        answer_due: opt_at(r.get("answer_due"))?,
+        resolution_due: opt_at(r.get("resolution_due"))?,
+    })
+}
+
+impl SqliteStore {
+    /// Every appeal received before `until` as the deadline engine sees it (all scopes:
+    /// agencies' histories are regional; callers filter what they show).
+    pub async fn deadline_rows(&self, until: DateTime<Utc>) -> Result<Vec<DeadlineRow>, StoreError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.received_at < ?");
+        let rows = sqlx::query(&sql).bind(ms(until)).fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// The rules in force in this store.
+    pub async fn rules(&self) -> Result<Arc<Rules>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self.rules.load(&mut conn).await
+    }
+
+    /// Recomputes the deadline columns of every appeal under the rules in force (after the
+    /// rules changed). Returns how many rows were updated.
+    pub async fn recompute_deadlines(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = recompute(&mut tx, &self.rules).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+/// Recomputes all deadline columns inside a transaction.
+pub(crate) async fn recompute(conn: &mut SqliteConnection, cache: &RulesCache) -> Result<u64, StoreError> {
+    let rules = cache.load(conn).await?;
+    let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id");
+    let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
+    let mut updated = 0;
+    for chunk in rows.chunks(400) {
+        let decoded = chunk.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "UPDATE appeal_state SET first_reply_due = v.column2, answer_due = v.column3, resolution_due = v.column4, due_predicted = v.column5 FROM (",
+        );
+        let mut first = true;
+        for row in &decoded {
+            let d = dues(&rules, &row.facts());
+            q.push(if first { "VALUES (" } else { ", (" });
+            first = false;
+            let mut sep = q.separated(", ");
+            sep.push_bind(row.appeal_id.0).push_bind(d.first_reply).push_bind(d.answer).push_bind(d.resolution).push_bind(d.predicted);
+            sep.push_unseparated(")");
+        }
+        q.push(") AS v WHERE appeal_state.appeal_id = v.column1");
+        updated += q.build().execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(updated)
+}
