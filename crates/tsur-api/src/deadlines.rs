@@ -315,7 +315,7 @@ impl Api {
                 report.on_time += 1;
                 continue;
             };
-            let risk = (stage.stage == Stage::Answer)
+            let risk = (stage.stage == Stage::Answer && stage.left >= Duration::zero())
                 .then(|| model.risk(r.agency_id.as_deref(), r.topic_id.as_deref(), risk::share(stage.start, stage.due, at)))
                 .flatten();
             let standing = risk::standing(stage, risk.as_ref(), &thresholds);

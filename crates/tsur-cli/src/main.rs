@@ -215,14 +215,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 for i in report.items.iter().take(limit) {
                     let what = if i.status == "overdue" { "просрочено на" } else { "осталось" };
                     out!(
-                        "  {:<8} {:<12} {:<14} {:<30} {:<26} {} {} ч (срок {}) — {}",
+                        "  {:<8} {:<14} {:<14} {:<30} {:<26} {} {} (срок {}) — {}",
                         i.channel,
                         i.external_id,
                         i.municipality,
                         i.topic.as_deref().unwrap_or("—"),
                         i.agency_ru.as_deref().or(i.agency.as_deref()).unwrap_or("—"),
                         what,
-                        i.hours,
+                        span(i.hours),
                         i.due,
                         i.reason_ru
                     );
@@ -258,6 +258,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Hours as a person reads them: hours up to two days, days beyond.
+fn span(hours: f64) -> String {
+    if hours < 48.0 {
+        format!("{hours} ч")
+    } else {
+        format!("{:.0} дн.", hours / 24.0)
+    }
 }
 
 /// The clock is read here, at the edge, and passed in.

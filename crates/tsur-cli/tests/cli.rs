@@ -40,6 +40,11 @@ fn errors_are_one_line_and_a_failure_exit() {
         (vec!["--db", bad.to_str().unwrap(), "stats"], "ошибка: файл"),
         (vec!["--db", ok, "stats", "--from", "2026-02-30", "--to", "2026-03-01"], "ошибка: начало периода"),
         (vec!["--db", ok, "deadline", "--regime", "pos", "--received", "вчера"], "ошибка: received:"),
+        (vec!["--db", ok, "deadline", "--regime", "telegraph", "--received", "2026-03-02T10:00:00+04:00"], "ошибка: regime:"),
+        (vec!["--db", ok, "deadline", "--regime", "pos", "--received", "2026-03-02T10:00:00"], "ошибка: received:"),
+        (vec!["--db", ok, "deadline", "--regime", "pos", "--received", "2099-03-02T10:00:00+04:00"], "ошибка: received:"),
+        (vec!["--db", ok, "deadline", "--regime", "59fz", "--received", "2026-03-02T10:00:00+04:00", "--extended-days", "31"], "ошибка: extended_days:"),
+        (vec!["--db", ok, "overdue", "--block", "potholes"], "ошибка: block:"),
     ];
     for (args, start) in cases {
         let out = tsur(&args);
@@ -48,4 +53,35 @@ fn errors_are_one_line_and_a_failure_exit() {
         assert!(stderr.starts_with(start), "{args:?}: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn deadline_explains_and_overdue_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    // 59-ФЗ received Wed 8 Apr 2026: registration by Sat 11 → Mon 13 Apr; the answer 30 days
+    // from registration (9 Apr) = 9 May, a holiday, then 10 May Sun, 11 May transferred → 12 May.
+    let out = tsur(&["--db", db, "deadline", "--regime", "59fz", "--received", "2026-04-08T10:00:00+04:00", "--registered", "2026-04-09T10:00:00+04:00"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("ответ по существу: до 2026-05-12T18:00:00+04:00"), "{text}");
+    assert!(text.contains("не считается 2026-05-09: нерабочий праздничный день: День Победы"), "{text}");
+
+    let out = tsur(&["--db", db, "deadline", "--regime", "pos", "--received", "2026-03-02T10:00:00+04:00", "--fast-track", "ft-no-water", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stages: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stages[0]["stage"], "answer");
+    assert_eq!(stages[0]["due"], "2026-03-04T18:00:00+04:00");
+
+    let out = tsur(&["--db", db, "demo", "--appeals", "2500", "--seed", "5", "--json"]);
+    assert!(out.status.success());
+    let out = tsur(&["--db", db, "overdue", "--at", "2026-11-01T00:00:00+04:00", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = |k: &str| report[k].as_u64().unwrap();
+    assert_eq!(n("open"), n("on_time") + n("at_risk") + n("overdue"));
+    assert_eq!(report["items"].as_array().unwrap().len() as u64, n("at_risk") + n("overdue"));
+    let out = tsur(&["--db", db, "fast-tracks"]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains("ft-no-water — Отключение холодной воды: 2 рабочих дн. → Минстрой ЖКХ"));
 }

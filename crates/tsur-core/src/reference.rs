@@ -345,7 +345,7 @@ pub struct ReferenceData {
     pub texts: ReferenceTexts,
 }
 
-fn parse_csv<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<T>, ReferenceError> {
+pub(crate) fn parse_csv<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<T>, ReferenceError> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
     reader
         .deserialize()

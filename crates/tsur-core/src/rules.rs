@@ -24,6 +24,19 @@ pub struct RulesRecord {
     pub fast_tracks: Vec<FastTrack>,
 }
 
+impl RulesRecord {
+    /// Parses the four reference files the rules come from.
+    pub fn parse(texts: &crate::reference::ReferenceTexts) -> Result<RulesRecord, crate::reference::ReferenceError> {
+        use crate::reference::parse_csv;
+        Ok(RulesRecord {
+            regimes: parse_csv("catalog/regimes.csv", &texts.regimes)?,
+            office_hours: parse_csv("calendar/office_hours.csv", &texts.office_hours)?,
+            calendar_overrides: parse_csv("calendar/overrides.csv", &texts.calendar_overrides)?,
+            fast_tracks: parse_csv("catalog/fast_tracks.csv", &texts.fast_tracks)?,
+        })
+    }
+}
+
 /// The rules, ready to compute with.
 #[derive(Debug, Clone)]
 pub struct Rules {

@@ -162,8 +162,10 @@ pub fn events(appeal: &Appeal, topic: &Topic, agency: &Agency, profiles: &Profil
         let plan = s.t + s.days(30.0, 180.0);
         let delay = s.minutes(60, 2880);
         deferred = s.then(delay, &who, EventKind::Deferred { plan_date: plan.date_naive(), plan: "включено в план работ".into() });
-        if deferred && s.chance(0.6) {
-            let wait = plan - s.t + s.days(0.0, 20.0);
+        // Most plans are kept, some a little late (the plan date is a deadline too); a slow
+        // agency breaks more of its promises.
+        if deferred && s.chance(0.95 - 0.1 * profile.slowness) {
+            let wait = plan - s.t + s.days(-20.0, 12.0 * profile.slowness);
             resolved = s.then(wait, &who, EventKind::Resolved { note: "работы выполнены по плану".into() });
         }
     } else if s.chance(profile.solves) {
