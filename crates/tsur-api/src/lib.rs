@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod dto;
 mod error;
+pub mod import;
 mod paths;
 mod reference;
 mod stats;
@@ -19,6 +20,7 @@ pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, Ski
 pub use demo::DemoParams;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
+pub use import::{ImportRequest, ImportSummary, QuarantineItem};
 pub use paths::{db_path, DB_ENV};
 pub use reference::bundled as bundled_reference;
 pub use tsur_core::Scope;

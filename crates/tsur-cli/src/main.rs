@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tsur_api::{db_path, Api, DeadlineQuery, DemoParams, Period, Scope};
+use tsur_api::{db_path, Api, DeadlineQuery, DemoParams, ImportRequest, Period, Scope};
 
 /// Prints a line to stdout; a closed pipe (`tsur stats | head -1`) ends the program quietly
 /// instead of a panic.
@@ -109,9 +109,51 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Загрузить обращения из выгрузки канала (CSV в UTF-8 или Windows-1251, XLSX, JSON Lines, Open311)
+    Import {
+        /// Файл
+        file: PathBuf,
+        /// Формат: csv, xlsx, jsonl, open311 (по умолчанию — по расширению файла)
+        #[arg(long)]
+        format: Option<String>,
+        /// Канал всех строк: fz59, pos, im, regional, other
+        #[arg(long)]
+        channel: Option<String>,
+        /// Сопоставление колонок: пресет (generic, pos, im, open311) или путь к файлу TOML
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Карантин: строки, которые не удалось загрузить
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Subcommand)]
+enum QuarantineCommand {
+    /// Показать строки в карантине
+    List {
+        /// Сколько строк показать
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Повторить загрузку строк из карантина (например, после исправления сопоставления)
+    Retry {
+        /// Сопоставление колонок: пресет или путь к файлу TOML
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -248,6 +290,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Import { file, format, channel, mapping, json } => {
+            let req = ImportRequest { path: file, format, channel, mapping };
+            let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(1) };
+            bar.set_style(
+                ProgressStyle::with_template("Загрузка [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, осталось {eta})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            let summary = api
+                .import(&req, chrono_now(), |done, total| {
+                    bar.set_length(total.max(1));
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            print_import(&summary, json)?;
+        }
+        Command::Quarantine(QuarantineCommand::List { limit, json }) => {
+            let items = api.quarantine_list(limit).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&items)?);
+            } else if items.is_empty() {
+                out!("Карантин пуст");
+            } else {
+                for q in &items {
+                    let column = if q.column.is_empty() { "—" } else { q.column.as_str() };
+                    out!(
+                        "  №{} {}:{} [{}] «{}» — {}{}",
+                        q.id,
+                        q.file,
+                        q.line,
+                        column,
+                        q.raw_value,
+                        q.reason,
+                        if q.retryable { "" } else { " (не читается: исправьте файл)" }
+                    );
+                }
+            }
+        }
+        Command::Quarantine(QuarantineCommand::Retry { mapping, json }) => {
+            let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
+            print_import(&summary, json)?;
+        }
         Command::Reference(ReferenceCommand::Export { dir }) => {
             let n = api.reference_export(&dir)?;
             out!("Выгружено файлов справочников: {n} → {}", dir.display());
@@ -255,6 +340,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reference(ReferenceCommand::Import { dir }) => {
             let n = api.reference_import(&dir).await?;
             out!("Справочники проверены и загружены (прочитано файлов: {n})");
+        }
+    }
+    Ok(())
+}
+
+fn print_import(s: &tsur_api::ImportSummary, json: bool) -> anyhow::Result<()> {
+    if json {
+        out!("{}", serde_json::to_string_pretty(s)?);
+    } else {
+        out!(
+            "Прочитано строк: {} — новых обращений {}, обновлено {}, уже были {}, в карантине {} ({}, {}{}, за {:.1} с)",
+            s.rows_read,
+            s.accepted,
+            s.updated,
+            s.duplicate,
+            s.quarantined,
+            s.mapping,
+            s.format,
+            if s.encoding.is_empty() { String::new() } else { format!(", {}", s.encoding) },
+            s.seconds
+        );
+        if s.quarantined > 0 {
+            out!("Строки в карантине: tsur quarantine list; после исправления сопоставления: tsur quarantine retry --mapping ФАЙЛ");
         }
     }
     Ok(())

@@ -14,12 +14,14 @@
 
 mod deadlines;
 mod error;
+mod intake;
 mod open;
 mod queries;
 mod write;
 
 pub use deadlines::DeadlineRow;
 pub use error::StoreError;
+pub use intake::{ImportCounts, QuarantineEntry, QuarantineRow};
 pub use open::{SqliteStore, APPLICATION_ID};
 pub use queries::{CountRow, GroupBy, StatsFilter};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

@@ -172,7 +172,7 @@ impl SqliteStore {
     }
 }
 
-fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
+pub(crate) fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
     let status: String = row.get("status");
     Ok(AppealState {
         status: Status::from_code(&status).ok_or_else(|| StoreError::Decode(format!("статус {status}")))?,
@@ -209,11 +209,16 @@ pub(crate) async fn fetch_appeal<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
     let Some(r) = sqlx::query("SELECT * FROM appeals WHERE id = ?").bind(id.0).fetch_optional(exec).await? else {
         return Ok(None);
     };
+    decode_appeal(&r).map(Some)
+}
+
+/// An appeal from a row holding the columns of `appeals`.
+pub(crate) fn decode_appeal(r: &SqliteRow) -> Result<Appeal, StoreError> {
     let channel: String = r.get("channel");
     let lon: Option<f64> = r.get("lon");
     let lat: Option<f64> = r.get("lat");
-    Ok(Some(Appeal {
-        id,
+    Ok(Appeal {
+        id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
         channel: channel.parse::<Channel>().map_err(|e| StoreError::Decode(e.to_string()))?,
         external_id: r.get("external_id"),
         received_at: at(r.get("received_at"))?,
@@ -224,7 +229,7 @@ pub(crate) async fn fetch_appeal<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
         municipality: MunicipalityId(r.get("municipality_id")),
         settlement: r.get::<Option<String>, _>("settlement_id").map(SettlementId),
         node: r.get("node"),
-    }))
+    })
 }
 
 pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId) -> Result<Vec<Event>, StoreError> {

@@ -80,33 +80,10 @@ impl SqliteStore {
     /// canonical order) and its projection rewritten in the same transaction; an event the
     /// state machine refuses refuses the whole call. Returns how many events were new.
     pub async fn append_events(&self, events: &[Event]) -> Result<usize, StoreError> {
-        let mut by_appeal: BTreeMap<AppealId, Vec<&Event>> = BTreeMap::new();
-        for e in events {
-            by_appeal.entry(e.appeal_id).or_default().push(e);
-        }
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        let mut new_total = 0;
-        for (appeal_id, incoming) in by_appeal {
-            let appeal = crate::queries::fetch_appeal(&mut *tx, appeal_id)
-                .await?
-                .ok_or_else(|| StoreError::Decode(format!("событие для неизвестного обращения {appeal_id}")))?;
-            let mut all = crate::queries::fetch_events(&mut *tx, appeal_id).await?;
-            let known: HashSet<EventId> = all.iter().map(|e| e.id).collect();
-            let mut seen = HashSet::new();
-            let fresh: Vec<&Event> = incoming.into_iter().filter(|e| !known.contains(&e.id) && seen.insert(e.id)).collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            all.extend(fresh.iter().map(|e| (*e).clone()));
-            let state = AppealState::fold(&all)
-                .expect("an appeal in the store has its registration")
-                .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
-            insert_events(&mut tx, &fresh).await?;
-            upsert_states(&mut tx, &self.rules, &[(&appeal, &state)]).await?;
-            new_total += fresh.len();
-        }
+        let n = append_in(&mut tx, &self.rules, events).await?;
         tx.commit().await?;
-        Ok(new_total)
+        Ok(n)
     }
 
     /// Replaces the reference books (texts and parsed tables) in one transaction, and
@@ -314,6 +291,35 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, row
     Ok(())
 }
 
+/// Appends events inside a transaction (see [`SqliteStore::append_events`]).
+pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, rules: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
+    let mut by_appeal: BTreeMap<AppealId, Vec<&Event>> = BTreeMap::new();
+    for e in events {
+        by_appeal.entry(e.appeal_id).or_default().push(e);
+    }
+    let mut new_total = 0;
+    for (appeal_id, incoming) in by_appeal {
+        let appeal = crate::queries::fetch_appeal(&mut **tx, appeal_id)
+            .await?
+            .ok_or_else(|| StoreError::Decode(format!("событие для неизвестного обращения {appeal_id}")))?;
+        let mut all = crate::queries::fetch_events(&mut **tx, appeal_id).await?;
+        let known: HashSet<EventId> = all.iter().map(|e| e.id).collect();
+        let mut seen = HashSet::new();
+        let fresh: Vec<&Event> = incoming.into_iter().filter(|e| !known.contains(&e.id) && seen.insert(e.id)).collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        all.extend(fresh.iter().map(|e| (*e).clone()));
+        let state = AppealState::fold(&all)
+            .expect("an appeal in the store has its registration")
+            .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
+        insert_events(tx, &fresh).await?;
+        upsert_states(tx, rules, &[(&appeal, &state)]).await?;
+        new_total += fresh.len();
+    }
+    Ok(new_total)
+}
+
 /// Turns a stored 16-byte id into a UUID.
 pub(crate) fn uuid_of(bytes: &[u8]) -> Result<Uuid, StoreError> {
     Uuid::from_slice(bytes).map_err(|e| StoreError::Decode(format!("идентификатор: {e}")))
@@ -384,6 +390,17 @@ impl BulkWriter {
         let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
         upsert_states(tx, &self.rules, &rows).await?;
         Ok(())
+    }
+
+    /// Appends events to appeals (stored before, or added in this load), as
+    /// [`SqliteStore::append_events`] does.
+    pub async fn append_events(&mut self, events: &[Event]) -> Result<usize, StoreError> {
+        append_in(&mut self.tx, &self.rules, events).await
+    }
+
+    /// The transaction, for the other writes of a load (imports, quarantine).
+    pub(crate) fn tx(&mut self) -> &mut Transaction<'static, Sqlite> {
+        &mut self.tx
     }
 
     /// Makes everything added visible at once.

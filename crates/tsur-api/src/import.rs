@@ -1,0 +1,398 @@
+//! Importing channel exports, and the quarantine of rows that could not be imported.
+//!
+//! Each batch of rows is one transaction: its new appeals, the events of known appeals,
+//! its quarantined rows and its counts commit together. A run killed in the middle leaves
+//! whole batches only, and a rerun finds the imported appeals by (channel, external id):
+//! nothing is duplicated, and the counts of every run add up to the rows it read.
+
+use crate::{Api, ApiError};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tsur_core::{Appeal, AppealState, Channel};
+use tsur_import::gazetteer::Gazetteer;
+use tsur_import::mapping::Mapping;
+use tsur_import::row::{self, Context, Incoming};
+use tsur_import::source::{self, Format, RawRow};
+use tsur_store_sqlite::{ImportCounts, NewAppeal, QuarantineRow};
+
+/// Rows per transaction.
+const BATCH: usize = 5_000;
+
+/// What to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRequest {
+    /// The file.
+    pub path: PathBuf,
+    /// `csv`, `xlsx`, `jsonl` or `open311`; guessed from the file name when absent.
+    pub format: Option<String>,
+    /// The channel of every row (overrides the mapping).
+    pub channel: Option<String>,
+    /// A preset (`generic`, `pos`, `im`, `open311`) or the path of a mapping file; by
+    /// default the preset of the format or channel.
+    pub mapping: Option<String>,
+}
+
+/// The outcome of an import: the counts add up to the rows read.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct ImportSummary {
+    /// Number of the import run.
+    pub import_id: i64,
+    /// The file.
+    pub file: String,
+    /// The format read.
+    pub format: String,
+    /// The text encoding found.
+    pub encoding: String,
+    /// The mapping used.
+    pub mapping: String,
+    /// Rows read.
+    pub rows_read: u64,
+    /// New appeals.
+    pub accepted: u64,
+    /// Known appeals that got new events (a later status).
+    pub updated: u64,
+    /// Known appeals with nothing new.
+    pub duplicate: u64,
+    /// Rows put in quarantine (see `tsur quarantine list`).
+    pub quarantined: u64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// A quarantined row as shown to an operator (no personal data: the whole row stays in
+/// the store for the retry, only the column at fault is shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct QuarantineItem {
+    /// Its number.
+    pub id: i64,
+    /// The import run that put it there.
+    pub import_id: i64,
+    /// The file.
+    pub file: String,
+    /// Line, sheet row or element.
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    /// Its raw value (withheld for the author's columns).
+    pub raw_value: String,
+    /// Why.
+    pub reason: String,
+    /// Whether a retry can re-read it (an unreadable piece of a file cannot be).
+    pub retryable: bool,
+}
+
+fn mapping_for(req: &ImportRequest, format: Format) -> Result<Mapping, ApiError> {
+    let name = match (&req.mapping, format, req.channel.as_deref()) {
+        (Some(m), _, _) => m.clone(),
+        (None, Format::Open311, _) => "open311".into(),
+        (None, _, Some("pos")) => "pos".into(),
+        (None, _, Some("im")) => "im".into(),
+        (None, _, _) => "generic".into(),
+    };
+    let mut mapping = match Mapping::preset(&name) {
+        Some(m) => m,
+        None => {
+            let path = Path::new(&name);
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ApiError::invalid(format!("mapping: «{name}» — не пресет (generic, pos, im, open311) и не читается как файл: {e}")))?;
+            Mapping::parse(&name, &text).map_err(|e| ApiError::invalid(format!("mapping: {e}")))?
+        }
+    };
+    if let Some(c) = &req.channel {
+        c.parse::<Channel>().map_err(|_| ApiError::invalid(format!("channel: неизвестный канал «{c}»; известны: fz59, pos, im, regional, other")))?;
+        mapping.channel = Some(c.clone());
+        mapping.columns.channel.clear();
+    }
+    Ok(mapping)
+}
+
+/// One row's fate within a batch.
+enum Fate {
+    New,
+    Updated,
+    Duplicate,
+    Quarantined,
+}
+
+/// Plans and writes batches; keeps what earlier rows of the run did to appeals.
+struct Batcher<'a> {
+    api: &'a Api,
+    mapping: &'a Mapping,
+    gazetteer: &'a Gazetteer,
+    now: DateTime<Utc>,
+    import_id: i64,
+    file: String,
+    actor: String,
+}
+
+impl Batcher<'_> {
+    /// Imports a batch of rows (each with its quarantine entry id when it is a retry).
+    async fn write(&self, rows: Vec<(Result<RawRow, source::Unreadable>, Option<i64>)>) -> Result<ImportCounts, ApiError> {
+        let reference = self.api.reference();
+        let ctx = Context { reference, gazetteer: self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
+        let mut counts = ImportCounts { rows_read: rows.len() as u64, ..ImportCounts::default() };
+        let mut quarantine = Vec::new();
+        let mut resolved = Vec::new();
+        let channel_code = self.mapping.channel.clone();
+        let mut converted = Vec::with_capacity(rows.len());
+        for (item, retry_of) in rows {
+            match item {
+                Err(u) => quarantine.push(QuarantineRow {
+                    file: self.file.clone(),
+                    line: u.line,
+                    column: String::new(),
+                    raw_value: u.raw,
+                    reason: u.reason,
+                    raw_row: None,
+                    channel: channel_code.clone(),
+                }),
+                Ok(raw) => match row::convert(&raw, self.mapping, &ctx) {
+                    Ok(inc) => converted.push((raw, inc, retry_of)),
+                    Err(r) => quarantine.push(QuarantineRow {
+                        file: self.file.clone(),
+                        line: raw.line,
+                        column: r.column,
+                        raw_value: r.raw,
+                        reason: r.reason,
+                        raw_row: Some(raw.to_json()),
+                        channel: channel_code.clone(),
+                    }),
+                },
+            }
+        }
+        counts.quarantined = quarantine.len() as u64;
+        // What the store already has of these appeals, per channel.
+        let mut known: HashMap<(Channel, String), (Appeal, AppealState)> = HashMap::new();
+        let mut by_channel: HashMap<Channel, Vec<&str>> = HashMap::new();
+        for (_, inc, _) in &converted {
+            by_channel.entry(inc.channel).or_default().push(&inc.external_id);
+        }
+        for (channel, ids) in by_channel {
+            for (ext, found) in self.api.store().appeals_by_external_id(channel, &ids).await? {
+                known.insert((channel, ext), found);
+            }
+        }
+        let mut new_appeals: Vec<NewAppeal> = Vec::new();
+        let mut new_index: HashMap<(Channel, String), usize> = HashMap::new();
+        let mut appended = Vec::new();
+        for (raw, inc, retry_of) in converted {
+            let fate = self.plan(&raw, &inc, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
+            match fate {
+                Fate::New => counts.accepted += 1,
+                Fate::Updated => counts.updated += 1,
+                Fate::Duplicate => counts.duplicate += 1,
+                Fate::Quarantined => counts.quarantined += 1,
+            }
+            if let (Some(id), false) = (retry_of, matches!(fate, Fate::Quarantined)) {
+                resolved.push(id);
+            }
+        }
+        let mut bulk = self.api.store().bulk().await?;
+        bulk.insert_appeals(&new_appeals).await?;
+        bulk.append_events(&appended).await?;
+        bulk.quarantine(self.import_id, &quarantine, &resolved, self.now).await?;
+        bulk.count_import(self.import_id, counts).await?;
+        bulk.commit().await?;
+        Ok(counts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan(
+        &self,
+        raw: &RawRow,
+        inc: &Incoming,
+        known: &mut HashMap<(Channel, String), (Appeal, AppealState)>,
+        new_appeals: &mut Vec<NewAppeal>,
+        new_index: &mut HashMap<(Channel, String), usize>,
+        appended: &mut Vec<tsur_core::Event>,
+        quarantine: &mut Vec<QuarantineRow>,
+    ) -> Fate {
+        let reference = self.api.reference();
+        let key = (inc.channel, inc.external_id.clone());
+        let node = "import";
+        let quarantined = |reason: String| QuarantineRow {
+            file: self.file.clone(),
+            line: raw.line,
+            column: "status".into(),
+            raw_value: String::new(),
+            reason,
+            raw_row: Some(raw.to_json()),
+            channel: self.mapping.channel.clone(),
+        };
+        if let Some(i) = new_index.get(&key).copied() {
+            // The same appeal again in this run: its later status becomes events.
+            let item = &mut new_appeals[i];
+            let state = tsur_core::AppealState::fold(&item.events).expect("registered").expect("valid");
+            let more = row::plan_events(inc, &item.appeal, Some(&state), reference, &self.actor, node);
+            return match more.iter().try_fold(state, |s, e| s.apply(e)) {
+                Ok(_) if more.is_empty() => Fate::Duplicate,
+                Ok(_) => {
+                    item.events.extend(more);
+                    Fate::Updated
+                }
+                Err(e) => {
+                    quarantine.push(quarantined(format!("статус не согласуется с историей обращения: {e}")));
+                    Fate::Quarantined
+                }
+            };
+        }
+        if let Some((appeal, state)) = known.get(&key) {
+            let more = row::plan_events(inc, appeal, Some(state), reference, &self.actor, node);
+            return match more.iter().try_fold(state.clone(), |s, e| s.apply(e)) {
+                Ok(_) if more.is_empty() => Fate::Duplicate,
+                Ok(next) => {
+                    appended.extend(more);
+                    known.insert(key, (appeal.clone(), next));
+                    Fate::Updated
+                }
+                Err(e) => {
+                    quarantine.push(quarantined(format!("статус не согласуется с историей обращения: {e}")));
+                    Fate::Quarantined
+                }
+            };
+        }
+        let (appeal, author) = row::new_appeal(inc, reference, node);
+        let events = row::plan_events(inc, &appeal, None, reference, &self.actor, node);
+        match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
+            Ok(_) => {
+                new_index.insert(key, new_appeals.len());
+                new_appeals.push(NewAppeal { appeal, author, events });
+                Fate::New
+            }
+            Err(e) => {
+                quarantine.push(quarantined(format!("история по статусу не строится: {e}")));
+                Fate::Quarantined
+            }
+        }
+    }
+}
+
+impl Api {
+    /// Imports a file. `progress(bytes_read, total_bytes)` is called after each batch.
+    pub async fn import(&self, req: &ImportRequest, now: DateTime<Utc>, mut progress: impl FnMut(u64, u64)) -> Result<ImportSummary, ApiError> {
+        let started = std::time::Instant::now();
+        let format = match &req.format {
+            Some(f) => Format::parse(f).ok_or_else(|| ApiError::invalid(format!("format: «{f}» — нужен csv, xlsx, jsonl или open311")))?,
+            None => Format::guess(&req.path)
+                .ok_or_else(|| ApiError::invalid(format!("format: не определяется по имени файла {}; укажите --format", req.path.display())))?,
+        };
+        let mapping = mapping_for(req, format)?;
+        let mut rows = source::open(&req.path, format).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let encoding = rows.encoding.to_owned();
+        let gazetteer = Gazetteer::new(self.reference());
+        let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
+        let batcher =
+            Batcher { api: self, mapping: &mapping, gazetteer: &gazetteer, now, import_id, file: file.clone(), actor: format!("импорт {file}") };
+        let mut total = ImportCounts::default();
+        let mut checked_header = false;
+        loop {
+            let batch: Vec<_> = rows.by_ref().take(BATCH).map(|r| (r, None)).collect();
+            if batch.is_empty() {
+                break;
+            }
+            if !checked_header {
+                if let Some((Ok(first), _)) = batch.iter().find(|(r, _)| r.is_ok()) {
+                    let header: Vec<String> = first.cells.iter().map(|(n, _)| n.clone()).collect();
+                    let missing = row::missing_columns(&mapping, &header);
+                    if !missing.is_empty() {
+                        self.store().finish_import(import_id, now).await?;
+                        return Err(ApiError::invalid(
+                            tsur_import::ImportError::MissingColumns { missing: missing.join(", "), mapping: mapping.name.clone(), header: header.join(" | ") }
+                                .to_string(),
+                        ));
+                    }
+                    checked_header = true;
+                }
+            }
+            total += batcher.write(batch).await?;
+            progress(rows.bytes_read(), rows.total_bytes);
+        }
+        self.store().finish_import(import_id, now).await?;
+        Ok(summary(import_id, file, format.code(), encoding, &mapping.name, total, started))
+    }
+
+    /// Open quarantine entries (at most `limit`).
+    pub async fn quarantine_list(&self, limit: i64) -> Result<Vec<QuarantineItem>, ApiError> {
+        Ok(self
+            .store()
+            .quarantine(limit)
+            .await?
+            .into_iter()
+            .map(|q| {
+                let personal = q.row.column.starts_with("author");
+                QuarantineItem {
+                    id: q.id,
+                    import_id: q.import_id,
+                    file: q.row.file,
+                    line: q.row.line,
+                    column: q.row.column,
+                    raw_value: if personal { "(персональные данные скрыты)".into() } else { q.row.raw_value },
+                    reason: q.row.reason,
+                    retryable: q.row.raw_row.is_some(),
+                }
+            })
+            .collect())
+    }
+
+    /// Re-imports the quarantined rows under `mapping` (by default the preset of each
+    /// row's channel). Rows that import are marked resolved; the rest stay.
+    pub async fn quarantine_retry(&self, mapping: Option<&str>, now: DateTime<Utc>) -> Result<ImportSummary, ApiError> {
+        let started = std::time::Instant::now();
+        let entries = self.store().quarantine(i64::MAX).await?;
+        let retryable: Vec<_> = entries.into_iter().filter(|q| q.row.raw_row.is_some()).collect();
+        let gazetteer = Gazetteer::new(self.reference());
+        let import_id = self.store().start_import("карантин", "quarantine", mapping.unwrap_or("по каналу"), now).await?;
+        let mut total = ImportCounts::default();
+        let mut by_channel: HashMap<Option<String>, Vec<_>> = HashMap::new();
+        for q in retryable {
+            by_channel.entry(q.row.channel.clone()).or_default().push(q);
+        }
+        let mut names = Vec::new();
+        for (channel, entries) in by_channel {
+            let req = ImportRequest { path: PathBuf::new(), format: None, channel: channel.clone(), mapping: mapping.map(str::to_owned) };
+            let m = mapping_for(&req, Format::Csv)?;
+            names.push(m.name.clone());
+            for chunk in entries.chunks(BATCH) {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for q in chunk {
+                    let raw = RawRow::from_json(q.row.line, q.row.raw_row.as_deref().unwrap_or("{}"))
+                        .ok_or_else(|| ApiError::internal(format!("карантин: запись {} повреждена", q.id)))?;
+                    rows.push((Ok(raw), Some(q.id)));
+                }
+                let batcher = Batcher {
+                    api: self,
+                    mapping: &m,
+                    gazetteer: &gazetteer,
+                    now,
+                    import_id,
+                    file: chunk[0].row.file.clone(),
+                    actor: "повтор из карантина".into(),
+                };
+                // A row that fails again is counted, and its old entry stays (the new one is
+                // the same file and line, so it is not added twice).
+                total += batcher.write(rows).await?;
+            }
+        }
+        self.store().finish_import(import_id, now).await?;
+        Ok(summary(import_id, "карантин".into(), "quarantine", String::new(), &names.join(", "), total, started))
+    }
+}
+
+fn summary(import_id: i64, file: String, format: &str, encoding: String, mapping: &str, c: ImportCounts, started: std::time::Instant) -> ImportSummary {
+    ImportSummary {
+        import_id,
+        file,
+        format: format.into(),
+        encoding,
+        mapping: mapping.into(),
+        rows_read: c.rows_read,
+        accepted: c.accepted,
+        updated: c.updated,
+        duplicate: c.duplicate,
+        quarantined: c.quarantined,
+        seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+    }
+}

@@ -1,0 +1,233 @@
+//! Importing channel exports into a real store: every format, broken and truncated files,
+//! quarantine and retry, idempotence.
+
+use std::path::{Path, PathBuf};
+use tsur_api::{Api, ImportRequest, ImportSummary, Scope};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-29T12:00:00+04:00").unwrap().with_timezone(&chrono::Utc)
+}
+
+async fn import(api: &Api, path: &Path, format: Option<&str>, channel: Option<&str>, mapping: Option<&str>) -> ImportSummary {
+    let req = ImportRequest { path: path.to_owned(), format: format.map(Into::into), channel: channel.map(Into::into), mapping: mapping.map(Into::into) };
+    let s = api.import(&req, now(), |_, _| {}).await.unwrap();
+    assert_eq!(s.rows_read, s.accepted + s.updated + s.duplicate + s.quarantined, "the counts add up: {s:?}");
+    s
+}
+
+fn counts(s: &ImportSummary) -> (u64, u64, u64, u64, u64) {
+    (s.rows_read, s.accepted, s.updated, s.duplicate, s.quarantined)
+}
+
+/// A ПОС-like export as Russian Excel saves it: Windows-1251, semicolons, CRLF, a quoted
+/// field with a semicolon, and broken rows.
+const CP1251_ROWS: &[&str] = &[
+    "Номер;Дата поступления;Текст обращения;Адрес;Статус;Дата изменения;ФИО;Телефон",
+    "1001;02.03.2026 10:15;Яма на дороге, невозможно проехать;Астраханская обл., Камызякский р-н, г. Камызяк, ул. Ленина, 5;В работе;03.03.2026 09:00;Иванов И. И.;+79990000000",
+    "1002;02.03.2026 11:00;Нет воды третий день;г. Астрахань, ул. Савушкина 1;Дан ответ;05.03.2026 12:00;;",
+    "1003;когда-то;Мусор не вывозят;г. Астрахань, ул. Ленина;Новое;;;",
+    "1004;03.03.2026 08:00;\"Темно на улице; фонари не горят\";в Нариманове;Закрыто;10.03.2026 12:00;;",
+    "1005;03.03.2026 09:00;Текст без адреса;;Новое;;;",
+    "1006;03.03.2026 09:30;Стая собак у школы;г. Ахтубинск;Передано в прокуратуру;;;",
+];
+
+fn write_cp1251(path: &Path, rows: &[&str], truncated_tail: Option<&str>) {
+    let mut text = rows.join("\r\n") + "\r\n";
+    if let Some(tail) = truncated_tail {
+        text.push_str(tail);
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+    std::fs::write(path, bytes).unwrap();
+}
+
+async fn open() -> (tempfile::TempDir, Api) {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    (dir, api)
+}
+
+#[tokio::test]
+async fn windows_1251_semicolons_quarantine_and_retry() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("pos.csv");
+    // The file ends in the middle of a row, as a copy cut short does.
+    write_cp1251(&file, CP1251_ROWS, Some("1007;03.03.2026"));
+    let s = import(&api, &file, None, None, None).await;
+    assert_eq!(s.encoding, "windows-1251");
+    // Read 7: 3 appeals; quarantined: the date «когда-то», no address, an unknown status, the cut row.
+    assert_eq!(counts(&s), (7, 3, 0, 0, 4), "{s:?}");
+    let q = api.quarantine_list(100).await.unwrap();
+    let reasons: Vec<(u64, &str, bool)> = q.iter().map(|q| (q.line, q.column.as_str(), q.retryable)).collect();
+    assert_eq!(reasons, vec![(4, "received_at", true), (6, "address", true), (7, "status", true), (8, "", false)]);
+    assert!(q[2].reason.contains("неизвестный статус «Передано в прокуратуру»"), "{}", q[2].reason);
+
+    // The quoted semicolon stayed inside the text; the point-less address found Нариманов.
+    let stored = api.store().deadline_rows(now()).await.unwrap();
+    assert!(stored.iter().any(|r| r.external_id == "1004" && r.municipality_id == "narimanovsky" && r.status == tsur_core::Status::Closed));
+    let author = stored.iter().find(|r| r.external_id == "1001").unwrap();
+    assert_eq!(author.municipality_id, "kamyzyaksky");
+    let person = api.store().author(author.appeal_id, &Scope::local_curator()).await.unwrap();
+    assert!(person.is_some_and(|p| p.full_name == "Иванов И. И."), "the author is kept apart");
+
+    // The operator adds the status to a mapping of their own and retries: that row imports.
+    let mapping = dir.path().join("my.toml");
+    let preset = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/import/generic.toml")).unwrap();
+    std::fs::write(&mapping, preset.replace("[statuses]", "[statuses]\n\"передано в прокуратуру\" = \"assigned\"")).unwrap();
+    let retry = api.quarantine_retry(Some(mapping.to_str().unwrap()), now()).await.unwrap();
+    assert_eq!(counts(&retry), (3, 1, 0, 0, 2), "{retry:?}");
+    let left: Vec<u64> = api.quarantine_list(100).await.unwrap().iter().map(|q| q.line).collect();
+    assert_eq!(left, vec![4, 6, 8]);
+}
+
+#[tokio::test]
+async fn importing_twice_adds_nothing_and_a_later_export_adds_events() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("a.csv");
+    write_cp1251(&file, CP1251_ROWS, None);
+    let first = import(&api, &file, None, None, None).await;
+    let events = api.store().event_count().await.unwrap();
+    let again = import(&api, &file, None, None, None).await;
+    assert_eq!(counts(&again), (6, 0, 0, 3, 3), "{again:?}");
+    assert_eq!(api.store().event_count().await.unwrap(), events, "no event twice");
+    assert_eq!(api.store().appeal_count().await.unwrap(), first.accepted as i64);
+    assert_eq!(api.quarantine_list(100).await.unwrap().len(), 3, "a row waits in quarantine once");
+
+    // A later export: 1001 answered, 1002 closed, 1004 unchanged.
+    let later = [
+        CP1251_ROWS[0],
+        "1001;02.03.2026 10:15;Яма на дороге, невозможно проехать;г. Камызяк;Дан ответ;12.03.2026 15:00;;",
+        "1002;02.03.2026 11:00;Нет воды третий день;г. Астрахань;Закрыто;13.03.2026 10:00;;",
+        "1004;03.03.2026 08:00;Темно;в Нариманове;Закрыто;10.03.2026 12:00;;",
+    ];
+    write_cp1251(&file, &later, None);
+    let update = import(&api, &file, None, None, None).await;
+    assert_eq!(counts(&update), (3, 0, 2, 1, 0), "{update:?}");
+    assert_eq!(api.store().appeal_count().await.unwrap(), first.accepted as i64, "statuses become events, not appeals");
+    let rows = api.store().deadline_rows(now()).await.unwrap();
+    let status = |id: &str| rows.iter().find(|r| r.external_id == id).unwrap().status;
+    assert_eq!((status("1001"), status("1002")), (tsur_core::Status::Answered, tsur_core::Status::Closed));
+}
+
+#[tokio::test]
+async fn utf8_with_bom_and_commas() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("hotline.csv");
+    let text = "\u{feff}id,received_at,text,address,lat,lon,status\n\
+                h-1,2026-05-04T09:00:00+04:00,\"Порыв водопровода, течёт по улице\",,46.3497,48.0408,new\n\
+                h-2,2026-05-04 10:30,Не вывозят мусор,\"Ахтубинск, ул. Крупской\",,,closed\n\
+                h-3,2026-05-04 11:00,Точка в море,,40.0,40.0,new\n";
+    std::fs::write(&file, text).unwrap();
+    let s = import(&api, &file, None, Some("regional"), None).await;
+    assert_eq!(s.encoding, "UTF-8");
+    assert_eq!(counts(&s), (3, 2, 0, 0, 1), "{s:?}");
+    let rows = api.store().deadline_rows(now()).await.unwrap();
+    assert_eq!(rows.iter().find(|r| r.external_id == "h-1").unwrap().municipality_id, "astrakhan", "located by its point");
+    let q = api.quarantine_list(10).await.unwrap();
+    assert!(q[0].reason.contains("точка вне области"), "{}", q[0].reason);
+}
+
+#[tokio::test]
+async fn xlsx_with_a_merged_two_row_header() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let (dir, api) = open().await;
+    let file = dir.path().join("im.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let f = Format::new();
+    // Row 1: «ID инцидента» and «Дата публикации» span two rows; «Сообщение» spans two columns.
+    sheet.merge_range(0, 0, 1, 0, "ID инцидента", &f).unwrap();
+    sheet.merge_range(0, 1, 1, 1, "Дата публикации", &f).unwrap();
+    sheet.merge_range(0, 2, 0, 3, "Сообщение", &f).unwrap();
+    sheet.write_string(1, 2, "Текст").unwrap();
+    sheet.write_string(1, 3, "Адрес").unwrap();
+    sheet.merge_range(0, 4, 1, 4, "Статус", &f).unwrap();
+    let rows = [
+        ["im-1", "2026-06-01 12:00", "Нет света с утра", "Енотаевка, ул. Чернышевского", "Новый"],
+        ["im-2", "2026-06-02 08:00", "Не убран мусор во дворе", "г. Астрахань", "Дан ответ"],
+    ];
+    for (i, r) in rows.iter().enumerate() {
+        for (j, v) in r.iter().enumerate() {
+            sheet.write_string(i as u32 + 2, j as u16, *v).unwrap();
+        }
+    }
+    book.save(&file).unwrap();
+    let mapping = dir.path().join("im.toml");
+    let preset = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/import/im.toml")).unwrap();
+    std::fs::write(&mapping, preset.replace("text = [", "text = [\"сообщение / текст\", ").replace("address = [", "address = [\"сообщение / адрес\", "))
+        .unwrap();
+    let s = import(&api, &file, None, None, Some(mapping.to_str().unwrap())).await;
+    assert_eq!(counts(&s), (2, 2, 0, 0, 0), "{s:?}");
+    let rows = api.store().deadline_rows(now()).await.unwrap();
+    assert_eq!(rows.iter().find(|r| r.external_id == "im-1").unwrap().municipality_id, "enotaevsky");
+    assert_eq!(rows.iter().find(|r| r.external_id == "im-2").unwrap().channel, "im");
+}
+
+#[tokio::test]
+async fn json_lines_with_a_broken_line() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("feed.jsonl");
+    let text = r#"{"id": "j-1", "received_at": "2026-07-01T10:00:00+04:00", "text": "Яма у остановки", "address": "г. Астрахань"}
+{"id": "j-2", "received_at": "2026-07-01T11:00:00+04:00", "text": "Нет воды", "address": "г. Знаменск", "author": {"name": "Петров"}}
+{"id": "j-3", "received_at": "2026-07-01T12:00
+[1, 2, 3]
+"#;
+    std::fs::write(&file, text).unwrap();
+    let s = import(&api, &file, None, None, None).await;
+    assert_eq!(counts(&s), (4, 2, 0, 0, 2), "{s:?}");
+    let q = api.quarantine_list(10).await.unwrap();
+    assert!(q[0].reason.starts_with("не JSON") && q[1].reason == "ожидался объект JSON", "{q:?}");
+}
+
+fn open311(path: &PathBuf, truncated: bool) {
+    let mut text = String::from(
+        r#"[
+ {"service_request_id": "638344", "status": "closed", "status_notes": "Яма заделана", "service_name": "Ямы", "service_code": "001",
+  "description": "Глубокая яма на проезжей части", "agency_responsible": "Администрация г. Астрахани",
+  "requested_datetime": "2026-04-14T06:37:38+04:00", "updated_datetime": "2026-04-20T10:00:00+04:00",
+  "address": "ул. Боевая, 30", "lat": 46.3317, "long": 48.0254},
+ {"service_request_id": "638349", "status": "open", "service_name": "Освещение", "service_code": "002",
+  "description": "Не горят фонари во дворе", "requested_datetime": "2026-04-15T21:10:00+04:00",
+  "address": "г. Харабали", "lat": null, "long": null}"#,
+    );
+    if !truncated {
+        text.push_str("\n]\n");
+    } else {
+        text.push_str(",\n {\"service_request_id\": \"63835");
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test]
+async fn open311_requests_and_a_truncated_file() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("requests.json");
+    open311(&file, false);
+    let s = import(&api, &file, None, None, None).await;
+    assert_eq!(counts(&s), (2, 2, 0, 0, 0), "{s:?}");
+    let rows = api.store().deadline_rows(now()).await.unwrap();
+    let closed = rows.iter().find(|r| r.external_id == "638344").unwrap();
+    assert_eq!((closed.status, closed.agency_id.as_deref()), (tsur_core::Status::Closed, Some("omsu-astrakhan")));
+    assert_eq!(rows.iter().find(|r| r.external_id == "638349").unwrap().municipality_id, "kharabalinsky");
+
+    let cut = dir.path().join("cut.json");
+    open311(&cut, true);
+    let s = import(&api, &cut, Some("open311"), None, None).await;
+    assert_eq!(counts(&s), (3, 0, 0, 2, 1), "{s:?}");
+    let q = api.quarantine_list(10).await.unwrap();
+    assert!(q[0].reason.contains("обрезан"), "{q:?}");
+}
+
+#[tokio::test]
+async fn a_file_without_the_required_columns_is_refused_whole() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("x.csv");
+    std::fs::write(&file, "a;b;c\n1;2;3\n").unwrap();
+    let req = ImportRequest { path: file, format: None, channel: None, mapping: None };
+    let err = api.import(&req, now(), |_, _| {}).await.unwrap_err();
+    assert!(err.message.contains("нет колонок для external_id, received_at, text"), "{}", err.message);
+    assert_eq!(api.store().appeal_count().await.unwrap(), 0);
+    let req = ImportRequest { path: dir.path().join("x.csv"), format: Some("pdf".into()), channel: None, mapping: None };
+    assert!(api.import(&req, now(), |_, _| {}).await.unwrap_err().message.starts_with("format:"));
+    let req = ImportRequest { path: dir.path().join("x.csv"), format: None, channel: Some("fax".into()), mapping: None };
+    assert!(api.import(&req, now(), |_, _| {}).await.unwrap_err().message.starts_with("channel:"));
+}

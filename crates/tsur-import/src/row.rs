@@ -1,0 +1,356 @@
+//! One row of an export → the facts of an appeal (or the reason it cannot be one), and the
+//! events that bring a stored appeal to the status the export reports.
+
+use crate::gazetteer::{Found, Gazetteer};
+use crate::mapping::{Mapping, Step};
+use crate::source::RawRow;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use tsur_core::reference::ReferenceData;
+use tsur_core::{AgencyId, Appeal, AppealId, AppealState, Author, Channel, Event, EventId, EventKind, GeoPoint, MunicipalityId, RegimeId, Status};
+use uuid::Uuid;
+
+/// What the row says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// Channel.
+    pub channel: Channel,
+    /// The channel's id.
+    pub external_id: String,
+    /// Receipt.
+    pub received_at: DateTime<Utc>,
+    /// Last status change, if given.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Text.
+    pub text: String,
+    /// Address as written.
+    pub address: String,
+    /// Point, if given and inside the region.
+    pub point: Option<GeoPoint>,
+    /// Municipality.
+    pub municipality: MunicipalityId,
+    /// Status step.
+    pub step: Step,
+    /// Responsible agency, if recognised.
+    pub agency: Option<AgencyId>,
+    /// The channel's category, as text.
+    pub category: Option<String>,
+    /// Answer text.
+    pub answer: Option<String>,
+    /// Author: name, phone, e-mail.
+    pub author: Option<(String, Option<String>, Option<String>)>,
+}
+
+/// Why a row cannot become an appeal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The column at fault (the mapping's field name).
+    pub column: String,
+    /// Its raw value.
+    pub raw: String,
+    /// Why, in Russian.
+    pub reason: String,
+}
+
+fn reject(column: &str, raw: &str, reason: impl Into<String>) -> Rejected {
+    Rejected { column: column.into(), raw: raw.chars().take(500).collect(), reason: reason.into() }
+}
+
+/// What converting rows needs besides the mapping.
+pub struct Context<'a> {
+    /// Reference books.
+    pub reference: &'a ReferenceData,
+    /// The gazetteer made from them.
+    pub gazetteer: &'a Gazetteer,
+    /// The clock, read by the caller.
+    pub now: DateTime<Utc>,
+    /// How far in the future a receipt may be.
+    pub future_tolerance: Duration,
+}
+
+/// A row with its column names in lowercase, for matching the mapping's candidates.
+struct Cells<'r> {
+    names: Vec<String>,
+    row: &'r RawRow,
+}
+
+impl<'r> Cells<'r> {
+    fn new(row: &'r RawRow) -> Cells<'r> {
+        Cells { names: row.cells.iter().map(|(n, _)| n.trim().to_lowercase()).collect(), row }
+    }
+
+    /// The first non-empty cell among a field's candidate columns (lowercase).
+    fn get(&self, candidates: &[String]) -> Option<&'r str> {
+        candidates
+            .iter()
+            .find_map(|c| self.names.iter().zip(&self.row.cells).find(|(name, (_, value))| *name == c && !value.trim().is_empty()).map(|(_, (_, v))| v.trim()))
+    }
+}
+
+/// Which required fields have no column in a header.
+pub fn missing_columns(mapping: &Mapping, header: &[String]) -> Vec<&'static str> {
+    let has = |candidates: &[String]| candidates.iter().any(|c| header.iter().any(|h| h.trim().to_lowercase() == *c));
+    let mut out = Vec::new();
+    for (name, candidates) in [("external_id", &mapping.columns.external_id), ("received_at", &mapping.columns.received_at), ("text", &mapping.columns.text)] {
+        if !has(candidates) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Parses an instant: RFC 3339 with an offset, or a local time in Europe/Astrakhan.
+pub fn parse_time(text: &str, formats: &[String]) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in formats {
+        let local = NaiveDateTime::parse_from_str(text, f).ok().or_else(|| NaiveDate::parse_from_str(text, f).ok().and_then(|d| d.and_hms_opt(0, 0, 0)));
+        if let Some(local) = local {
+            return tsur_core::time::ZONE.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc));
+        }
+    }
+    None
+}
+
+fn number(text: &str) -> Option<f64> {
+    text.trim().replace(',', ".").parse().ok()
+}
+
+/// A crude key for names: lowercase letters only, «ё» as «е».
+fn squash(text: &str) -> String {
+    text.to_lowercase().replace('ё', "е").chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn municipality_by_name<'a>(reference: &'a ReferenceData, gazetteer: &Gazetteer, text: &str) -> Option<&'a MunicipalityId> {
+    let key = squash(text);
+    if let Some(m) = reference.municipalities.iter().find(|m| m.id.as_str() == text.trim() || squash(&m.name_ru) == key) {
+        return Some(&m.id);
+    }
+    match gazetteer.find(text) {
+        Found::One(id) => reference.municipalities.iter().find(|m| m.id == id).map(|m| &m.id),
+        _ => None,
+    }
+}
+
+/// Converts a row under a mapping.
+pub fn convert(row: &RawRow, mapping: &Mapping, ctx: &Context<'_>) -> Result<Incoming, Rejected> {
+    let c = &mapping.columns;
+    let cells = Cells::new(row);
+    let cell = |_: &RawRow, candidates: &[String]| cells.get(candidates);
+    let external_id = cell(row, &c.external_id).unwrap_or("");
+    if external_id.is_empty() {
+        return Err(reject("external_id", "", "нет идентификатора обращения"));
+    }
+    let channel = match cell(row, &c.channel).filter(|v| !v.is_empty()) {
+        Some(v) => {
+            let code = mapping.channels.get(&v.to_lowercase()).map(String::as_str).unwrap_or(v);
+            code.parse::<Channel>().map_err(|_| reject("channel", v, format!("неизвестный канал «{v}»")))?
+        }
+        None => mapping.channel.as_deref().unwrap_or("regional").parse::<Channel>().map_err(|_| reject("channel", "", "в пресете неизвестный канал"))?,
+    };
+    let raw_received = cell(row, &c.received_at).unwrap_or("");
+    let received_at = parse_time(raw_received, &mapping.time_formats)
+        .ok_or_else(|| reject("received_at", raw_received, "дата поступления не распознана (нужно ДД.ММ.ГГГГ ЧЧ:ММ, ГГГГ-ММ-ДД ЧЧ:ММ или RFC 3339)"))?;
+    if received_at > ctx.now + ctx.future_tolerance {
+        return Err(reject("received_at", raw_received, "дата поступления в будущем"));
+    }
+    let updated_at = match cell(row, &c.updated_at).filter(|v| !v.is_empty()) {
+        Some(v) => Some(parse_time(v, &mapping.time_formats).ok_or_else(|| reject("updated_at", v, "дата изменения статуса не распознана"))?),
+        None => None,
+    }
+    .map(|u| u.max(received_at));
+    let text = cell(row, &c.text).unwrap_or("").to_owned();
+    if text.trim().is_empty() {
+        return Err(reject("text", "", "пустой текст обращения"));
+    }
+    let address = cell(row, &c.address).unwrap_or("").to_owned();
+    let point = match (cell(row, &c.lat).filter(|v| !v.is_empty()), cell(row, &c.lon).filter(|v| !v.is_empty())) {
+        (Some(lat), Some(lon)) => {
+            let (Some(lat), Some(lon)) = (number(lat), number(lon)) else {
+                return Err(reject("lat", &format!("{lat}, {lon}"), "координаты не числа"));
+            };
+            Some(GeoPoint { lon, lat })
+        }
+        _ => None,
+    };
+    let point_municipality = point.and_then(|p| ctx.reference.boundaries.locate(p));
+    let named = cell(row, &c.municipality).filter(|v| !v.is_empty());
+    let municipality = match (named, point_municipality) {
+        (Some(name), _) => municipality_by_name(ctx.reference, ctx.gazetteer, name)
+            .cloned()
+            .ok_or_else(|| reject("municipality", name, format!("неизвестный муниципалитет «{name}»")))?,
+        (None, Some(m)) => m.clone(),
+        (None, None) => match ctx.gazetteer.find(&format!("{address} {}", if address.is_empty() { &text } else { "" })) {
+            Found::One(m) => m,
+            Found::Ambiguous(ms) => {
+                let names: Vec<&str> = ms.iter().map(|m| m.as_str()).collect();
+                return Err(reject("address", &address, format!("адрес указывает на разные муниципалитеты: {}", names.join(", "))));
+            }
+            Found::Nothing => {
+                let why = if point.is_some() {
+                    "точка вне области, а по адресу муниципалитет не определён"
+                } else {
+                    "не удалось определить муниципалитет по адресу"
+                };
+                return Err(reject("address", &address, why));
+            }
+        },
+    };
+    // A point outside the region is dropped, not trusted.
+    let point = point.filter(|_| point_municipality.is_some());
+    let raw_status = cell(row, &c.status).unwrap_or("");
+    let step = if raw_status.is_empty() {
+        Step::Registered
+    } else {
+        *mapping.statuses.get(&raw_status.to_lowercase()).ok_or_else(|| {
+            let known: Vec<&str> = mapping.statuses.keys().map(String::as_str).collect();
+            reject("status", raw_status, format!("неизвестный статус «{raw_status}»; в сопоставлении есть: {}", known.join(", ")))
+        })?
+    };
+    let agency = cell(row, &c.agency).filter(|v| !v.is_empty()).and_then(|a| {
+        let key = squash(a);
+        ctx.reference.agencies.iter().find(|x| x.id.as_str() == a || squash(&x.name_ru) == key || squash(&x.short_ru) == key).map(|x| x.id.clone())
+    });
+    let name = cell(row, &c.author_name).filter(|v| !v.is_empty());
+    let phone = cell(row, &c.author_phone).filter(|v| !v.is_empty()).map(str::to_owned);
+    let email = cell(row, &c.author_email).filter(|v| !v.is_empty()).map(str::to_owned);
+    let author = (name.is_some() || phone.is_some() || email.is_some()).then(|| (name.unwrap_or("").to_owned(), phone, email));
+    Ok(Incoming {
+        channel,
+        external_id: external_id.to_owned(),
+        received_at,
+        updated_at,
+        text,
+        address,
+        point,
+        municipality,
+        step,
+        agency,
+        category: cell(row, &c.category).filter(|v| !v.is_empty()).map(str::to_owned),
+        answer: cell(row, &c.answer).filter(|v| !v.is_empty()).map(str::to_owned),
+        author,
+    })
+}
+
+/// The namespace of the ids this importer makes (a fixed random UUID).
+const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a4e_93d1_4b7a_8c55_0e2d_71b9_a3f4);
+
+/// The appeal's id: time-ordered by its receipt (UUID v7) with the rest derived from
+/// (channel, external id), so a re-import makes the same id.
+pub fn appeal_id(channel: Channel, external_id: &str, received_at: DateTime<Utc>) -> AppealId {
+    let h = Uuid::new_v5(&NAMESPACE, format!("appeal:{}:{external_id}", channel.code()).as_bytes());
+    AppealId(
+        uuid::Builder::from_unix_timestamp_millis(received_at.timestamp_millis().max(0) as u64, h.as_bytes()[..10].try_into().expect("10 bytes")).into_uuid(),
+    )
+}
+
+fn event_id(appeal: AppealId, kind: &str, at: DateTime<Utc>) -> EventId {
+    EventId(Uuid::new_v5(&NAMESPACE, format!("event:{appeal}:{kind}:{}", at.timestamp_millis()).as_bytes()))
+}
+
+/// The new appeal a row makes, with its author.
+pub fn new_appeal(inc: &Incoming, reference: &ReferenceData, node: &str) -> (Appeal, Option<Author>) {
+    let id = appeal_id(inc.channel, &inc.external_id, inc.received_at);
+    let regime = reference.regimes.iter().find(|r| r.channel == inc.channel).map_or_else(|| RegimeId(inc.channel.code().into()), |r| r.id.clone());
+    let settlement = inc.point.and_then(|p| {
+        reference
+            .settlements
+            .iter()
+            .filter(|s| s.municipality_id == inc.municipality)
+            .min_by(|a, b| dist2(a.point(), p).total_cmp(&dist2(b.point(), p)))
+            .map(|s| s.id.clone())
+    });
+    let appeal = Appeal {
+        id,
+        channel: inc.channel,
+        external_id: inc.external_id.clone(),
+        received_at: inc.received_at,
+        regime,
+        text: inc.text.clone(),
+        address_text: inc.address.clone(),
+        point: inc.point,
+        municipality: inc.municipality.clone(),
+        settlement,
+        node: node.to_owned(),
+    };
+    let author =
+        inc.author.as_ref().map(|(full_name, phone, email)| Author { appeal_id: id, full_name: full_name.clone(), phone: phone.clone(), email: email.clone() });
+    (appeal, author)
+}
+
+fn dist2(a: GeoPoint, b: GeoPoint) -> f64 {
+    let dx = (a.lon - b.lon) * (a.lat.to_radians().cos());
+    let dy = a.lat - b.lat;
+    dx * dx + dy * dy
+}
+
+fn step_of(status: Status) -> Step {
+    match status {
+        Status::Registered => Step::Registered,
+        Status::Assigned | Status::Rework | Status::Reopened => Step::Assigned,
+        Status::InterimAnswered => Step::InterimAnswered,
+        Status::Answered | Status::Deferred => Step::Answered,
+        Status::Resolved | Status::Confirmed => Step::Resolved,
+        Status::Closed => Step::Closed,
+    }
+}
+
+/// The events that bring an appeal from `state` (or from nothing: then the registration
+/// comes first) to what the row reports. Ids are derived from the appeal, the kind and the
+/// instant, so importing the same row twice adds nothing. A row that reports less than
+/// the appeal has reached adds nothing either (exports lag behind).
+pub fn plan_events(inc: &Incoming, appeal: &Appeal, state: Option<&AppealState>, reference: &ReferenceData, actor: &str, node: &str) -> Vec<Event> {
+    let mut out = Vec::new();
+    let at = inc.updated_at.unwrap_or(inc.received_at);
+    let mut push = |kind: EventKind, when: DateTime<Utc>| {
+        out.push(Event { id: event_id(appeal.id, kind.code(), when), appeal_id: appeal.id, at: when, actor: actor.to_owned(), node: node.to_owned(), kind });
+    };
+    let current = match state {
+        Some(s) => step_of(s.status),
+        None => {
+            push(EventKind::Registered, inc.received_at);
+            Step::Registered
+        }
+    };
+    let has_agency = state.is_some_and(|s| s.agency.is_some());
+    if inc.step <= current {
+        return out;
+    }
+    // The agency: as the row names it, else the municipality's administration.
+    let agency = inc.agency.clone().or_else(|| {
+        reference
+            .agencies
+            .iter()
+            .find(|a| a.kind == tsur_core::reference::AgencyKind::Omsu && a.municipality_id.as_ref() == Some(&appeal.municipality))
+            .map(|a| a.id.clone())
+    });
+    // Strictly increasing instants after everything already recorded, so the fold applies
+    // the new steps in order.
+    let floor = state.map_or(inc.received_at, |s| s.last_event_at);
+    let mut when = at.max(floor + Duration::milliseconds(1));
+    let mut tick = || {
+        let w = when;
+        when += Duration::milliseconds(1);
+        w
+    };
+    if current < Step::Assigned && !has_agency {
+        if let Some(a) = agency {
+            push(EventKind::Assigned { agency: a }, tick());
+        }
+    }
+    let reply = || inc.answer.clone().unwrap_or_else(|| "Ответ дан в канале (текст в выгрузке отсутствует)".into());
+    if inc.step == Step::InterimAnswered && current < Step::InterimAnswered {
+        push(EventKind::InterimAnswer { text: reply() }, tick());
+    }
+    if inc.step >= Step::Answered && current < Step::Answered {
+        push(EventKind::Answered { text: reply() }, tick());
+    }
+    if inc.step == Step::Resolved && current < Step::Resolved {
+        push(EventKind::Resolved { note: "Решено по данным канала".into() }, tick());
+    }
+    if inc.step == Step::Closed && current < Step::Closed {
+        push(EventKind::Closed, tick());
+    }
+    out
+}

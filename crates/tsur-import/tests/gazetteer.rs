@@ -1,0 +1,37 @@
+//! Addresses as citizens write them → municipality.
+
+mod common;
+
+use tsur_import::gazetteer::{Found, Gazetteer};
+
+#[test]
+fn addresses_find_their_municipality() {
+    let reference = common::reference();
+    let g = Gazetteer::new(&reference);
+    #[rustfmt::skip]
+    let cases = [
+        ("г. Астрахань, ул. Савушкина, д. 4", Some("astrakhan")),
+        ("Астраханская обл., Камызякский р-н, г. Камызяк, ул. Ленина, 5", Some("kamyzyaksky")),
+        ("в Камызяке на улице Тихой", Some("kamyzyaksky")),
+        ("г. Ахтубинск, ул. Жуковского", Some("akhtubinsky")),
+        ("в Нариманове", Some("narimanovsky")),
+        ("из Нариманова пишу", Some("narimanovsky")),
+        ("пос. Володарский", Some("volodarsky")),
+        ("Харабалинского района село", Some("kharabalinsky")),
+        ("ЗАТО Знаменск", Some("znamensk")),
+        ("пгт Верхний Баскунчак", Some("akhtubinsky")),
+        ("Енотаевка, ул. Чернышевского", Some("enotaevsky")),
+        ("улица без города", None),
+    ];
+    let mut wrong = Vec::new();
+    for (address, expected) in cases {
+        let got = match g.find(address) {
+            Found::One(m) => Some(m.0),
+            _ => None,
+        };
+        if got.as_deref() != expected {
+            wrong.push(format!("{address}: {got:?} ≠ {expected:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
