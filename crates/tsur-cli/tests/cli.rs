@@ -85,3 +85,44 @@ fn deadline_explains_and_overdue_lists() {
     let out = tsur(&["--db", db, "fast-tracks"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains("ft-no-water — Отключение холодной воды: 2 рабочих дн. → Минстрой ЖКХ"));
 }
+
+/// A kill in the middle of an import leaves whole batches only; the rerun completes the
+/// file without duplicates.
+#[test]
+fn an_import_killed_midway_completes_on_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    let csv = dir.path().join("big.csv");
+    let places = ["г. Астрахань, ул. Савушкина", "г. Камызяк", "г. Ахтубинск", "в Нариманове", "пгт Верхний Баскунчак", "г. Знаменск"];
+    let mut text = String::from("id;received_at;text;address;status\n");
+    let rows = 60_000;
+    for i in 0..rows {
+        let day = 1 + i % 28;
+        text.push_str(&format!("r-{i};{day:02}.03.2026 10:{:02};Обращение номер {i}: не вывозят мусор;{};Новое\n", i % 60, places[i % places.len()]));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsur")).args(["--db", db, "import", csv.to_str().unwrap()]).env_remove("TSUR_DB").spawn().unwrap();
+    // Kill it once the first batches are in (or let it be, if it was quicker than us).
+    let started = std::time::Instant::now();
+    loop {
+        let out = tsur(&["--db", db, "stats", "--json"]);
+        let total = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok().and_then(|v| v["total"].as_u64()).unwrap_or(0);
+        if total > 0 || started.elapsed() > std::time::Duration::from_secs(60) || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = tsur(&["--db", db, "import", csv.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["rows_read"], rows as u64);
+    assert_eq!(s["quarantined"], 0);
+    assert_eq!(s["accepted"].as_u64().unwrap() + s["duplicate"].as_u64().unwrap(), rows as u64, "{s}");
+    eprintln!("after the kill: {} already in, {} imported by the rerun", s["duplicate"], s["accepted"]);
+    let out = tsur(&["--db", db, "stats", "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["total"], rows as u64, "every row once");
+}

@@ -59,6 +59,28 @@ const GENERIC: &[&str] = &[
     "микрорайон",
 ];
 
+/// Words after which comes a street's name.
+const STREET: &[&str] = &[
+    "ул",
+    "улица",
+    "пер",
+    "переулок",
+    "пр",
+    "пр-т",
+    "проспект",
+    "пл",
+    "площадь",
+    "б-р",
+    "бульвар",
+    "наб",
+    "набережная",
+    "ш",
+    "шоссе",
+    "проезд",
+    "туп",
+    "тупик",
+];
+
 /// Keys to index for one place name: each distinctive word of at least four letters,
 /// stemmed, and as written (`=нариманов`): Snowball stems possessive place names
 /// (Нариманов, Камызяк) differently from their inflected forms, which [`forms`] undoes.
@@ -89,7 +111,13 @@ pub struct Gazetteer {
     stemmer: Stemmer,
     strong: HashMap<String, BTreeSet<MunicipalityId>>,
     weak: HashMap<String, BTreeSet<MunicipalityId>>,
+    /// «<adjective> район»: municipal districts and the city's districts, which decide
+    /// before the adjective alone («Кировский район» of Astrakhan, not рп Кировский).
+    districts: HashMap<String, BTreeSet<MunicipalityId>>,
 }
+
+/// Words that mean «district».
+const DISTRICT: &[&str] = &["район", "р-н", "рн", "р", "района", "районе"];
 
 /// What an address says about its municipality.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,29 +141,60 @@ impl Gazetteer {
                 map.entry(k).or_default().insert(m.clone());
             }
         };
+        let mut districts: HashMap<String, BTreeSet<MunicipalityId>> = HashMap::new();
+        let mut add_district = |name: &str, m: &MunicipalityId| {
+            let ws: Vec<String> = words(name).collect();
+            for pair in ws.windows(2) {
+                if DISTRICT.contains(&pair[1].as_str()) {
+                    districts.entry(format!("{}|район", stemmer.stem(&pair[0]))).or_default().insert(m.clone());
+                }
+            }
+        };
         for m in &reference.municipalities {
             add(&mut strong, &m.name_ru, &m.id);
+            add_district(&m.name_ru, &m.id);
+        }
+        for s in reference.settlements.iter().filter(|s| s.kind == "city_district") {
+            add_district(&s.name_ru, &s.municipality_id);
         }
         for t in &reference.towns {
             add(&mut strong, &t.name_ru, &t.municipality_id);
         }
         for s in &reference.settlements {
-            let map = if s.kind == "rural" { &mut weak } else { &mut strong };
+            // City districts are named like streets («Советский», «Кировский»): weak too.
+            let map = if s.kind == "urban" { &mut strong } else { &mut weak };
             add(map, &s.place_ru, &s.municipality_id);
             add(map, &s.name_ru, &s.municipality_id);
         }
-        Gazetteer { stemmer: Stemmer::create(Algorithm::Russian), strong, weak }
-    }
-
-    /// The gazetteer's own copy of an id (to hold references while collecting).
-    fn owned(&self, m: &MunicipalityId) -> Option<&MunicipalityId> {
-        self.strong.values().chain(self.weak.values()).find_map(|ms| ms.get(m))
+        Gazetteer { stemmer: Stemmer::create(Algorithm::Russian), strong, weak, districts }
     }
 
     /// The municipality a text names, if it names exactly one.
     pub fn find(&self, text: &str) -> Found {
-        let mut found: BTreeSet<&MunicipalityId> = BTreeSet::new();
-        for w in words(text) {
+        let mut found: BTreeSet<MunicipalityId> = BTreeSet::new();
+        let mut street = false;
+        let all: Vec<String> = words(text).collect();
+        let mut skip_next = false;
+        for (i, w) in all.iter().enumerate() {
+            let w = w.clone();
+            if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            if all.get(i + 1).is_some_and(|n| DISTRICT.contains(&n.as_str())) {
+                if let Some(ms) = self.districts.get(&format!("{}|район", self.stemmer.stem(&w))).filter(|ms| ms.len() == 1) {
+                    found.extend(ms.iter().cloned());
+                    skip_next = true;
+                    continue;
+                }
+            }
+            // The word after «ул.», «пер.», «пр.» … names a street, not a place («ул. Советская»).
+            if STREET.contains(&w.as_str()) {
+                street = true;
+                continue;
+            }
+            if std::mem::take(&mut street) && !w.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
             if GENERIC.contains(&w.as_str()) || w.chars().count() < 4 {
                 continue;
             }
@@ -145,13 +204,13 @@ impl Gazetteer {
             // strong key knows the word.
             let hit = candidates.iter().find_map(|k| self.strong.get(k)).or_else(|| candidates.iter().find_map(|k| self.weak.get(k)));
             if let Some(ms) = hit.filter(|ms| ms.len() == 1) {
-                found.extend(ms.iter().filter_map(|m| self.owned(m)));
+                found.extend(ms.iter().cloned());
             }
         }
         match found.len() {
             0 => Found::Nothing,
-            1 => Found::One(found.into_iter().next().expect("one").clone()),
-            _ => Found::Ambiguous(found.into_iter().cloned().collect()),
+            1 => Found::One(found.into_iter().next().expect("one")),
+            _ => Found::Ambiguous(found.into_iter().collect()),
         }
     }
 }

@@ -22,6 +22,11 @@ fn addresses_find_their_municipality() {
         ("пгт Верхний Баскунчак", Some("akhtubinsky")),
         ("Енотаевка, ул. Чернышевского", Some("enotaevsky")),
         ("улица без города", None),
+        ("г. Харабали, ул. Советская, 5", Some("kharabalinsky")),
+        ("Кировский район г. Астрахани", Some("astrakhan")),
+        ("ул. Ахтубинская, 3", None),
+        ("рп Кировский", Some("kamyzyaksky")),
+        ("Ахтубинский р-н, с. Пироговка", Some("akhtubinsky")),
     ];
     let mut wrong = Vec::new();
     for (address, expected) in cases {

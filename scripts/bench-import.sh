@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Import benchmark: makes a CSV of N appeals (Windows-1251, semicolons, as Russian Excel
+# saves it; addresses over the region's towns, statuses mixed) and imports it into a fresh
+# database with the release build, printing wall time, rows/s and peak memory.
+# Usage: scripts/bench-import.sh [N …]   (default 1000000)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+(cd "$ROOT" && cargo build --release --locked -p tsur-cli >/dev/null)
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+for n in "${@:-1000000}"; do
+  python3 - "$n" "$WORK/in.csv" <<'PY'
+import random, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+random.seed(7)
+places = ["г. Астрахань, ул. Савушкина, д. {}", "г. Камызяк, ул. Ленина, {}", "г. Ахтубинск, ул. Жуковского, {}", "г. Нариманов, ул. Волжская, {}",
+          "пгт Верхний Баскунчак, ул. Мира, {}", "ЗАТО Знаменск, ул. Ленина, {}", "с. Енотаевка, ул. Чернышевского, {}", "г. Харабали, ул. Советская, {}"]
+texts = ["Яма на дороге у дома, машины бьют подвеску", "Нет воды второй день", "Не вывозят мусор, контейнеры переполнены",
+         "Не горят фонари на улице", "Автобус не ходит по расписанию", "Нет отопления в квартире"]
+statuses = ["Новое", "В работе", "Дан ответ", "Закрыто"]
+with open(path, "w", encoding="cp1251", newline="") as f:
+    f.write("Номер;Дата поступления;Текст обращения;Адрес;Статус;Дата изменения\r\n")
+    for i in range(n):
+        d, h, m = 1 + i % 28, 8 + i % 10, i % 60
+        f.write(f"{i};{d:02}.03.2026 {h:02}:{m:02};{random.choice(texts)} ({i});{random.choice(places).format(1 + i % 90)};{random.choice(statuses)};{d:02}.04.2026 12:00\r\n")
+PY
+  size=$(du -m "$WORK/in.csv" | cut -f1)
+  rm -f "$WORK/t.db"*
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$ROOT/target/release/tsur" --db "$WORK/t.db" import "$WORK/in.csv" --json > "$WORK/out.json"
+  read -r secs kb < "$WORK/time"
+  python3 - "$n" "$secs" "$kb" "$size" "$WORK/out.json" <<'PY'
+import json, sys
+n, secs, kb, size, out = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], json.load(open(sys.argv[5]))
+print(f"| {n:,} | {size} MiB | {secs:.1f} | {n/secs:,.0f} | {kb/1024:.0f} | accepted {out['accepted']:,}, quarantined {out['quarantined']:,} |")
+PY
+done
