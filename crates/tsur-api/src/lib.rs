@@ -13,6 +13,7 @@ pub mod dto;
 mod error;
 pub mod import;
 mod paths;
+pub mod problems;
 mod reference;
 mod stats;
 
@@ -22,7 +23,9 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use import::{ImportRequest, ImportSummary, QuarantineItem};
 pub use paths::{db_path, DB_ENV};
+pub use problems::LinkReport;
 pub use reference::bundled as bundled_reference;
+pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
 
 use std::path::Path;

@@ -207,3 +207,16 @@ async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadlin
         assert!(a.answer_due < b.answer_due, "{}: {:?} → {:?}", b.appeal_id, b.answer_due, a.answer_due);
     }
 }
+
+#[tokio::test]
+async fn problems_link_the_demo_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    api.seed_demo(DemoParams::year(20_000, 11), |_, _| {}).await.unwrap();
+    let r = api.link_eval(tsur_api::LinkParams::default()).await.unwrap();
+    assert_eq!(r.incidents, 4);
+    assert!(r.precision >= 0.9 && r.recall >= 0.8, "{r:?}");
+    // Without ground truth there is nothing to score against.
+    let other = Api::open(&dir.path().join("empty.db")).await.unwrap();
+    assert!(other.link_eval(tsur_api::LinkParams::default()).await.unwrap_err().message.contains("эталона"));
+}

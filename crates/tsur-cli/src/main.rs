@@ -129,9 +129,34 @@ enum Command {
     /// Карантин: строки, которые не удалось загрузить
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
+    /// Реестр проблем: связывание обращений о одной проблеме
+    #[command(subcommand)]
+    Problems(ProblemsCommand),
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Subcommand)]
+enum ProblemsCommand {
+    /// Оценить связывание по эталону демо-инцидентов (точность и полнота по парам обращений)
+    Eval {
+        /// Радиус, км
+        #[arg(long, default_value_t = 4.0)]
+        radius_km: f64,
+        /// Окно времени после последнего обращения проблемы, часов
+        #[arg(long, default_value_t = 2)]
+        window_hours: i64,
+        /// Порог оценки сходства (0–1)
+        #[arg(long, default_value_t = 0.2)]
+        threshold: f64,
+        /// Сколько обращений делают группу проблемой реестра
+        #[arg(long, default_value_t = 5)]
+        min_size: u32,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -332,6 +357,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quarantine(QuarantineCommand::Retry { mapping, json }) => {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
+        }
+        Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, json }) => {
+            let params = tsur_api::LinkParams { radius_km, window: chrono::Duration::hours(window_hours), threshold, min_size };
+            let r = api.link_eval(params).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                out!(
+                    "Обращений {}; проблем {} ({} обращений); инцидентов в эталоне {}; точность {:.3}, полнота {:.3} ({:.2} с)",
+                    r.appeals,
+                    r.problems,
+                    r.linked,
+                    r.incidents,
+                    r.precision,
+                    r.recall,
+                    r.seconds
+                );
+            }
         }
         Command::Reference(ReferenceCommand::Export { dir }) => {
             let n = api.reference_export(&dir)?;

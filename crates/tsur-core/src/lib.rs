@@ -21,6 +21,7 @@ pub mod event;
 pub mod fast_track;
 pub mod geo_ref;
 pub mod ids;
+pub mod problems;
 pub mod reference;
 pub mod risk;
 pub mod rules;

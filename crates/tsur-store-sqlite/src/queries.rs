@@ -248,3 +248,47 @@ pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
         })
         .collect()
 }
+
+/// An appeal as the problem linker sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRow {
+    /// The appeal.
+    pub appeal_id: AppealId,
+    /// Its topic (classified).
+    pub topic_id: TopicId,
+    /// Where.
+    pub point: GeoPoint,
+    /// When received.
+    pub received_at: DateTime<Utc>,
+    /// Its text.
+    pub text: String,
+}
+
+impl SqliteStore {
+    /// Classified appeals with a point, in order of receipt (for linking into problems).
+    pub async fn link_rows(&self) -> Result<Vec<LinkRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, s.topic_id, a.lon, a.lat, a.received_at, a.text FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id \
+             WHERE s.topic_id IS NOT NULL AND a.lon IS NOT NULL AND a.lat IS NOT NULL ORDER BY a.received_at, a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LinkRow {
+                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                    topic_id: TopicId(r.get(1)),
+                    point: GeoPoint { lon: r.get(2), lat: r.get(3) },
+                    received_at: at(r.get(4))?,
+                    text: r.get(5),
+                })
+            })
+            .collect()
+    }
+
+    /// The demo generator's ground truth: which incident each incident appeal came from.
+    pub async fn demo_incident_of_appeals(&self) -> Result<std::collections::HashMap<AppealId, i64>, StoreError> {
+        let rows = sqlx::query("SELECT appeal_id, incident_id FROM demo_incident_appeals").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?), r.get::<i64, _>(1)))).collect()
+    }
+}

@@ -1,0 +1,234 @@
+//! The trainable model and its evaluation: learning, determinism, serialisation,
+//! stratified folds, metrics, label maps.
+
+use proptest::prelude::*;
+use tsur_classify::{cross_validate, evaluate, parse_labeled, stratified_folds, ClassifyError, LabelMap, Lexicon, LinearModel, TrainConfig};
+use tsur_core::reference::Topic;
+
+/// A small labelled history, written for this test: three blocks, varied wording.
+fn history() -> (Vec<String>, Vec<&'static str>) {
+    let roads = [
+        "яма на дороге у дома",
+        "огромные ямы на проезжей части",
+        "разбитый асфальт на улице",
+        "выбоины на дороге повредили колесо",
+        "дорогу не ремонтировали десять лет",
+        "асфальт провалился возле остановки",
+        "ямы во дворе заливает водой",
+        "ремонт дороги сделан плохо",
+    ];
+    let waste = [
+        "мусор не вывозят неделю",
+        "контейнеры переполнены мусором",
+        "мусоровоз не приезжает",
+        "свалка мусора за гаражами",
+        "баки с мусором стоят полные",
+        "вывоз мусора сорван",
+        "мусорная площадка завалена",
+        "мешки с мусором никто не забирает",
+    ];
+    let health = [
+        "не могу записаться к врачу",
+        "в поликлинике нет талонов",
+        "скорая ехала два часа",
+        "нет лекарств по рецепту",
+        "врач не принимает больных",
+        "очередь в поликлинике огромная",
+        "терапевт в отпуске, приема нет",
+        "больница без врачей",
+    ];
+    let mut texts = Vec::new();
+    let mut labels = Vec::new();
+    for (label, list) in [("roads", roads), ("waste", waste), ("health", health)] {
+        for t in list {
+            texts.push(format!("<p>Здравствуйте!&nbsp;{t}. Прошу принять меры.</p>"));
+            labels.push(label);
+        }
+    }
+    (texts, labels)
+}
+
+fn trained() -> LinearModel {
+    let (texts, labels) = history();
+    LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, None).expect("trains")
+}
+
+#[test]
+fn learns_and_generalises_to_new_wording_and_typos() {
+    let model = trained();
+    assert_eq!(model.classes(), ["health", "roads", "waste"]);
+    for (text, label) in [
+        ("Во дворе глубокая яма, асфальта нет", "roads"),
+        ("МУСОР НЕ ВЫВОЗЯТ!!! контейнеры полные", "waste"),
+        ("талонов к врачу нет уже месяц", "health"),
+        ("мусаровоз не приехал", "waste"),
+    ] {
+        let p = model.predict(text);
+        assert_eq!(p.label, label, "{text}: {:?}", p.probabilities);
+        assert!(p.confidence > 1.0 / 3.0);
+        assert_eq!(p.confidence, p.probabilities[p.class]);
+    }
+}
+
+#[test]
+fn training_is_deterministic() {
+    assert_eq!(trained().to_bytes(), trained().to_bytes());
+}
+
+#[test]
+fn bytes_round_trip() {
+    let model = trained();
+    let bytes = model.to_bytes();
+    let back = LinearModel::from_bytes(&bytes).expect("reads");
+    assert_eq!(back.to_bytes(), bytes);
+    assert_eq!(back.classes(), model.classes());
+    for text in ["яма на дороге", "мусор", "врач", ""] {
+        assert_eq!(back.predict(text), model.predict(text));
+    }
+}
+
+#[test]
+fn bytes_round_trip_with_lexicon() {
+    let topics: Vec<Topic> = csv::Reader::from_reader(include_str!("../../../data/reference/catalog/topics.csv").as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("topics");
+    let lexicon = Lexicon::parse("lexicon.csv", include_str!("../../../data/reference/classify/lexicon.csv"), &topics).expect("lexicon");
+    let (texts, labels) = history();
+    let model = LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, Some(&lexicon)).expect("trains");
+    assert!(model.has_lexicon());
+    let back = LinearModel::from_bytes(&model.to_bytes()).expect("reads");
+    assert!(back.has_lexicon());
+    for text in ["яма на дороге", "мусоровоз", "нет талонов к терапевту"] {
+        assert_eq!(back.predict(text), model.predict(text));
+    }
+}
+
+#[test]
+fn damaged_bytes_are_refused_in_russian() {
+    let bytes = trained().to_bytes();
+    let check = |b: &[u8], needle: &str| match LinearModel::from_bytes(b) {
+        Err(e @ ClassifyError::Model(_)) => assert!(e.to_string().contains(needle), "{e}"),
+        other => panic!("expected a model error, got {:?}", other.map(|m| m.classes().to_vec())),
+    };
+    check(b"not a model at all", "это не модель");
+    check(&bytes[..bytes.len() - 1], "длина данных");
+    check(&bytes[..10], "обрываются");
+    let mut newer = bytes.clone();
+    newer[8] = 2;
+    check(&newer, "версия 2 не поддерживается");
+    let mut nan = bytes.clone();
+    let at = bytes.len() - 4;
+    nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
+    check(&nan, "нечисловой");
+}
+
+#[test]
+fn training_refuses_bad_input() {
+    let err = |r: Result<LinearModel, ClassifyError>| r.expect_err("an error").to_string();
+    assert!(err(LinearModel::train(&["a"], &["x", "y"], &TrainConfig::DEFAULT, None)).contains("текстов 1, а меток 2"));
+    assert!(err(LinearModel::train(&["a", "b"], &["x", "x"], &TrainConfig::DEFAULT, None)).contains("два разных класса"));
+    let empty: [&str; 0] = [];
+    assert!(err(LinearModel::train(&empty, &empty, &TrainConfig::DEFAULT, None)).contains("нет ни одного"));
+}
+
+#[test]
+fn folds_are_stratified_deterministic_and_balanced() {
+    let labels: Vec<usize> = (0..103)
+        .map(|i| {
+            if i < 60 {
+                0
+            } else if i < 95 {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
+    let folds = stratified_folds(&labels, 5, 7);
+    assert_eq!(folds, stratified_folds(&labels, 5, 7));
+    assert_ne!(folds, stratified_folds(&labels, 5, 8), "another seed, another split");
+    for class in 0..3 {
+        let per_fold: Vec<usize> = (0..5).map(|f| (0..labels.len()).filter(|&i| labels[i] == class && folds[i] == f).count()).collect();
+        let (min, max) = (per_fold.iter().min().unwrap(), per_fold.iter().max().unwrap());
+        assert!(max - min <= 1, "class {class}: {per_fold:?}");
+    }
+    let sizes: Vec<usize> = (0..5).map(|f| folds.iter().filter(|&&x| x == f).count()).collect();
+    assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+}
+
+#[test]
+fn metrics_by_hand() {
+    let classes = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+    // truth a a a b b, predicted a a b b c; c never true.
+    let r = evaluate(&classes, &[0, 0, 0, 1, 1], &[0, 0, 1, 1, 2]);
+    assert_eq!(r.confusion, vec![vec![2, 1, 0], vec![0, 1, 1], vec![0, 0, 0]]);
+    let a = &r.per_class[0];
+    assert_eq!((a.precision, a.recall), (1.0, 2.0 / 3.0));
+    assert!((a.f1 - 0.8).abs() < 1e-12);
+    let b = &r.per_class[1];
+    assert_eq!((b.precision, b.recall, b.f1), (0.5, 0.5, 0.5));
+    // Macro-F1 over the classes with support (a, b): c is left out.
+    assert!((r.macro_f1 - 0.65).abs() < 1e-12);
+    assert!((r.accuracy - 0.6).abs() < 1e-12);
+}
+
+#[test]
+fn cross_validation_predicts_every_text_once() {
+    let (texts, labels) = history();
+    let cv = cross_validate(&texts, &labels, 4, &TrainConfig::DEFAULT, None).expect("runs");
+    assert_eq!(cv.report.n, texts.len());
+    assert_eq!(cv.report.confusion.iter().flatten().sum::<u32>() as usize, texts.len());
+    assert_eq!(cv.fold_macro_f1.len(), 4);
+    assert!(cv.report.macro_f1 > 0.6, "{}", cv.report.macro_f1);
+    assert_eq!(cv, cross_validate(&texts, &labels, 4, &TrainConfig::DEFAULT, None).expect("runs"), "deterministic");
+}
+
+#[test]
+fn label_map_and_labelled_csv() {
+    let map = LabelMap::parse("map.csv", "# comment\nlabel,block\n0,roads\n1,other\n12,\n", None).expect("parses");
+    assert_eq!(map.block("0").map(|b| b.map(|b| b.as_str())), Some(Some("roads")));
+    assert_eq!(map.block("12"), Some(None));
+    assert_eq!(map.block("7"), None);
+    let rows = parse_labeled("in.csv", "id,Текст,Категория\n1,\"<p>яма</p>\",0\n2,тест,12\n3,собаки,1\n", "Текст", "Категория").expect("parses");
+    assert_eq!(rows.len(), 3);
+    let data = map.apply("in.csv", &rows).expect("maps");
+    assert_eq!(data.iter().map(|(t, b)| (t.as_str(), b.as_str())).collect::<Vec<_>>(), [("<p>яма</p>", "roads"), ("собаки", "other")]);
+    let unknown = parse_labeled("in.csv", "t,l\nx,5\n", "t", "l").expect("parses");
+    assert_eq!(map.apply("in.csv", &unknown).unwrap_err().to_string(), "in.csv: строка 2: метки «5» нет в таблице соответствия");
+    assert!(parse_labeled("in.csv", "t,l\n", "текст", "l").unwrap_err().to_string().contains("нет столбца «текст»"));
+    let blocks = [tsur_core::BlockId::from("roads")];
+    assert_eq!(
+        LabelMap::parse("map.csv", "label,block\n0,roads\n1,dogs\n", Some(&blocks)).unwrap_err().to_string(),
+        "map.csv: строка 3: неизвестный блок «dogs»"
+    );
+    assert!(LabelMap::parse("map.csv", "label,block\n0,roads\n0,roads\n", None)
+        .unwrap_err()
+        .to_string()
+        .contains("строка 3: метка «0» встречается второй раз"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the text: probabilities are finite, in [0, 1], sum to 1, and the same
+    /// text always gets the same answer.
+    #[test]
+    fn probabilities_are_a_distribution_and_deterministic(text in "\\PC{0,200}") {
+        let model = trained();
+        let p = model.predict(&text);
+        let sum: f32 = p.probabilities.iter().sum();
+        prop_assert!((sum - 1.0).abs() < 1e-4, "sum {}", sum);
+        prop_assert!(p.probabilities.iter().all(|&x| x.is_finite() && (0.0..=1.0).contains(&x)));
+        prop_assert_eq!(model.predict(&text), p);
+    }
+
+    /// HTML wrapping and entity spaces do not change a prediction.
+    #[test]
+    fn html_wrapping_does_not_change_the_prediction(words in proptest::collection::vec("[а-я]{2,9}", 1..12)) {
+        let model = trained();
+        let plain = words.join(" ");
+        let html = format!("<p><span style=\"color:red\">{}</span></p>", words.join("&nbsp;"));
+        prop_assert_eq!(model.predict(&plain), model.predict(&html));
+    }
+}
