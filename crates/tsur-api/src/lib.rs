@@ -7,6 +7,7 @@
 //! [`ApiError`]`{ code, message }` with a closed set of codes.
 #![deny(missing_docs)]
 
+pub mod classify;
 pub mod deadlines;
 pub mod demo;
 pub mod dto;
@@ -38,6 +39,7 @@ use tsur_store_sqlite::SqliteStore;
 pub struct Api {
     store: SqliteStore,
     reference: Arc<ReferenceData>,
+    lexicon: Arc<tsur_classify::Lexicon>,
 }
 
 impl Api {
@@ -56,10 +58,12 @@ impl Api {
             }
         }
         let reference = ReferenceData::parse(texts).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {e}")))?;
+        let lexicon =
+            classify::lexicon(&reference).map_err(|e| ApiError::new(ErrorCode::StoreUnavailable, format!("справочники в базе повреждены: {}", e.message)))?;
         if !complete {
             store.replace_reference(&reference, chrono::Utc::now()).await?;
         }
-        Ok(Api { store, reference: Arc::new(reference) })
+        Ok(Api { store, reference: Arc::new(reference), lexicon: Arc::new(lexicon) })
     }
 
     /// The reference books in force.

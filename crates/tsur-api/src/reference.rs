@@ -27,6 +27,7 @@ pub fn bundled() -> ReferenceTexts {
         fast_tracks: bundled_file!("catalog/fast_tracks.csv").to_owned(),
         office_hours: bundled_file!("calendar/office_hours.csv").to_owned(),
         calendar_overrides: bundled_file!("calendar/overrides.csv").to_owned(),
+        lexicon: bundled_file!("classify/lexicon.csv").to_owned(),
     }
 }
 
@@ -58,7 +59,9 @@ impl Api {
             }
         }
         let data = ReferenceData::parse(texts).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let lexicon = crate::classify::lexicon(&data)?;
         self.store.replace_reference(&data, chrono::Utc::now()).await?;
+        self.lexicon = std::sync::Arc::new(lexicon);
         self.reference = std::sync::Arc::new(data);
         Ok(read)
     }

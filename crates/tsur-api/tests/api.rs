@@ -60,7 +60,7 @@ async fn edited_reference_books_are_checked_before_they_replace_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let mut api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     let books = dir.path().join("books");
-    assert_eq!(api.reference_export(&books).unwrap(), 13);
+    assert_eq!(api.reference_export(&books).unwrap(), 14);
     // A topic pointing at a block that does not exist is refused, and nothing changes.
     let topics = books.join("catalog/topics.csv");
     let mut text = std::fs::read_to_string(&topics).unwrap();

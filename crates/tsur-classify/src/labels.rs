@@ -20,9 +20,13 @@ pub struct LabeledText {
     pub label: String,
 }
 
-/// Reads the columns `text_col` and `label_col` of a CSV text with a header row.
+/// Reads the columns `text_col` and `label_col` of a CSV text with a header row; the
+/// delimiter is a semicolon when the header has more semicolons than commas (as Russian
+/// Excel saves), else a comma.
 pub fn parse_labeled(file: &str, text: &str, text_col: &str, label_col: &str) -> Result<Vec<LabeledText>, ClassifyError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let header = text.lines().next().unwrap_or("");
+    let delimiter = if header.matches(';').count() > header.matches(',').count() { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().flexible(false).delimiter(delimiter).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
     let column = |name: &str| {
         headers.iter().position(|h| h.trim() == name).ok_or_else(|| ClassifyError::Csv {

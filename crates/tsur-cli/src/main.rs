@@ -129,12 +129,73 @@ enum Command {
     /// Карантин: строки, которые не удалось загрузить
     #[command(subcommand)]
     Quarantine(QuarantineCommand),
-    /// Реестр проблем: связывание обращений о одной проблеме
+    /// Классификация текстов обращений по блокам и темам
+    #[command(subcommand)]
+    Classify(ClassifyCommand),
+    /// Реестр проблем: связывание обращений об одной проблеме
     #[command(subcommand)]
     Problems(ProblemsCommand),
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Subcommand)]
+enum ClassifyCommand {
+    /// Обучить модель на размеченной истории региона и сохранить её в базе
+    Train {
+        /// CSV с текстами и метками
+        #[arg(long)]
+        labeled: PathBuf,
+        /// Колонка текста
+        #[arg(long)]
+        text_col: String,
+        /// Колонка метки
+        #[arg(long)]
+        label_col: String,
+        /// CSV «label,block»: метки источника → наши блоки (пустой блок — строку пропустить)
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Классифицировать тексты файла: блок, тема, уверенность
+    Predict {
+        /// CSV с текстами
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// Колонка текста
+        #[arg(long)]
+        text_col: String,
+        /// Колонка идентификатора (по умолчанию — номер строки)
+        #[arg(long)]
+        id_col: Option<String>,
+        /// По строке JSON на текст
+        #[arg(long)]
+        json: bool,
+    },
+    /// Перекрёстная проверка модели: точность, полнота и F1 по блокам, macro-F1
+    Eval {
+        /// CSV с текстами и метками
+        #[arg(long)]
+        labeled: PathBuf,
+        /// Колонка текста
+        #[arg(long)]
+        text_col: String,
+        /// Колонка метки
+        #[arg(long)]
+        label_col: String,
+        /// CSV «label,block»
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Число блоков перекрёстной проверки
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -357,6 +418,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quarantine(QuarantineCommand::Retry { mapping, json }) => {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
+        }
+        Command::Classify(ClassifyCommand::Train { labeled, text_col, label_col, map, json }) => {
+            let s = api.classify_train(&labeled, &text_col, &label_col, map.as_deref(), chrono_now()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                let classes: Vec<String> = s.classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                out!("Модель №{} обучена на {} текстах (пропущено {}): {}", s.model_id, s.texts, s.dropped, classes.join(", "));
+            }
+        }
+        Command::Classify(ClassifyCommand::Predict { input, text_col, id_col, json }) => {
+            for r in api.classify_predict(&input, &text_col, id_col.as_deref()).await? {
+                if json {
+                    out!("{}", serde_json::to_string(&r)?);
+                } else {
+                    out!("{}\t{}\t{}\t{:.2}\t{}", r.id, r.block.as_deref().unwrap_or("—"), r.topic.as_deref().unwrap_or("—"), r.confidence, r.model);
+                }
+            }
+        }
+        Command::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, folds, json }) => {
+            let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), folds)?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&cv)?);
+            } else {
+                let r = &cv.report;
+                out!("Перекрёстная проверка, блоков {}: macro-F1 {:.3}, доля верных {:.3}", cv.folds, r.macro_f1, r.accuracy);
+                out!("  {:<12} {:>9} {:>9} {:>9} {:>8}", "класс", "точность", "полнота", "F1", "текстов");
+                for c in &r.per_class {
+                    out!("  {:<12} {:>9.3} {:>9.3} {:>9.3} {:>8}", c.label, c.precision, c.recall, c.f1, c.support);
+                }
+            }
         }
         Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, json }) => {
             let params = tsur_api::LinkParams { radius_km, window: chrono::Duration::hours(window_hours), threshold, min_size };

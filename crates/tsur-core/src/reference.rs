@@ -243,11 +243,13 @@ pub struct ReferenceTexts {
     pub office_hours: String,
     /// `calendar/overrides.csv`
     pub calendar_overrides: String,
+    /// `classify/lexicon.csv` (parsed by the classifier, which knows its form)
+    pub lexicon: String,
 }
 
 impl ReferenceTexts {
     /// The file names relative to the reference folder, paired with the texts.
-    pub fn files(&self) -> [(&'static str, &str); 13] {
+    pub fn files(&self) -> [(&'static str, &str); 14] {
         [
             ("geo/municipalities.csv", &self.municipalities),
             ("geo/boundaries.geojson", &self.boundaries),
@@ -262,6 +264,7 @@ impl ReferenceTexts {
             ("catalog/fast_tracks.csv", &self.fast_tracks),
             ("calendar/office_hours.csv", &self.office_hours),
             ("calendar/overrides.csv", &self.calendar_overrides),
+            ("classify/lexicon.csv", &self.lexicon),
         ]
     }
 
@@ -281,6 +284,7 @@ impl ReferenceTexts {
             "catalog/fast_tracks.csv" => &mut self.fast_tracks,
             "calendar/office_hours.csv" => &mut self.office_hours,
             "calendar/overrides.csv" => &mut self.calendar_overrides,
+            "classify/lexicon.csv" => &mut self.lexicon,
             _ => return false,
         };
         *slot = text;

@@ -451,3 +451,14 @@ mod line_tests {
         assert_eq!(lines, vec![2, 3, 5], "CRLF");
     }
 }
+
+/// A whole text file in UTF-8 (with or without a BOM) or Windows-1251, told apart by its
+/// bytes — for the small files an operator hands over (labelled histories, mappings).
+pub fn read_text(path: &Path) -> Result<String, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => WINDOWS_1251.decode(bytes).0.into_owned(),
+    })
+}

@@ -204,3 +204,26 @@ impl BulkWriter {
         Ok(())
     }
 }
+
+impl SqliteStore {
+    /// Saves a trained classifier; it becomes the one in force. Returns its number.
+    pub async fn save_classifier(&self, source: &str, texts: u64, classes: &[String], model: &[u8], now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let classes = serde_json::to_string(classes).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let id = sqlx::query("INSERT INTO classifier_models (trained_at, source, texts, classes, model) VALUES (?, ?, ?, ?, ?)")
+            .bind(ms(now))
+            .bind(source)
+            .bind(texts as i64)
+            .bind(classes)
+            .bind(model)
+            .execute(&self.pool)
+            .await?
+            .last_insert_rowid();
+        Ok(id)
+    }
+
+    /// The classifier in force (the newest), as bytes, with its number and source.
+    pub async fn classifier(&self) -> Result<Option<(i64, String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query("SELECT id, source, model FROM classifier_models ORDER BY id DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+    }
+}

@@ -1,0 +1,135 @@
+//! Classification of appeals' texts into blocks (and topics): the lexicon of the
+//! reference books works from the first day; a model trained on the region's own labelled
+//! history, saved in the store, takes over the block when there is one.
+
+use crate::{Api, ApiError};
+use serde::Serialize;
+use std::path::Path;
+use tsur_classify::{cross_validate, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig};
+use tsur_core::reference::ReferenceData;
+
+/// The lexicon of the reference books, checked against their topics.
+pub(crate) fn lexicon(data: &ReferenceData) -> Result<Lexicon, ApiError> {
+    Lexicon::parse("classify/lexicon.csv", &data.texts.lexicon, &data.topics).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+/// One classified text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PredictRow {
+    /// The row's id (the id column, or the line number).
+    pub id: String,
+    /// The block.
+    pub block: Option<String>,
+    /// The topic (from the lexicon).
+    pub topic: Option<String>,
+    /// Confidence of the block, 0–1.
+    pub confidence: f32,
+    /// `trained` (the store's model) or `lexicon`.
+    pub model: String,
+}
+
+/// A trained model's summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainSummary {
+    /// Its number in the store.
+    pub model_id: i64,
+    /// Labelled texts used.
+    pub texts: u64,
+    /// Rows dropped by the label map (mapped to no block).
+    pub dropped: u64,
+    /// The classes learned, with their counts.
+    pub classes: Vec<(String, u64)>,
+}
+
+/// Labelled texts as (text, block) pairs: the label column mapped through `map` (a CSV
+/// `label,block`) when given, else taken as block ids.
+fn labelled(api: &Api, file: &Path, text_col: &str, label_col: &str, map: Option<&Path>) -> Result<(Vec<String>, Vec<String>, u64), ApiError> {
+    let name = file.display().to_string();
+    let text = tsur_import::source::read_text(file).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let rows = parse_labeled(&name, &text, text_col, label_col).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let blocks: Vec<tsur_core::BlockId> = api.reference().blocks.iter().map(|b| b.id.clone()).collect();
+    let pairs: Vec<(String, String)> = match map {
+        Some(m) => {
+            let mname = m.display().to_string();
+            let mtext = tsur_import::source::read_text(m).map_err(|e| ApiError::invalid(e.to_string()))?;
+            let map = LabelMap::parse(&mname, &mtext, Some(&blocks)).map_err(|e| ApiError::invalid(e.to_string()))?;
+            map.apply(&name, &rows).map_err(|e| ApiError::invalid(e.to_string()))?.into_iter().map(|(t, b)| (t, b.0)).collect()
+        }
+        None => {
+            for r in &rows {
+                if !blocks.iter().any(|b| b.as_str() == r.label) {
+                    return Err(ApiError::invalid(format!("{name}: строка {}: метка «{}» — не блок; укажите --map МЕТКИ_В_БЛОКИ.csv", r.line, r.label)));
+                }
+            }
+            rows.iter().map(|r| (r.text.clone(), r.label.clone())).collect()
+        }
+    };
+    let dropped = (rows.len() - pairs.len()) as u64;
+    let (texts, labels) = pairs.into_iter().unzip();
+    Ok((texts, labels, dropped))
+}
+
+impl Api {
+    /// Cross-validates the trainable model on a labelled file: per-class precision,
+    /// recall and F1, and macro-F1 over blocks.
+    pub fn classify_eval(&self, file: &Path, text_col: &str, label_col: &str, map: Option<&Path>, folds: usize) -> Result<CrossValidation, ApiError> {
+        let (texts, labels, _) = labelled(self, file, text_col, label_col, map)?;
+        cross_validate(&texts, &labels, folds, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))
+    }
+
+    /// Trains the model on a labelled file and saves it in the store (it is then in force).
+    pub async fn classify_train(
+        &self,
+        file: &Path,
+        text_col: &str,
+        label_col: &str,
+        map: Option<&Path>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<TrainSummary, ApiError> {
+        let (texts, labels, dropped) = labelled(self, file, text_col, label_col, map)?;
+        if texts.is_empty() {
+            return Err(ApiError::invalid("labeled: нет ни одного размеченного текста"));
+        }
+        let model = LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let classes: Vec<(String, u64)> = model.classes().iter().map(|c| (c.clone(), labels.iter().filter(|l| *l == c).count() as u64)).collect();
+        let model_id = self.store().save_classifier(&file.display().to_string(), texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
+        Ok(TrainSummary { model_id, texts: texts.len() as u64, dropped, classes })
+    }
+
+    /// Classifies the texts of a CSV file: the block from the trained model when the store
+    /// has one (else from the lexicon), the topic from the lexicon.
+    pub async fn classify_predict(&self, file: &Path, text_col: &str, id_col: Option<&str>) -> Result<Vec<PredictRow>, ApiError> {
+        let model = match self.store().classifier().await? {
+            Some((id, _, bytes)) => Some(LinearModel::from_bytes(&bytes).map_err(|e| ApiError::internal(format!("модель классификатора №{id}: {e}")))?),
+            None => None,
+        };
+        let name = file.display().to_string();
+        let text = tsur_import::source::read_text(file).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let header = reader.headers().map_err(|e| ApiError::invalid(format!("{name}: заголовок: {e}")))?.clone();
+        let col = |c: &str| header.iter().position(|h| h.trim() == c);
+        let text_i = col(text_col).ok_or_else(|| ApiError::invalid(format!("text_col: в {name} нет колонки «{text_col}»")))?;
+        let id_i = match id_col {
+            Some(c) => Some(col(c).ok_or_else(|| ApiError::invalid(format!("id_col: в {name} нет колонки «{c}»")))?),
+            None => None,
+        };
+        let mut out = Vec::new();
+        for (n, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| ApiError::invalid(format!("{name}: {e}")))?;
+            let text = record.get(text_i).unwrap_or("");
+            let id = id_i.and_then(|i| record.get(i)).map_or_else(|| (n + 2).to_string(), str::to_owned);
+            let lex = self.lexicon.predict(text);
+            let row = match &model {
+                Some(m) => {
+                    let p = m.predict(text);
+                    // The lexicon's topic only when it belongs to the block the model chose.
+                    let topic = lex.topic.filter(|t| self.reference().topics.iter().any(|x| &x.id == t && x.block_id.as_str() == p.label)).map(|t| t.0);
+                    PredictRow { id, block: Some(p.label.clone()), topic, confidence: p.confidence, model: "trained".into() }
+                }
+                None => PredictRow { id, block: lex.block.map(|b| b.0), topic: lex.topic.map(|t| t.0), confidence: lex.confidence, model: "lexicon".into() },
+            };
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
