@@ -13,6 +13,41 @@ pub(crate) fn lexicon(data: &ReferenceData) -> Result<Lexicon, ApiError> {
     Lexicon::parse("classify/lexicon.csv", &data.texts.lexicon, &data.topics).map_err(|e| ApiError::invalid(e.to_string()))
 }
 
+/// The classifier in force: the store's trained model for the block (when there is one)
+/// and the lexicon for the topic within that block.
+pub(crate) struct Classifier<'a> {
+    model: Option<LinearModel>,
+    lexicon: &'a Lexicon,
+    reference: &'a ReferenceData,
+}
+
+impl Classifier<'_> {
+    /// Block, topic and confidence of a text; `None` when nothing in it points to a topic
+    /// of the chosen block (the appeal then waits for a person in the review queue).
+    pub(crate) fn classify(&self, text: &str) -> Option<(tsur_core::BlockId, tsur_core::TopicId, f32)> {
+        let lex = self.lexicon.predict(text);
+        match &self.model {
+            Some(m) => {
+                let p = m.predict(text);
+                let topic = lex.topic.filter(|t| self.reference.topics.iter().any(|x| &x.id == t && x.block_id.as_str() == p.label))?;
+                Some((tsur_core::BlockId(p.label), topic, p.confidence))
+            }
+            None => Some((lex.block?, lex.topic?, lex.confidence)),
+        }
+    }
+}
+
+impl Api {
+    /// The classifier in force.
+    pub(crate) async fn classifier(&self) -> Result<Classifier<'_>, ApiError> {
+        let model = match self.store().classifier().await? {
+            Some((id, _, bytes)) => Some(LinearModel::from_bytes(&bytes).map_err(|e| ApiError::internal(format!("модель классификатора №{id}: {e}")))?),
+            None => None,
+        };
+        Ok(Classifier { model, lexicon: &self.lexicon, reference: self.reference() })
+    }
+}
+
 /// One classified text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PredictRow {
@@ -131,5 +166,102 @@ impl Api {
             out.push(row);
         }
         Ok(out)
+    }
+}
+
+/// Below this confidence a classification waits for a person.
+pub const REVIEW_THRESHOLD: f32 = 0.6;
+
+/// An appeal in the review queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewItem {
+    /// The appeal.
+    pub appeal_id: String,
+    /// Channel.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Received, RFC 3339 in Europe/Astrakhan.
+    pub received_at: String,
+    /// The classifier's block, if any.
+    pub block: Option<String>,
+    /// The classifier's topic, if any.
+    pub topic: Option<String>,
+    /// Its confidence.
+    pub confidence: Option<f32>,
+    /// The beginning of the text.
+    pub text: String,
+}
+
+impl Api {
+    /// Appeals waiting for a person to check their block and topic.
+    pub async fn review_list(&self, limit: i64, scope: &tsur_core::Scope) -> Result<Vec<ReviewItem>, ApiError> {
+        Ok(self
+            .store()
+            .review_queue(REVIEW_THRESHOLD, limit, scope)
+            .await?
+            .into_iter()
+            .map(|r| ReviewItem {
+                appeal_id: r.appeal_id.to_string(),
+                channel: r.channel,
+                external_id: r.external_id,
+                municipality: r.municipality_id,
+                received_at: r.received_at.with_timezone(&tsur_core::time::ZONE).to_rfc3339(),
+                block: r.block_id,
+                topic: r.topic_id,
+                confidence: r.confidence,
+                text: r.text.chars().take(300).collect(),
+            })
+            .collect())
+    }
+
+    /// A person sets an appeal's topic (and so its block): a classification event with no
+    /// confidence, which takes the appeal out of the review queue and teaches the next
+    /// training (`classify_train_from_store`).
+    pub async fn review_set(
+        &self,
+        appeal: &str,
+        topic: &str,
+        actor: &str,
+        scope: &tsur_core::Scope,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ApiError> {
+        let id = uuid::Uuid::parse_str(appeal).map_err(|_| ApiError::invalid(format!("appeal: «{appeal}» — не идентификатор обращения")))?;
+        let id = tsur_core::AppealId(id);
+        let t =
+            self.reference().topics.iter().find(|t| t.id.as_str() == topic).ok_or_else(|| ApiError::invalid(format!("topic: неизвестная тема «{topic}»")))?;
+        let state = self.store().state(id, scope).await?.ok_or_else(|| ApiError::invalid(format!("appeal: обращение {appeal} не найдено")))?;
+        let event = tsur_core::Event {
+            id: tsur_core::EventId(uuid::Uuid::now_v7()),
+            appeal_id: id,
+            at: now.max(state.last_event_at + chrono::Duration::milliseconds(1)),
+            actor: actor.to_owned(),
+            node: "local".into(),
+            kind: tsur_core::EventKind::Classified { block: t.block_id.clone(), topic: t.id.clone(), confidence: None },
+        };
+        self.store().append_events(&[event]).await.map_err(|e| ApiError::invalid(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Trains the model on the appeals people classified (corrections from the review
+    /// queue and other decisions) and saves it.
+    pub async fn classify_train_from_store(&self, now: chrono::DateTime<chrono::Utc>) -> Result<TrainSummary, ApiError> {
+        let rows = self.store().person_classified().await?;
+        let classes: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        if classes.len() < 2 {
+            return Err(ApiError::invalid(format!(
+                "для обучения нужны обращения, классифицированные людьми, хотя бы двух блоков (сейчас {} обращ., блоков {})",
+                rows.len(),
+                classes.len()
+            )));
+        }
+        let texts: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let labels: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let model = LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))?;
+        let classes: Vec<(String, u64)> = model.classes().iter().map(|c| (c.clone(), labels.iter().filter(|l| **l == c).count() as u64)).collect();
+        let model_id = self.store().save_classifier("решения людей в базе", texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
+        Ok(TrainSummary { model_id, texts: texts.len() as u64, dropped: 0, classes })
     }
 }

@@ -119,6 +119,7 @@ enum Fate {
 /// Plans and writes batches; keeps what earlier rows of the run did to appeals.
 struct Batcher<'a> {
     api: &'a Api,
+    classifier: &'a crate::classify::Classifier<'a>,
     mapping: &'a Mapping,
     gazetteer: &'a Gazetteer,
     now: DateTime<Utc>,
@@ -225,7 +226,7 @@ impl Batcher<'_> {
             // The same appeal again in this run: its later status becomes events.
             let item = &mut new_appeals[i];
             let state = tsur_core::AppealState::fold(&item.events).expect("registered").expect("valid");
-            let more = row::plan_events(inc, &item.appeal, Some(&state), reference, &self.actor, node);
+            let more = row::plan_events(inc, &item.appeal, Some(&state), None, reference, &self.actor, node);
             return match more.iter().try_fold(state, |s, e| s.apply(e)) {
                 Ok(_) if more.is_empty() => Fate::Duplicate,
                 Ok(_) => {
@@ -239,7 +240,7 @@ impl Batcher<'_> {
             };
         }
         if let Some((appeal, state)) = known.get(&key) {
-            let more = row::plan_events(inc, appeal, Some(state), reference, &self.actor, node);
+            let more = row::plan_events(inc, appeal, Some(state), None, reference, &self.actor, node);
             return match more.iter().try_fold(state.clone(), |s, e| s.apply(e)) {
                 Ok(_) if more.is_empty() => Fate::Duplicate,
                 Ok(next) => {
@@ -254,7 +255,17 @@ impl Batcher<'_> {
             };
         }
         let (appeal, author) = row::new_appeal(inc, reference, node);
-        let events = row::plan_events(inc, &appeal, None, reference, &self.actor, node);
+        // The channel's own category helps the classifier (it is words about the topic).
+        let text = match &inc.category {
+            Some(c) => format!("{} {c}", inc.text),
+            None => inc.text.clone(),
+        };
+        let classification = self.classifier.classify(&text).map(|(block, topic, confidence)| tsur_core::EventKind::Classified {
+            block,
+            topic,
+            confidence: Some((confidence * 100.0).round() / 100.0),
+        });
+        let events = row::plan_events(inc, &appeal, None, classification, reference, &self.actor, node);
         match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
             Ok(_) => {
                 new_index.insert(key, new_appeals.len());
@@ -283,9 +294,18 @@ impl Api {
         let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let encoding = rows.encoding.to_owned();
         let gazetteer = Gazetteer::new(self.reference());
+        let classifier = self.classifier().await?;
         let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
-        let batcher =
-            Batcher { api: self, mapping: &mapping, gazetteer: &gazetteer, now, import_id, file: file.clone(), actor: format!("импорт {file}") };
+        let batcher = Batcher {
+            api: self,
+            classifier: &classifier,
+            mapping: &mapping,
+            gazetteer: &gazetteer,
+            now,
+            import_id,
+            file: file.clone(),
+            actor: format!("импорт {file}"),
+        };
         let mut total = ImportCounts::default();
         let mut checked_header = false;
         loop {
@@ -344,6 +364,7 @@ impl Api {
         let entries = self.store().quarantine(i64::MAX).await?;
         let retryable: Vec<_> = entries.into_iter().filter(|q| q.row.raw_row.is_some()).collect();
         let gazetteer = Gazetteer::new(self.reference());
+        let classifier = self.classifier().await?;
         let import_id = self.store().start_import("карантин", "quarantine", mapping.unwrap_or("по каналу"), now).await?;
         let mut total = ImportCounts::default();
         let mut by_channel: HashMap<Option<String>, Vec<_>> = HashMap::new();
@@ -364,6 +385,7 @@ impl Api {
                 }
                 let batcher = Batcher {
                     api: self,
+                    classifier: &classifier,
                     mapping: &m,
                     gazetteer: &gazetteer,
                     now,

@@ -18,6 +18,7 @@ pub mod problems;
 mod reference;
 mod stats;
 
+pub use classify::{PredictRow, ReviewItem, TrainSummary, REVIEW_THRESHOLD};
 pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use demo::DemoParams;
 pub use dto::*;

@@ -70,3 +70,42 @@ async fn train_on_a_labelled_history_then_predict() {
     let err = api.classify_predict(&input, "body", None).await.unwrap_err();
     assert!(err.message.starts_with("text_col:"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn imports_are_classified_and_doubtful_ones_wait_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    let file = dir.path().join("in.csv");
+    std::fs::write(
+        &file,
+        "id,received_at,text,address\n\
+         1,2026-05-04 09:00,\"Яма на дороге у школы, асфальт разбит\",г. Астрахань\n\
+         2,2026-05-04 09:30,Третий день нет холодной воды в доме,г. Камызяк\n\
+         3,2026-05-04 10:00,Прошу разобраться и принять меры,г. Ахтубинск\n",
+    )
+    .unwrap();
+    let req = tsur_api::ImportRequest { path: file, format: None, channel: None, mapping: None };
+    let s = api.import(&req, chrono::Utc::now(), |_, _| {}).await.unwrap();
+    assert_eq!(s.accepted, 3);
+    let scope = tsur_api::Scope::local_curator();
+    let stats = api.stats(None, &scope).await.unwrap();
+    let unclassified = stats.by_block.iter().find(|b| b.key == "unclassified").map_or(0, |b| b.count);
+    assert_eq!(unclassified, 1, "the vague one has no topic");
+    let queue = api.review_list(10, &scope).await.unwrap();
+    let vague = queue.iter().find(|q| q.external_id == "3").expect("the vague appeal waits for a person");
+    assert_eq!(vague.topic, None);
+
+    // A person decides; the appeal leaves the queue and counts as a person's decision.
+    api.review_set(&vague.appeal_id, "other_mfc", "оператор Иванова", &scope, chrono::Utc::now()).await.unwrap();
+    assert!(api.review_list(10, &scope).await.unwrap().iter().all(|q| q.external_id != "3"));
+    let err = api.classify_train_from_store(chrono::Utc::now()).await.unwrap_err();
+    assert!(err.message.contains("хотя бы двух блоков"), "{}", err.message);
+    let roads = api.store().deadline_rows(chrono::Utc::now()).await.unwrap().into_iter().find(|r| r.external_id == "1").unwrap();
+    assert_eq!(roads.topic_id.as_deref(), Some("road_potholes"));
+    api.review_set(&roads.appeal_id.to_string(), "road_potholes", "оператор Иванова", &scope, chrono::Utc::now()).await.unwrap();
+    let trained = api.classify_train_from_store(chrono::Utc::now()).await.unwrap();
+    assert_eq!(trained.texts, 2);
+    // Bad input names the field.
+    assert!(api.review_set("нет", "other_mfc", "x", &scope, chrono::Utc::now()).await.unwrap_err().message.starts_with("appeal:"));
+    assert!(api.review_set(&roads.appeal_id.to_string(), "ufo", "x", &scope, chrono::Utc::now()).await.unwrap_err().message.starts_with("topic:"));
+}

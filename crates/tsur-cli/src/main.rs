@@ -132,6 +132,9 @@ enum Command {
     /// Классификация текстов обращений по блокам и темам
     #[command(subcommand)]
     Classify(ClassifyCommand),
+    /// Очередь проверки классификации: обращения без темы или с низкой уверенностью
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Реестр проблем: связывание обращений об одной проблеме
     #[command(subcommand)]
     Problems(ProblemsCommand),
@@ -142,17 +145,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ClassifyCommand {
-    /// Обучить модель на размеченной истории региона и сохранить её в базе
+    /// Обучить модель на размеченной истории региона (или на решениях людей в базе) и сохранить её
     Train {
         /// CSV с текстами и метками
-        #[arg(long)]
-        labeled: PathBuf,
+        #[arg(long, required_unless_present = "from_store")]
+        labeled: Option<PathBuf>,
         /// Колонка текста
-        #[arg(long)]
-        text_col: String,
+        #[arg(long, required_unless_present = "from_store")]
+        text_col: Option<String>,
         /// Колонка метки
-        #[arg(long)]
-        label_col: String,
+        #[arg(long, required_unless_present = "from_store")]
+        label_col: Option<String>,
+        /// Обучить на обращениях, классифицированных людьми (очередь проверки, исправления)
+        #[arg(long, conflicts_with = "labeled")]
+        from_store: bool,
         /// CSV «label,block»: метки источника → наши блоки (пустой блок — строку пропустить)
         #[arg(long)]
         map: Option<PathBuf>,
@@ -195,6 +201,30 @@ enum ClassifyCommand {
         /// Вывод в JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Показать очередь
+    List {
+        /// Сколько показать
+        #[arg(long, default_value_t = 30)]
+        limit: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Установить тему обращения (решение человека)
+    Set {
+        /// Идентификатор обращения
+        appeal: String,
+        /// Тема (см. data/reference/catalog/topics.csv)
+        #[arg(long)]
+        topic: String,
+        /// Кто решил
+        #[arg(long, default_value = "оператор ЦУР")]
+        by: String,
     },
 }
 
@@ -419,8 +449,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
         }
-        Command::Classify(ClassifyCommand::Train { labeled, text_col, label_col, map, json }) => {
-            let s = api.classify_train(&labeled, &text_col, &label_col, map.as_deref(), chrono_now()).await?;
+        Command::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, json }) => {
+            let s = match (labeled, text_col, label_col) {
+                (Some(file), Some(t), Some(l)) if !from_store => api.classify_train(&file, &t, &l, map.as_deref(), chrono_now()).await?,
+                _ => api.classify_train_from_store(chrono_now()).await?,
+            };
             if json {
                 out!("{}", serde_json::to_string_pretty(&s)?);
             } else {
@@ -449,6 +482,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     out!("  {:<12} {:>9.3} {:>9.3} {:>9.3} {:>8}", c.label, c.precision, c.recall, c.f1, c.support);
                 }
             }
+        }
+        Command::Review(ReviewCommand::List { limit, json }) => {
+            let items = api.review_list(limit, &Scope::local_curator()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&items)?);
+            } else if items.is_empty() {
+                out!("Очередь проверки пуста");
+            } else {
+                for i in &items {
+                    let conf = i.confidence.map_or_else(|| "—".to_owned(), |c| format!("{c:.2}"));
+                    out!(
+                        "  {} {} {} {} → {} ({}): {}",
+                        i.appeal_id,
+                        i.channel,
+                        i.external_id,
+                        i.municipality,
+                        i.topic.as_deref().unwrap_or("без темы"),
+                        conf,
+                        i.text
+                    );
+                }
+            }
+        }
+        Command::Review(ReviewCommand::Set { appeal, topic, by }) => {
+            api.review_set(&appeal, &topic, &by, &Scope::local_curator(), chrono_now()).await?;
+            out!("Тема обращения {appeal}: {topic} (решение: {by})");
         }
         Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, json }) => {
             let params = tsur_api::LinkParams { radius_km, window: chrono::Duration::hours(window_hours), threshold, min_size };

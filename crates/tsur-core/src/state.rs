@@ -160,6 +160,11 @@ pub struct AppealState {
     pub block: Option<BlockId>,
     /// Current topic, once classified.
     pub topic: Option<TopicId>,
+    /// The classifier's confidence in the current classification; `None` when a person
+    /// classified it (or nobody yet).
+    pub class_confidence: Option<f32>,
+    /// Whether the current classification is a person's.
+    pub classified_by_person: bool,
     /// Current responsible agency.
     pub agency: Option<AgencyId>,
     /// Linked problem.
@@ -211,6 +216,8 @@ impl AppealState {
             status: Status::Registered,
             block: None,
             topic: None,
+            class_confidence: None,
+            classified_by_person: false,
             agency: None,
             problem: None,
             fast_track: None,
@@ -265,12 +272,14 @@ impl AppealState {
         next.last_event_at = self.last_event_at.max(event.at);
         match &event.kind {
             EventKind::Registered => return Err(TransitionError::AlreadyRegistered),
-            EventKind::Classified { block, topic, .. } => {
+            EventKind::Classified { block, topic, confidence } => {
                 if self.status == S::Closed {
                     return Err(not_allowed());
                 }
                 next.block = Some(block.clone());
                 next.topic = Some(topic.clone());
+                next.class_confidence = *confidence;
+                next.classified_by_person = confidence.is_none();
             }
             EventKind::Assigned { agency } => {
                 if !matches!(self.status, S::Registered | S::Assigned | S::Rework | S::Reopened) {

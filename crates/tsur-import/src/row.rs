@@ -297,10 +297,19 @@ fn step_of(status: Status) -> Step {
 }
 
 /// The events that bring an appeal from `state` (or from nothing: then the registration
-/// comes first) to what the row reports. Ids are derived from the appeal, the kind and the
+/// comes first, and the `classification` found at intake right after it) to what the row
+/// reports. Ids are derived from the appeal, the kind and the
 /// instant, so importing the same row twice adds nothing. A row that reports less than
 /// the appeal has reached adds nothing either (exports lag behind).
-pub fn plan_events(inc: &Incoming, appeal: &Appeal, state: Option<&AppealState>, reference: &ReferenceData, actor: &str, node: &str) -> Vec<Event> {
+pub fn plan_events(
+    inc: &Incoming,
+    appeal: &Appeal,
+    state: Option<&AppealState>,
+    classification: Option<EventKind>,
+    reference: &ReferenceData,
+    actor: &str,
+    node: &str,
+) -> Vec<Event> {
     let mut out = Vec::new();
     let at = inc.updated_at.unwrap_or(inc.received_at);
     let mut push = |kind: EventKind, when: DateTime<Utc>| {
@@ -310,6 +319,10 @@ pub fn plan_events(inc: &Incoming, appeal: &Appeal, state: Option<&AppealState>,
         Some(s) => step_of(s.status),
         None => {
             push(EventKind::Registered, inc.received_at);
+            // A new appeal is classified at intake, right after its registration.
+            if let Some(kind) = classification {
+                push(kind, inc.received_at + Duration::milliseconds(1));
+            }
             Step::Registered
         }
     };
@@ -327,7 +340,7 @@ pub fn plan_events(inc: &Incoming, appeal: &Appeal, state: Option<&AppealState>,
     });
     // Strictly increasing instants after everything already recorded, so the fold applies
     // the new steps in order.
-    let floor = state.map_or(inc.received_at, |s| s.last_event_at);
+    let floor = state.map_or(inc.received_at + Duration::milliseconds(1), |s| s.last_event_at);
     let mut when = at.max(floor + Duration::milliseconds(1));
     let mut tick = || {
         let w = when;

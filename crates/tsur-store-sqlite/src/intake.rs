@@ -99,7 +99,7 @@ impl SqliteStore {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "SELECT a.*, s.status, s.block_id, s.topic_id, s.agency_id, s.problem_id, s.fast_track_id, s.registered_at, s.redirected_at, s.reopened_at, \
                  s.first_reply_at, s.first_answer_at, s.last_answer_at, s.resolved_at, s.confirmed_at, s.closed_at, s.deferred_until, s.extension_days, \
-                 s.answers, s.rejected_answers, s.reopen_count, s.redirects, s.satisfaction, s.last_event_at, s.event_count \
+                 s.answers, s.rejected_answers, s.reopen_count, s.redirects, s.satisfaction, s.last_event_at, s.event_count, s.class_confidence, s.class_by_person \
                  FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id WHERE a.channel = ",
             );
             q.push_bind(channel.code()).push(" AND a.external_id IN (");

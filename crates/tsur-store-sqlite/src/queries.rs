@@ -181,6 +181,8 @@ pub(crate) fn decode_state(row: &SqliteRow) -> Result<AppealState, StoreError> {
         agency: row.get::<Option<String>, _>("agency_id").map(AgencyId),
         problem: row.get::<Option<Vec<u8>>, _>("problem_id").map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
         fast_track: row.get("fast_track_id"),
+        class_confidence: row.get::<Option<f64>, _>("class_confidence").map(|c| c as f32),
+        classified_by_person: row.get::<Option<bool>, _>("class_by_person").unwrap_or(false),
         registered_at: at(row.get::<Option<i64>, _>("registered_at").unwrap_or_else(|| row.get("received_at")))?,
         redirected_at: opt_at(row.get("redirected_at"))?,
         reopened_at: opt_at(row.get("reopened_at"))?,
@@ -290,5 +292,67 @@ impl SqliteStore {
     pub async fn demo_incident_of_appeals(&self) -> Result<std::collections::HashMap<AppealId, i64>, StoreError> {
         let rows = sqlx::query("SELECT appeal_id, incident_id FROM demo_incident_appeals").fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?), r.get::<i64, _>(1)))).collect()
+    }
+}
+
+/// An appeal waiting for a person to check its classification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRow {
+    /// The appeal.
+    pub appeal_id: AppealId,
+    /// Channel code.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality.
+    pub municipality_id: String,
+    /// When received.
+    pub received_at: DateTime<Utc>,
+    /// The block the classifier chose, if any.
+    pub block_id: Option<String>,
+    /// The topic it chose, if any.
+    pub topic_id: Option<String>,
+    /// Its confidence.
+    pub confidence: Option<f32>,
+    /// The text.
+    pub text: String,
+}
+
+impl SqliteStore {
+    /// Appeals not classified yet, or classified by a model with confidence below
+    /// `threshold` and not by a person: oldest first, within the scope.
+    pub async fn review_queue(&self, threshold: f32, limit: i64, scope: &Scope) -> Result<Vec<ReviewRow>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT s.appeal_id, a.channel, a.external_id, s.municipality_id, s.received_at, s.block_id, s.topic_id, s.class_confidence, a.text \
+             FROM (SELECT * FROM appeal_state",
+        );
+        push_filter(&mut q, &StatsFilter { from: None, until: None, scope: scope.clone() });
+        q.push(" AND class_by_person = 0 AND (topic_id IS NULL OR class_confidence < ").push_bind(f64::from(threshold));
+        q.push(")) s JOIN appeals a ON a.id = s.appeal_id ORDER BY s.received_at LIMIT ").push_bind(limit);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReviewRow {
+                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                    channel: r.get(1),
+                    external_id: r.get(2),
+                    municipality_id: r.get(3),
+                    received_at: at(r.get(4))?,
+                    block_id: r.get(5),
+                    topic_id: r.get(6),
+                    confidence: r.get::<Option<f64>, _>(7).map(|c| c as f32),
+                    text: r.get(8),
+                })
+            })
+            .collect()
+    }
+
+    /// Texts of appeals a person classified, with their block and topic (to train on).
+    pub async fn person_classified(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT a.text, s.block_id, s.topic_id FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.class_by_person = 1 AND s.topic_id IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

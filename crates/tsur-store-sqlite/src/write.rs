@@ -250,7 +250,7 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, row
             "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
              first_reply_at, first_answer_at, last_answer_at, resolved_at, confirmed_at, closed_at, deferred_until, extension_days, answers, \
              rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count, first_reply_due, answer_due, due_predicted, \
-             registered_at, redirected_at, reopened_at, fast_track_id, resolution_due) ",
+             registered_at, redirected_at, reopened_at, fast_track_id, resolution_due, class_confidence, class_by_person) ",
         );
         q.push_values(chunk.iter().zip(dues), |mut row, ((a, s), d)| {
             row.push_bind(a.id.0)
@@ -284,7 +284,9 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, row
                 .push_bind(opt_ms(s.redirected_at))
                 .push_bind(opt_ms(s.reopened_at))
                 .push_bind(s.fast_track.clone())
-                .push_bind(d.resolution);
+                .push_bind(d.resolution)
+                .push_bind(s.class_confidence.map(f64::from))
+                .push_bind(s.classified_by_person);
         });
         q.build().execute(&mut **tx).await?;
     }
