@@ -15,6 +15,7 @@ mod error;
 pub mod import;
 mod paths;
 pub mod problems;
+pub mod radar;
 mod reference;
 mod stats;
 
@@ -26,6 +27,7 @@ pub use error::{ApiError, ErrorCode};
 pub use import::{ImportRequest, ImportSummary, QuarantineItem};
 pub use paths::{db_path, DB_ENV};
 pub use problems::LinkReport;
+pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;

@@ -231,3 +231,26 @@ async fn a_file_without_the_required_columns_is_refused_whole() {
     let req = ImportRequest { path: dir.path().join("x.csv"), format: None, channel: Some("fax".into()), mapping: None };
     assert!(api.import(&req, now(), |_, _| {}).await.unwrap_err().message.starts_with("channel:"));
 }
+
+#[tokio::test]
+async fn the_radar_flags_returns_and_escalation_without_naming_the_author() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("r.csv");
+    let text = "id;received_at;text;address;author;phone\n\
+                1;01.03.2026 10:00;Яма на дороге у дома;г. Астрахань, ул. Ленина, 5;Иванов Иван Иванович;+7 (999) 123-45-67\n\
+                2;20.03.2026 10:00;Яма на дороге так и не заделана, сколько можно;г. Астрахань, ул. Ленина, 5;Иванов И.;8 999 123 45 67\n\
+                3;25.03.2026 10:00;Яма на дороге, обращусь в прокуратуру;г. Астрахань, ул. Ленина, 5;Иванов;\n\
+                4;25.03.2026 11:00;Не работает фонарь;г. Камызяк;Петров Пётр Петрович;+79990000001\n";
+    std::fs::write(&file, text).unwrap();
+    let s = import(&api, &file, None, None, None).await;
+    assert_eq!(s.accepted, 4);
+    let flags = api.radar(Some("2026-01-01"), 10, &Scope::local_curator(), now()).await.unwrap();
+    let of = |id: &str| flags.iter().find(|f| f.external_id == id).map(|f| f.reasons.join("; ")).unwrap_or_default();
+    assert_eq!(of("1"), "");
+    assert!(of("2").contains("тот же заявитель обращается по этой теме 2-й раз") && of("2").contains("повторная жалоба"), "{}", of("2"));
+    assert!(of("3").contains("по этому адресу и этой теме уже 2 обращения") && of("3").contains("прокуратура"), "{}", of("3"));
+    assert_eq!(of("4"), "");
+    let json = serde_json::to_string(&flags).unwrap();
+    assert!(!json.contains("Иванов") && !json.contains("999"), "no personal data in the radar: {json}");
+    assert!(api.radar(Some("вчера"), 10, &Scope::local_curator(), now()).await.unwrap_err().message.starts_with("since:"));
+}

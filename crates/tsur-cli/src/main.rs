@@ -135,6 +135,18 @@ enum Command {
     /// Очередь проверки классификации: обращения без темы или с низкой уверенностью
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Радар конфликтов: повторные обращения, «не решено», отписки, признаки эскалации
+    Radar {
+        /// С какой даты (ГГГГ-ММ-ДД), по умолчанию — за 90 дней до последнего обращения
+        #[arg(long)]
+        since: Option<String>,
+        /// Сколько показать
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Реестр проблем: связывание обращений об одной проблеме
     #[command(subcommand)]
     Problems(ProblemsCommand),
@@ -480,6 +492,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("  {:<12} {:>9} {:>9} {:>9} {:>8}", "класс", "точность", "полнота", "F1", "текстов");
                 for c in &r.per_class {
                     out!("  {:<12} {:>9.3} {:>9.3} {:>9.3} {:>8}", c.label, c.precision, c.recall, c.f1, c.support);
+                }
+            }
+        }
+        Command::Radar { since, limit, json } => {
+            let items = api.radar(since.as_deref(), limit, &Scope::local_curator(), chrono_now()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&items)?);
+            } else if items.is_empty() {
+                out!("Сигналов конфликта нет");
+            } else {
+                for i in &items {
+                    out!(
+                        "  [{}] {} {} {} {}: {}",
+                        i.score,
+                        i.channel,
+                        i.external_id,
+                        i.municipality,
+                        i.topic.as_deref().unwrap_or("без темы"),
+                        i.reasons.join("; ")
+                    );
                 }
             }
         }

@@ -16,6 +16,7 @@
 pub mod appeal;
 pub mod calendar;
 pub mod channel;
+pub mod conflict;
 pub mod deadline;
 pub mod event;
 pub mod fast_track;

@@ -356,3 +356,65 @@ impl SqliteStore {
         .await?)
     }
 }
+
+/// An appeal as the conflict radar sees it. The author's contacts are here only to be
+/// turned into a key by the caller; they are never shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadarRow {
+    /// The appeal.
+    pub appeal_id: AppealId,
+    /// Channel code.
+    pub channel: String,
+    /// The channel's id.
+    pub external_id: String,
+    /// Municipality.
+    pub municipality_id: String,
+    /// Block.
+    pub block_id: Option<String>,
+    /// Topic.
+    pub topic_id: Option<TopicId>,
+    /// When received.
+    pub received_at: DateTime<Utc>,
+    /// Address as written.
+    pub address_text: String,
+    /// Text.
+    pub text: String,
+    /// Reopenings.
+    pub reopen_count: u32,
+    /// Rejected answers.
+    pub rejected_answers: u32,
+    /// Author's name, phone, e-mail (personal data: for the key only).
+    pub author: Option<(String, Option<String>, Option<String>)>,
+}
+
+impl SqliteStore {
+    /// Appeals received at or after `since`, within the scope, for the conflict radar.
+    pub async fn radar_rows(&self, since: DateTime<Utc>, scope: &Scope) -> Result<Vec<RadarRow>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT s.appeal_id, a.channel, a.external_id, s.municipality_id, s.block_id, s.topic_id, s.received_at, a.address_text, a.text, \
+             s.reopen_count, s.rejected_answers, w.full_name, w.phone, w.email FROM (SELECT * FROM appeal_state",
+        );
+        push_filter(&mut q, &StatsFilter { from: Some(since), until: None, scope: scope.clone() });
+        q.push(") s JOIN appeals a ON a.id = s.appeal_id LEFT JOIN appeal_authors w ON w.appeal_id = s.appeal_id");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let name: Option<String> = r.get(11);
+                Ok(RadarRow {
+                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                    channel: r.get(1),
+                    external_id: r.get(2),
+                    municipality_id: r.get(3),
+                    block_id: r.get(4),
+                    topic_id: r.get::<Option<String>, _>(5).map(TopicId),
+                    received_at: at(r.get(6))?,
+                    address_text: r.get(7),
+                    text: r.get(8),
+                    reopen_count: r.get(9),
+                    rejected_answers: r.get(10),
+                    author: name.map(|n| (n, r.get(12), r.get(13))),
+                })
+            })
+            .collect()
+    }
+}
