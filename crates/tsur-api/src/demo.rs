@@ -91,9 +91,12 @@ impl Api {
             })
             .collect();
         self.store().insert_demo_incidents(&records).await?;
+        // Appeals about one problem are linked as in real intake.
+        let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?;
         Ok(DemoSummary {
             appeals: done as u32,
-            events: events as u32,
+            events: events as u32 + linked.linked as u32,
+            problems: linked.problems as u32,
             incidents: records.len() as u32,
             seed: seed as u32,
             seconds: started.elapsed().as_secs_f64(),

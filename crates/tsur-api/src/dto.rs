@@ -113,6 +113,8 @@ pub struct DemoSummary {
     pub events: u32,
     /// Incidents injected.
     pub incidents: u32,
+    /// Problems the linker found (groups of appeals about one problem).
+    pub problems: u32,
     /// Seed used.
     pub seed: u32,
     /// Seconds taken.

@@ -57,6 +57,8 @@ pub struct ImportSummary {
     pub duplicate: u64,
     /// Rows put in quarantine (see `tsur quarantine list`).
     pub quarantined: u64,
+    /// Appeals newly linked to problems of the register after the import.
+    pub linked_to_problems: u64,
     /// Wall time, seconds.
     pub seconds: f64,
 }
@@ -331,7 +333,8 @@ impl Api {
             progress(rows.bytes_read(), rows.total_bytes);
         }
         self.store().finish_import(import_id, now).await?;
-        Ok(summary(import_id, file, format.code(), encoding, &mapping.name, total, started))
+        let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?.linked;
+        Ok(ImportSummary { linked_to_problems: linked, ..summary(import_id, file, format.code(), encoding, &mapping.name, total, started) })
     }
 
     /// Open quarantine entries (at most `limit`).
@@ -399,7 +402,11 @@ impl Api {
             }
         }
         self.store().finish_import(import_id, now).await?;
-        Ok(summary(import_id, "карантин".into(), "quarantine", String::new(), &names.join(", "), total, started))
+        let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?.linked;
+        Ok(ImportSummary {
+            linked_to_problems: linked,
+            ..summary(import_id, "карантин".into(), "quarantine", String::new(), &names.join(", "), total, started)
+        })
     }
 }
 
@@ -415,6 +422,7 @@ fn summary(import_id: i64, file: String, format: &str, encoding: String, mapping
         updated: c.updated,
         duplicate: c.duplicate,
         quarantined: c.quarantined,
+        linked_to_problems: 0,
         seconds: (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
     }
 }

@@ -26,7 +26,7 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use import::{ImportRequest, ImportSummary, QuarantineItem};
 pub use paths::{db_path, DB_ENV};
-pub use problems::LinkReport;
+pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
 pub use tsur_core::problems::LinkParams;

@@ -29,7 +29,7 @@ impl Api {
     /// Links the stored appeals into problems in order of receipt and scores the result
     /// against the demo generator's incidents (nothing is written).
     pub async fn link_eval(&self, params: LinkParams) -> Result<LinkReport, ApiError> {
-        let rows = self.store().link_rows().await?;
+        let rows = self.store().link_rows(None).await?;
         let truth = self.store().demo_incident_of_appeals().await?;
         if truth.is_empty() {
             return Err(ApiError::invalid("в базе нет эталона инцидентов: оценка связывания работает на демо-данных (tsur demo)"));
@@ -67,5 +67,112 @@ impl Api {
             recall: (recall * 1000.0).round() / 1000.0,
             seconds: (seconds * 1000.0).round() / 1000.0,
         })
+    }
+}
+
+/// What a linking pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LinkSummary {
+    /// Appeals offered to the linker (the new ones and those of the window before them).
+    pub offered: u64,
+    /// Appeals newly linked to a problem (events written).
+    pub linked: u64,
+    /// Problems those belong to.
+    pub problems: u64,
+}
+
+/// A problem of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ProblemItem {
+    /// The problem.
+    pub problem_id: String,
+    /// Its topic.
+    pub topic: Option<String>,
+    /// Its municipality.
+    pub municipality: String,
+    /// Appeals linked.
+    pub appeals: u64,
+    /// Channels they came through.
+    pub channels: u32,
+    /// First receipt, RFC 3339 in Europe/Astrakhan.
+    pub first_at: String,
+    /// Latest receipt.
+    pub last_at: String,
+}
+
+/// The namespace of problem and link-event ids (a fixed random UUID).
+const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x2b7e_51a0_c3f4_4d19_9e62_84a1_f0d3_5c77);
+
+impl Api {
+    /// Links the appeals added since the last pass into problems (with the appeals of the
+    /// window before them, so a problem continues across imports), and records each new
+    /// link as an event. Groups reach the register at `LinkParams::min_size` appeals; then
+    /// every member is linked. Problem ids derive from the group's first appeal, so a
+    /// repeated pass changes nothing.
+    pub async fn link_problems(&self, params: LinkParams) -> Result<LinkSummary, ApiError> {
+        let (_, max_rowid, earliest_new) = self.store().link_progress().await?;
+        let Some(earliest) = earliest_new else {
+            return Ok(LinkSummary { offered: 0, linked: 0, problems: 0 });
+        };
+        let rows = self.store().link_rows(Some(earliest - params.window)).await?;
+        let mut linker = Linker::new(params);
+        let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
+            // A problem continues under the id it already has in the store.
+            let link = linker.offer(&c, || r.problem.unwrap_or_else(|| ProblemId(uuid::Uuid::new_v5(&NAMESPACE, r.appeal_id.0.as_bytes()))));
+            groups.entry(link.problem()).or_default().push(i);
+        }
+        let mut events = Vec::new();
+        let mut problems = std::collections::HashSet::new();
+        for (problem, members) in &groups {
+            if members.len() < params.min_size as usize {
+                continue;
+            }
+            // The group became a problem when its min_size-th appeal came.
+            let reached = rows[members[params.min_size as usize - 1]].received_at;
+            for &i in members {
+                let r = &rows[i];
+                if r.problem == Some(*problem) {
+                    continue;
+                }
+                problems.insert(*problem);
+                let at = reached.max(r.registered_at) + chrono::Duration::milliseconds(1);
+                let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", r.appeal_id, problem.0).as_bytes());
+                events.push(tsur_core::Event {
+                    id: tsur_core::EventId(id),
+                    appeal_id: r.appeal_id,
+                    at,
+                    actor: "связывание проблем".into(),
+                    node: "local".into(),
+                    kind: tsur_core::EventKind::ProblemLinked { problem: *problem },
+                });
+            }
+        }
+        for chunk in events.chunks(2_000) {
+            self.store().append_events(chunk).await?;
+        }
+        self.store().set_link_progress(max_rowid).await?;
+        Ok(LinkSummary { offered: rows.len() as u64, linked: events.len() as u64, problems: problems.len() as u64 })
+    }
+
+    /// The problems of the register, largest first.
+    pub async fn problems(&self, limit: i64, scope: &tsur_core::Scope) -> Result<Vec<ProblemItem>, ApiError> {
+        let zone = tsur_core::time::ZONE;
+        Ok(self
+            .store()
+            .problems(limit, scope)
+            .await?
+            .into_iter()
+            .map(|p| ProblemItem {
+                problem_id: p.problem.0.to_string(),
+                topic: p.topic_id,
+                municipality: p.municipality_id,
+                appeals: p.appeals,
+                channels: p.channels,
+                first_at: p.first_at.with_timezone(&zone).to_rfc3339(),
+                last_at: p.last_at.with_timezone(&zone).to_rfc3339(),
+            })
+            .collect())
     }
 }

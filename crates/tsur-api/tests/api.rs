@@ -212,10 +212,18 @@ async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadlin
 async fn problems_link_the_demo_incidents() {
     let dir = tempfile::tempdir().unwrap();
     let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
-    api.seed_demo(DemoParams::year(20_000, 11), |_, _| {}).await.unwrap();
+    let demo = api.seed_demo(DemoParams::year(20_000, 11), |_, _| {}).await.unwrap();
     let r = api.link_eval(tsur_api::LinkParams::default()).await.unwrap();
     assert_eq!(r.incidents, 4);
     assert!(r.precision >= 0.9 && r.recall >= 0.8, "{r:?}");
+    // The fill linked them as intake does: the register has the incidents' problems, and the
+    // event log says so; a second pass changes nothing.
+    assert_eq!(demo.problems, 4, "{demo:?}");
+    let problems = api.problems(10, &Scope::local_curator()).await.unwrap();
+    assert_eq!(problems.len(), 4);
+    assert!(problems.iter().all(|p| p.appeals >= 5 && p.channels >= 2), "{problems:?}");
+    let again = api.link_problems(tsur_api::LinkParams::default()).await.unwrap();
+    assert_eq!((again.offered, again.linked), (0, 0));
     // Without ground truth there is nothing to score against.
     let other = Api::open(&dir.path().join("empty.db")).await.unwrap();
     assert!(other.link_eval(tsur_api::LinkParams::default()).await.unwrap_err().message.contains("эталона"));

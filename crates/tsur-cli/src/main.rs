@@ -242,6 +242,21 @@ enum ReviewCommand {
 
 #[derive(Subcommand)]
 enum ProblemsCommand {
+    /// Проблемы реестра: связанные обращения, крупные первыми
+    List {
+        /// Сколько показать
+        #[arg(long, default_value_t = 30)]
+        limit: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Связать новые обращения с проблемами (обычно делается само после загрузки)
+    Link {
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Оценить связывание по эталону демо-инцидентов (точность и полнота по парам обращений)
     Eval {
         /// Радиус, км
@@ -330,10 +345,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
                 out!(
-                    "Записано {} обращений и {} событий ({} инцидентов) в {} за {:.1} с",
+                    "Записано {} обращений и {} событий ({} инцидентов, {} проблем в реестре) в {} за {:.1} с",
                     summary.appeals,
                     summary.events,
                     summary.incidents,
+                    summary.problems,
                     path.display(),
                     summary.seconds
                 );
@@ -541,6 +557,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             api.review_set(&appeal, &topic, &by, &Scope::local_curator(), chrono_now()).await?;
             out!("Тема обращения {appeal}: {topic} (решение: {by})");
         }
+        Command::Problems(ProblemsCommand::List { limit, json }) => {
+            let items = api.problems(limit, &Scope::local_curator()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&items)?);
+            } else if items.is_empty() {
+                out!("В реестре нет проблем");
+            } else {
+                for p in &items {
+                    out!(
+                        "  {} {} {}: {} обращ. из {} канал(ов), {} — {}",
+                        p.problem_id,
+                        p.municipality,
+                        p.topic.as_deref().unwrap_or("—"),
+                        p.appeals,
+                        p.channels,
+                        p.first_at,
+                        p.last_at
+                    );
+                }
+            }
+        }
+        Command::Problems(ProblemsCommand::Link { json }) => {
+            let s = api.link_problems(tsur_api::LinkParams::default()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                out!("Просмотрено обращений {}; связано {} с {} проблемами", s.offered, s.linked, s.problems);
+            }
+        }
         Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, json }) => {
             let params = tsur_api::LinkParams { radius_km, window: chrono::Duration::hours(window_hours), threshold, min_size };
             let r = api.link_eval(params).await?;
@@ -587,6 +632,9 @@ fn print_import(s: &tsur_api::ImportSummary, json: bool) -> anyhow::Result<()> {
             if s.encoding.is_empty() { String::new() } else { format!(", {}", s.encoding) },
             s.seconds
         );
+        if s.linked_to_problems > 0 {
+            out!("Связано с проблемами реестра: {} обращений (tsur problems list)", s.linked_to_problems);
+        }
         if s.quarantined > 0 {
             out!("Строки в карантине: tsur quarantine list; после исправления сопоставления: tsur quarantine retry --mapping ФАЙЛ");
         }

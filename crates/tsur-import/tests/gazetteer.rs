@@ -40,3 +40,15 @@ fn addresses_find_their_municipality() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[path = "common/noisy_addresses.rs"]
+mod noisy_addresses;
+
+/// A floor under the measured accuracy (the figure itself is in docs/import.md).
+#[test]
+fn noisy_generated_addresses_mostly_find_their_municipality() {
+    let reference = common::reference();
+    let r = noisy_addresses::measure(&reference, 3_000, 7);
+    assert!(r.wrong as f64 / r.n as f64 <= 0.02, "{r}");
+    assert!(r.right as f64 / r.n as f64 >= 0.85, "{r}");
+}

@@ -23,5 +23,5 @@ pub use deadlines::DeadlineRow;
 pub use error::StoreError;
 pub use intake::{ImportCounts, QuarantineEntry, QuarantineRow};
 pub use open::{SqliteStore, APPLICATION_ID};
-pub use queries::{CountRow, GroupBy, LinkRow, RadarRow, ReviewRow, StatsFilter};
+pub use queries::{CountRow, GroupBy, LinkRow, ProblemRow, RadarRow, ReviewRow, StatsFilter};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

@@ -264,15 +264,62 @@ pub struct LinkRow {
     pub received_at: DateTime<Utc>,
     /// Its text.
     pub text: String,
+    /// The problem it is linked to, if any.
+    pub problem: Option<ProblemId>,
+    /// When it was registered (a link comes after).
+    pub registered_at: DateTime<Utc>,
 }
 
 impl SqliteStore {
-    /// Classified appeals with a point, in order of receipt (for linking into problems).
-    pub async fn link_rows(&self) -> Result<Vec<LinkRow>, StoreError> {
+    /// The linker's progress: the last appeal rowid it has seen, and the earliest receipt
+    /// among the appeals inserted after it (`None` when there are none).
+    pub async fn link_progress(&self) -> Result<(i64, i64, Option<DateTime<Utc>>), StoreError> {
+        let last: i64 = sqlx::query_scalar("SELECT coalesce((SELECT last_rowid FROM link_state WHERE id = 1), 0)").fetch_one(&self.pool).await?;
+        let (max_rowid, min_received): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT max(rowid), min(received_at) FROM appeals WHERE rowid > ?").bind(last).fetch_one(&self.pool).await?;
+        Ok((last, max_rowid.unwrap_or(last), opt_at(min_received)?))
+    }
+
+    /// Records the linker's progress.
+    pub async fn set_link_progress(&self, last_rowid: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO link_state (id, last_rowid) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_rowid = excluded.last_rowid")
+            .bind(last_rowid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Problems of the register: linked appeals grouped, largest first.
+    pub async fn problems(&self, limit: i64, scope: &Scope) -> Result<Vec<ProblemRow>, StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT problem_id, min(topic_id), min(municipality_id), count(*), min(received_at), max(received_at), count(DISTINCT channel) FROM appeal_state",
+        );
+        push_filter(&mut q, &StatsFilter { from: None, until: None, scope: scope.clone() });
+        q.push(" AND problem_id IS NOT NULL GROUP BY problem_id ORDER BY count(*) DESC, min(received_at) LIMIT ").push_bind(limit);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProblemRow {
+                    problem: ProblemId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                    topic_id: r.get(1),
+                    municipality_id: r.get(2),
+                    appeals: r.get::<i64, _>(3) as u64,
+                    first_at: at(r.get(4))?,
+                    last_at: at(r.get(5))?,
+                    channels: r.get::<i64, _>(6) as u32,
+                })
+            })
+            .collect()
+    }
+
+    /// Classified appeals with a point received at or after `since`, in order of receipt
+    /// (for linking into problems).
+    pub async fn link_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<LinkRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.id, s.topic_id, a.lon, a.lat, a.received_at, a.text FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id \
-             WHERE s.topic_id IS NOT NULL AND a.lon IS NOT NULL AND a.lat IS NOT NULL ORDER BY a.received_at, a.id",
+            "SELECT a.id, s.topic_id, a.lon, a.lat, a.received_at, a.text, s.problem_id, coalesce(s.registered_at, s.received_at) FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id \
+             WHERE s.topic_id IS NOT NULL AND a.lon IS NOT NULL AND a.lat IS NOT NULL AND a.received_at >= ? ORDER BY a.received_at, a.id",
         )
+        .bind(since.map_or(i64::MIN, |t| t.timestamp_millis()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -283,6 +330,8 @@ impl SqliteStore {
                     point: GeoPoint { lon: r.get(2), lat: r.get(3) },
                     received_at: at(r.get(4))?,
                     text: r.get(5),
+                    problem: r.get::<Option<Vec<u8>>, _>(6).map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
+                    registered_at: at(r.get(7))?,
                 })
             })
             .collect()
@@ -417,4 +466,23 @@ impl SqliteStore {
             })
             .collect()
     }
+}
+
+/// A problem of the register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemRow {
+    /// The problem.
+    pub problem: ProblemId,
+    /// Its topic.
+    pub topic_id: Option<String>,
+    /// Its municipality (the first by id when it spans several).
+    pub municipality_id: String,
+    /// Appeals linked.
+    pub appeals: u64,
+    /// First receipt.
+    pub first_at: DateTime<Utc>,
+    /// Latest receipt.
+    pub last_at: DateTime<Utc>,
+    /// Channels it came through.
+    pub channels: u32,
 }
