@@ -21,7 +21,9 @@ statuses = ["Новое", "В работе", "Дан ответ", "Закрыт�
 with open(path, "w", encoding="cp1251", newline="") as f:
     f.write("Номер;Дата поступления;Текст обращения;Адрес;Статус;Дата изменения\r\n")
     for i in range(n):
-        d, h, m = 1 + i % 28, 8 + i % 10, i % 60
+        # Rows in order of receipt, as exports usually are: 28 days of March.
+        minute = i * 28 * 24 * 60 // n
+        d, h, m = 1 + minute // 1440, (minute // 60) % 24, minute % 60
         f.write(f"{i};{d:02}.03.2026 {h:02}:{m:02};{random.choice(texts)} ({i});{random.choice(places).format(1 + i % 90)};{random.choice(statuses)};{d:02}.04.2026 12:00\r\n")
 PY
   size=$(du -m "$WORK/in.csv" | cut -f1)

@@ -245,8 +245,11 @@ pub fn appeal_id(channel: Channel, external_id: &str, received_at: DateTime<Utc>
     )
 }
 
+/// An event's id: time-ordered by its instant (UUID v7, so the events' index grows at its
+/// right edge as in real time) with the rest derived from (appeal, kind, instant).
 fn event_id(appeal: AppealId, kind: &str, at: DateTime<Utc>) -> EventId {
-    EventId(Uuid::new_v5(&NAMESPACE, format!("event:{appeal}:{kind}:{}", at.timestamp_millis()).as_bytes()))
+    let h = Uuid::new_v5(&NAMESPACE, format!("event:{appeal}:{kind}:{}", at.timestamp_millis()).as_bytes());
+    EventId(uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, h.as_bytes()[..10].try_into().expect("10 bytes")).into_uuid())
 }
 
 /// The new appeal a row makes, with its author.
