@@ -49,12 +49,14 @@ impl Api {
             })
             .collect();
         let seconds = started.elapsed().as_secs_f64();
-        let mut sizes = std::collections::HashMap::<ProblemId, u64>::new();
-        for (_, p) in &predicted {
-            *sizes.entry(*p).or_default() += 1;
+        let mut times = std::collections::HashMap::<ProblemId, Vec<chrono::DateTime<chrono::Utc>>>::new();
+        for ((_, p), r) in predicted.iter().zip(&rows) {
+            times.entry(*p).or_default().push(r.received_at);
         }
-        // Groups below the problem size count as singletons.
-        let problems: Vec<_> = predicted.iter().filter(|(_, p)| sizes[p] >= u64::from(params.min_size)).copied().collect();
+        // Groups that are no burst of the problem size count as singletons.
+        let mut sizes: std::collections::HashMap<ProblemId, u64> =
+            times.iter().filter(|(_, t)| params.problem_since(t).is_some()).map(|(p, t)| (*p, t.len() as u64)).collect();
+        let problems: Vec<_> = predicted.iter().filter(|(_, p)| sizes.contains_key(p)).copied().collect();
         let (precision, recall, _, _) = pair_scores(&problems, &truth);
         sizes.retain(|_, n| *n >= u64::from(params.min_size));
         let incidents = truth.values().collect::<std::collections::HashSet<_>>().len() as u64;
@@ -106,7 +108,7 @@ const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x2b7e_51a0_c3f4_4d19_9e62_8
 impl Api {
     /// Links the appeals added since the last pass into problems (with the appeals of the
     /// window before them, so a problem continues across imports), and records each new
-    /// link as an event. Groups reach the register at `LinkParams::min_size` appeals; then
+    /// link as an event. Groups reach the register as a burst (`LinkParams::problem_since`); then
     /// every member is linked. Problem ids derive from the group's first appeal, so a
     /// repeated pass changes nothing.
     pub async fn link_problems(&self, params: LinkParams) -> Result<LinkSummary, ApiError> {
@@ -126,11 +128,10 @@ impl Api {
         let mut events = Vec::new();
         let mut problems = std::collections::HashSet::new();
         for (problem, members) in &groups {
-            if members.len() < params.min_size as usize {
+            let times: Vec<_> = members.iter().map(|&i| rows[i].received_at).collect();
+            let Some(reached) = params.problem_since(&times) else {
                 continue;
-            }
-            // The group became a problem when its min_size-th appeal came.
-            let reached = rows[members[params.min_size as usize - 1]].received_at;
+            };
             for &i in members {
                 let r = &rows[i];
                 if r.problem == Some(*problem) {

@@ -269,8 +269,11 @@ enum ProblemsCommand {
         #[arg(long, default_value_t = 0.2)]
         threshold: f64,
         /// Сколько обращений делают группу проблемой реестра
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 6)]
         min_size: u32,
+        /// …если они пришли в пределах стольких часов (всплеск)
+        #[arg(long, default_value_t = 1)]
+        burst_hours: i64,
         /// Вывод в JSON
         #[arg(long)]
         json: bool,
@@ -586,8 +589,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("Просмотрено обращений {}; связано {} с {} проблемами", s.offered, s.linked, s.problems);
             }
         }
-        Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, json }) => {
-            let params = tsur_api::LinkParams { radius_km, window: chrono::Duration::hours(window_hours), threshold, min_size };
+        Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, burst_hours, json }) => {
+            let params = tsur_api::LinkParams {
+                radius_km,
+                window: chrono::Duration::hours(window_hours),
+                threshold,
+                min_size,
+                burst: chrono::Duration::hours(burst_hours),
+            };
             let r = api.link_eval(params).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&r)?);

@@ -26,11 +26,23 @@ pub struct LinkParams {
     /// Least number of appeals for a group to be a problem of the register (smaller groups
     /// stay linked to each other but are not reported as a problem).
     pub min_size: u32,
+    /// … and they must come within this span of each other: a burst, not a slow chain of
+    /// ordinary appeals that happen to be near each other.
+    pub burst: Duration,
+}
+
+impl LinkParams {
+    /// When a group with these receipt instants (in order) became a problem: the instant
+    /// its first `min_size` appeals within `burst` were complete; `None` if never.
+    pub fn problem_since(&self, times: &[DateTime<Utc>]) -> Option<DateTime<Utc>> {
+        let k = self.min_size.max(1) as usize;
+        times.windows(k).find(|w| w[k - 1] - w[0] <= self.burst).map(|w| w[k - 1])
+    }
 }
 
 impl Default for LinkParams {
     fn default() -> LinkParams {
-        LinkParams { radius_km: 4.0, window: Duration::hours(2), threshold: 0.2, min_size: 5 }
+        LinkParams { radius_km: 4.0, window: Duration::hours(2), threshold: 0.2, min_size: 6, burst: Duration::hours(1) }
     }
 }
 
@@ -236,6 +248,17 @@ mod tests {
         assert!(matches!(c, Link::Started(_)), "another topic");
         assert!(matches!(d, Link::Started(_)), "30 km away");
         assert!(matches!(e, Link::Started(_)), "a day later");
+    }
+
+    #[test]
+    fn a_problem_is_a_burst() {
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 6, 0, 0).unwrap();
+        let p = LinkParams { min_size: 3, burst: Duration::hours(3), ..LinkParams::default() };
+        let at = |minutes: &[i64]| minutes.iter().map(|m| t0 + Duration::minutes(*m)).collect::<Vec<_>>();
+        assert_eq!(p.problem_since(&at(&[0, 60, 120])), Some(t0 + Duration::minutes(120)));
+        assert_eq!(p.problem_since(&at(&[0, 100, 200, 300])), None, "a slow chain");
+        assert_eq!(p.problem_since(&at(&[0, 300, 320, 340])), Some(t0 + Duration::minutes(340)));
+        assert_eq!(p.problem_since(&at(&[0, 10])), None, "too few");
     }
 
     #[test]
