@@ -370,15 +370,18 @@ impl Api {
         let classifier = self.classifier().await?;
         let import_id = self.store().start_import("карантин", "quarantine", mapping.unwrap_or("по каналу"), now).await?;
         let mut total = ImportCounts::default();
-        let mut by_channel: HashMap<Option<String>, Vec<_>> = HashMap::new();
+        // By channel (its mapping) and file (the name new quarantine entries keep).
+        let mut by_channel: std::collections::BTreeMap<(Option<String>, String), Vec<_>> = std::collections::BTreeMap::new();
         for q in retryable {
-            by_channel.entry(q.row.channel.clone()).or_default().push(q);
+            by_channel.entry((q.row.channel.clone(), q.row.file.clone())).or_default().push(q);
         }
         let mut names = Vec::new();
-        for (channel, entries) in by_channel {
+        for ((channel, _), entries) in by_channel {
             let req = ImportRequest { path: PathBuf::new(), format: None, channel: channel.clone(), mapping: mapping.map(str::to_owned) };
             let m = mapping_for(&req, Format::Csv)?;
-            names.push(m.name.clone());
+            if !names.contains(&m.name) {
+                names.push(m.name.clone());
+            }
             for chunk in entries.chunks(BATCH) {
                 let mut rows = Vec::with_capacity(chunk.len());
                 for q in chunk {
