@@ -7,7 +7,7 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{BTreeSet, HashMap};
 use tsur_core::reference::ReferenceData;
-use tsur_core::MunicipalityId;
+use tsur_core::{MunicipalityId, SettlementId};
 
 /// Words that say what kind of place follows, not which.
 const GENERIC: &[&str] = &[
@@ -114,6 +114,10 @@ pub struct Gazetteer {
     /// «<adjective> район»: municipal districts and the city's districts, which decide
     /// before the adjective alone («Кировский район» of Astrakhan, not рп Кировский).
     districts: HashMap<String, BTreeSet<MunicipalityId>>,
+    /// Keys of settlements (their census names and places, and «<adjective> район» of the
+    /// city's districts) → the settlements.
+    settlements: HashMap<String, BTreeSet<SettlementId>>,
+    settlement_of: HashMap<SettlementId, MunicipalityId>,
 }
 
 /// Words that mean «district».
@@ -157,6 +161,19 @@ impl Gazetteer {
         for s in reference.settlements.iter().filter(|s| s.kind == "city_district") {
             add_district(&s.name_ru, &s.municipality_id);
         }
+        let mut settlements: HashMap<String, BTreeSet<SettlementId>> = HashMap::new();
+        for s in &reference.settlements {
+            for name in [&s.place_ru, &s.name_ru] {
+                for k in keys(&stemmer, name) {
+                    settlements.entry(k).or_default().insert(s.id.clone());
+                }
+                let ws: Vec<String> = words(name).collect();
+                for pair in ws.windows(2).filter(|p| DISTRICT.contains(&p[1].as_str())) {
+                    settlements.entry(format!("{}|район", stemmer.stem(&pair[0]))).or_default().insert(s.id.clone());
+                }
+            }
+        }
+        let settlement_of = reference.settlements.iter().map(|s| (s.id.clone(), s.municipality_id.clone())).collect();
         for t in &reference.towns {
             add(&mut strong, &t.name_ru, &t.municipality_id);
         }
@@ -166,7 +183,41 @@ impl Gazetteer {
             add(map, &s.place_ru, &s.municipality_id);
             add(map, &s.name_ru, &s.municipality_id);
         }
-        Gazetteer { stemmer: Stemmer::create(Algorithm::Russian), strong, weak, districts }
+        Gazetteer { stemmer: Stemmer::create(Algorithm::Russian), strong, weak, districts, settlements, settlement_of }
+    }
+
+    /// The settlement of `municipality` a text names, if it names exactly one (a street's
+    /// name does not count).
+    pub fn settlement(&self, text: &str, municipality: &MunicipalityId) -> Option<SettlementId> {
+        let all: Vec<String> = words(text).collect();
+        let mut street = false;
+        let mut found: BTreeSet<&SettlementId> = BTreeSet::new();
+        for (i, w) in all.iter().enumerate() {
+            if STREET.contains(&w.as_str()) {
+                street = true;
+                continue;
+            }
+            if std::mem::take(&mut street) || GENERIC.contains(&w.as_str()) || w.chars().count() < 4 {
+                continue;
+            }
+            let stem = self.stemmer.stem(w);
+            let mut candidates = Vec::new();
+            if all.get(i + 1).is_some_and(|n| DISTRICT.contains(&n.as_str())) {
+                candidates.push(format!("{stem}|район"));
+            }
+            candidates.push(stem.into_owned());
+            candidates.extend(forms(w));
+            let here = |k: &String| -> Option<Vec<&SettlementId>> {
+                let ids: Vec<&SettlementId> = self.settlements.get(k)?.iter().filter(|s| self.settlement_of.get(*s) == Some(municipality)).collect();
+                (!ids.is_empty()).then_some(ids)
+            };
+            if let Some(ids) = candidates.iter().find_map(here) {
+                if ids.len() == 1 {
+                    found.insert(ids[0]);
+                }
+            }
+        }
+        (found.len() == 1).then(|| found.into_iter().next().expect("one").clone())
     }
 
     /// The municipality a text names, if it names exactly one.

@@ -28,6 +28,8 @@ pub struct Incoming {
     pub point: Option<GeoPoint>,
     /// Municipality.
     pub municipality: MunicipalityId,
+    /// Settlement, when the address names one.
+    pub settlement: Option<tsur_core::SettlementId>,
     /// Status step.
     pub step: Step,
     /// Responsible agency, if recognised.
@@ -199,6 +201,7 @@ pub fn convert(row: &RawRow, mapping: &Mapping, ctx: &Context<'_>) -> Result<Inc
     };
     // A point outside the region is dropped, not trusted.
     let point = point.filter(|_| point_municipality.is_some());
+    let settlement = ctx.gazetteer.settlement(&address, &municipality);
     let raw_status = cell(row, &c.status).unwrap_or("");
     let step = if raw_status.is_empty() {
         Step::Registered
@@ -225,6 +228,7 @@ pub fn convert(row: &RawRow, mapping: &Mapping, ctx: &Context<'_>) -> Result<Inc
         address,
         point,
         municipality,
+        settlement,
         step,
         agency,
         category: cell(row, &c.category).filter(|v| !v.is_empty()).map(str::to_owned),
@@ -256,13 +260,15 @@ fn event_id(appeal: AppealId, kind: &str, at: DateTime<Utc>) -> EventId {
 pub fn new_appeal(inc: &Incoming, reference: &ReferenceData, node: &str) -> (Appeal, Option<Author>) {
     let id = appeal_id(inc.channel, &inc.external_id, inc.received_at);
     let regime = reference.regimes.iter().find(|r| r.channel == inc.channel).map_or_else(|| RegimeId(inc.channel.code().into()), |r| r.id.clone());
-    let settlement = inc.point.and_then(|p| {
-        reference
-            .settlements
-            .iter()
-            .filter(|s| s.municipality_id == inc.municipality)
-            .min_by(|a, b| dist2(a.point(), p).total_cmp(&dist2(b.point(), p)))
-            .map(|s| s.id.clone())
+    let settlement = inc.settlement.clone().or_else(|| {
+        inc.point.and_then(|p| {
+            reference
+                .settlements
+                .iter()
+                .filter(|s| s.municipality_id == inc.municipality)
+                .min_by(|a, b| dist2(a.point(), p).total_cmp(&dist2(b.point(), p)))
+                .map(|s| s.id.clone())
+        })
     });
     let appeal = Appeal {
         id,

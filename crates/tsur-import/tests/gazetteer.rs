@@ -52,3 +52,25 @@ fn noisy_generated_addresses_mostly_find_their_municipality() {
     assert!(r.wrong as f64 / r.n as f64 <= 0.02, "{r}");
     assert!(r.right as f64 / r.n as f64 >= 0.85, "{r}");
 }
+
+#[test]
+fn addresses_find_their_settlement() {
+    let reference = common::reference();
+    let g = Gazetteer::new(&reference);
+    #[rustfmt::skip]
+    let cases = [
+        ("Кировский район г. Астрахани, ул. Савушкина", "astrakhan", Some("astrakhan-cd-kirovsky")),
+        ("г. Астрахань, ул. Савушкина", "astrakhan", None),
+        ("рп Кировский, ул. Ленина", "kamyzyaksky", Some("kamyzyaksky-gp-kirovsky")),
+        ("пгт Верхний Баскунчак", "akhtubinsky", Some("akhtubinsky-gp-verkhny-baskunchak")),
+        ("г. Камызяк, ул. Кировская", "kamyzyaksky", Some("kamyzyaksky-gp-kamyzyak")),
+    ];
+    let mut wrong = Vec::new();
+    for (address, municipality, expected) in cases {
+        let got = g.settlement(address, &municipality.into()).map(|s| s.0);
+        if got.as_deref() != expected {
+            wrong.push(format!("{address}: {got:?} ≠ {expected:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

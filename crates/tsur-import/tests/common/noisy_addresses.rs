@@ -24,7 +24,7 @@ impl Rng {
 const STREETS: &[&str] = &["ул. Ленина", "ул. Советская", "ул. Набережная", "ул. Кирова", "пер. Школьный", "ул. Молодёжная", "ул. Садовая", "пр. Победы"];
 
 /// The place names of one settlement as people write them, with the true municipality.
-fn place(reference: &ReferenceData, rng: &mut Rng) -> (String, String) {
+fn place(reference: &ReferenceData, rng: &mut Rng) -> (String, String, String) {
     let s = &reference.settlements[rng.below(reference.settlements.len())];
     let m = reference.municipality(&s.municipality_id).expect("known");
     // What a person writes for the place: the settlement as in the census list, or the
@@ -36,7 +36,7 @@ fn place(reference: &ReferenceData, rng: &mut Rng) -> (String, String) {
         2 => format!("Астраханская обл., {}, {place}", m.name_ru.replace("район", "р-н")),
         _ => strip_prefix(&place),
     };
-    (text, s.municipality_id.0.clone())
+    (text, s.municipality_id.0.clone(), s.id.0.clone())
 }
 
 /// «с. Болхуны» → «Болхуны» (people often drop the kind).
@@ -82,6 +82,8 @@ pub struct Report {
     pub nothing: usize,
     pub clean_right: usize,
     pub clean_n: usize,
+    /// Right settlement, among the addresses whose municipality was right.
+    pub settlement_right: usize,
 }
 
 impl std::fmt::Display for Report {
@@ -92,7 +94,8 @@ impl std::fmt::Display for Report {
         writeln!(f, "wrong municipality: {:.1} %", pct(self.wrong, self.n))?;
         writeln!(f, "ambiguous (to review): {:.1} %", pct(self.ambiguous, self.n))?;
         writeln!(f, "not found (to quarantine): {:.1} %", pct(self.nothing, self.n))?;
-        write!(f, "right without letter noise: {:.1} % of {}", pct(self.clean_right, self.clean_n), self.clean_n)
+        writeln!(f, "right without letter noise: {:.1} % of {}", pct(self.clean_right, self.clean_n), self.clean_n)?;
+        write!(f, "right settlement, of the right municipalities: {:.1} %", pct(self.settlement_right, self.right))
     }
 }
 
@@ -100,9 +103,9 @@ impl std::fmt::Display for Report {
 pub fn measure(reference: &ReferenceData, n: usize, seed: u64) -> Report {
     let g = Gazetteer::new(reference);
     let mut rng = Rng(seed | 1);
-    let mut r = Report { n, right: 0, wrong: 0, ambiguous: 0, nothing: 0, clean_right: 0, clean_n: 0 };
+    let mut r = Report { n, right: 0, wrong: 0, ambiguous: 0, nothing: 0, clean_right: 0, clean_n: 0, settlement_right: 0 };
     for _ in 0..n {
-        let (place, truth) = place(reference, &mut rng);
+        let (place, truth, settlement) = place(reference, &mut rng);
         let street = STREETS[rng.below(STREETS.len())];
         let full = if rng.chance(80) { format!("{place}, {street}, д. {}", 1 + rng.below(120)) } else { place.clone() };
         let noisy = noise(&full, &mut rng);
@@ -110,6 +113,9 @@ pub fn measure(reference: &ReferenceData, n: usize, seed: u64) -> Report {
         match g.find(&noisy) {
             Found::One(m) if m.0 == truth => {
                 r.right += 1;
+                if g.settlement(&noisy, &m).is_some_and(|s| s.0 == settlement) {
+                    r.settlement_right += 1;
+                }
                 if clean {
                     r.clean_right += 1;
                 }
