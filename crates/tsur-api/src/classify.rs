@@ -15,13 +15,13 @@ pub(crate) fn lexicon(data: &ReferenceData) -> Result<Lexicon, ApiError> {
 
 /// The classifier in force: the store's trained model for the block (when there is one)
 /// and the lexicon for the topic within that block.
-pub(crate) struct Classifier<'a> {
+pub(crate) struct Classifier {
     model: Option<LinearModel>,
-    lexicon: &'a Lexicon,
-    reference: &'a ReferenceData,
+    lexicon: std::sync::Arc<Lexicon>,
+    reference: std::sync::Arc<ReferenceData>,
 }
 
-impl Classifier<'_> {
+impl Classifier {
     /// Block, topic and confidence of a text; `None` when nothing in it points to a topic
     /// of the chosen block (the appeal then waits for a person in the review queue).
     pub(crate) fn classify(&self, text: &str) -> Option<(tsur_core::BlockId, tsur_core::TopicId, f32)> {
@@ -39,12 +39,12 @@ impl Classifier<'_> {
 
 impl Api {
     /// The classifier in force.
-    pub(crate) async fn classifier(&self) -> Result<Classifier<'_>, ApiError> {
+    pub(crate) async fn classifier(&self) -> Result<Classifier, ApiError> {
         let model = match self.store().classifier().await? {
             Some((id, _, bytes)) => Some(LinearModel::from_bytes(&bytes).map_err(|e| ApiError::internal(format!("модель классификатора №{id}: {e}")))?),
             None => None,
         };
-        Ok(Classifier { model, lexicon: &self.lexicon, reference: self.reference() })
+        Ok(Classifier { model, lexicon: self.lexicon.clone(), reference: self.reference.clone() })
     }
 }
 

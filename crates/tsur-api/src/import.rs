@@ -118,12 +118,51 @@ enum Fate {
     Quarantined,
 }
 
+/// A row read, converted and classified: the work that needs no store, done on a thread
+/// of its own while the previous batch is written.
+struct Prepared {
+    raw: Result<RawRow, source::Unreadable>,
+    converted: Option<Result<Incoming, row::Rejected>>,
+    classification: Option<tsur_core::EventKind>,
+    retry_of: Option<i64>,
+}
+
+/// Converts and classifies rows.
+struct Preparer {
+    mapping: Mapping,
+    gazetteer: Gazetteer,
+    classifier: crate::classify::Classifier,
+    reference: std::sync::Arc<tsur_core::reference::ReferenceData>,
+    now: DateTime<Utc>,
+}
+
+impl Preparer {
+    fn prepare(&self, raw: Result<RawRow, source::Unreadable>, retry_of: Option<i64>) -> Prepared {
+        let ctx = Context { reference: &self.reference, gazetteer: &self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
+        let converted = raw.as_ref().ok().map(|r| row::convert(r, &self.mapping, &ctx));
+        let classification = match &converted {
+            Some(Ok(inc)) => {
+                // The channel's own category helps the classifier (it is words about the topic).
+                let text = match &inc.category {
+                    Some(c) => format!("{} {c}", inc.text),
+                    None => inc.text.clone(),
+                };
+                self.classifier.classify(&text).map(|(block, topic, confidence)| tsur_core::EventKind::Classified {
+                    block,
+                    topic,
+                    confidence: Some((confidence * 100.0).round() / 100.0),
+                })
+            }
+            _ => None,
+        };
+        Prepared { raw, converted, classification, retry_of }
+    }
+}
+
 /// Plans and writes batches; keeps what earlier rows of the run did to appeals.
 struct Batcher<'a> {
     api: &'a Api,
-    classifier: &'a crate::classify::Classifier<'a>,
     mapping: &'a Mapping,
-    gazetteer: &'a Gazetteer,
     now: DateTime<Utc>,
     import_id: i64,
     file: String,
@@ -131,18 +170,16 @@ struct Batcher<'a> {
 }
 
 impl Batcher<'_> {
-    /// Imports a batch of rows (each with its quarantine entry id when it is a retry).
-    async fn write(&self, rows: Vec<(Result<RawRow, source::Unreadable>, Option<i64>)>) -> Result<ImportCounts, ApiError> {
-        let reference = self.api.reference();
-        let ctx = Context { reference, gazetteer: self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
+    /// Imports a batch of prepared rows (a retried row carries its quarantine entry id).
+    async fn write(&self, rows: Vec<Prepared>) -> Result<ImportCounts, ApiError> {
         let mut counts = ImportCounts { rows_read: rows.len() as u64, ..ImportCounts::default() };
         let mut quarantine = Vec::new();
         let mut resolved = Vec::new();
         let channel_code = self.mapping.channel.clone();
         let mut converted = Vec::with_capacity(rows.len());
-        for (item, retry_of) in rows {
-            match item {
-                Err(u) => quarantine.push(QuarantineRow {
+        for p in rows {
+            match (p.raw, p.converted) {
+                (Err(u), _) => quarantine.push(QuarantineRow {
                     file: self.file.clone(),
                     line: u.line,
                     column: String::new(),
@@ -151,25 +188,24 @@ impl Batcher<'_> {
                     raw_row: None,
                     channel: channel_code.clone(),
                 }),
-                Ok(raw) => match row::convert(&raw, self.mapping, &ctx) {
-                    Ok(inc) => converted.push((raw, inc, retry_of)),
-                    Err(r) => quarantine.push(QuarantineRow {
-                        file: self.file.clone(),
-                        line: raw.line,
-                        column: r.column,
-                        raw_value: r.raw,
-                        reason: r.reason,
-                        raw_row: Some(raw.to_json()),
-                        channel: channel_code.clone(),
-                    }),
-                },
+                (Ok(raw), Some(Ok(inc))) => converted.push((raw, inc, p.classification, p.retry_of)),
+                (Ok(raw), Some(Err(r))) => quarantine.push(QuarantineRow {
+                    file: self.file.clone(),
+                    line: raw.line,
+                    column: r.column,
+                    raw_value: r.raw,
+                    reason: r.reason,
+                    raw_row: Some(raw.to_json()),
+                    channel: channel_code.clone(),
+                }),
+                (Ok(_), None) => unreachable!("a readable row is always converted"),
             }
         }
         counts.quarantined = quarantine.len() as u64;
         // What the store already has of these appeals, per channel.
         let mut known: HashMap<(Channel, String), (Appeal, AppealState)> = HashMap::new();
         let mut by_channel: HashMap<Channel, Vec<&str>> = HashMap::new();
-        for (_, inc, _) in &converted {
+        for (_, inc, _, _) in &converted {
             by_channel.entry(inc.channel).or_default().push(&inc.external_id);
         }
         for (channel, ids) in by_channel {
@@ -180,8 +216,8 @@ impl Batcher<'_> {
         let mut new_appeals: Vec<NewAppeal> = Vec::new();
         let mut new_index: HashMap<(Channel, String), usize> = HashMap::new();
         let mut appended = Vec::new();
-        for (raw, inc, retry_of) in converted {
-            let fate = self.plan(&raw, &inc, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
+        for (raw, inc, classification, retry_of) in converted {
+            let fate = self.plan(&raw, &inc, classification, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
             match fate {
                 Fate::New => counts.accepted += 1,
                 Fate::Updated => counts.updated += 1,
@@ -206,6 +242,7 @@ impl Batcher<'_> {
         &self,
         raw: &RawRow,
         inc: &Incoming,
+        classification: Option<tsur_core::EventKind>,
         known: &mut HashMap<(Channel, String), (Appeal, AppealState)>,
         new_appeals: &mut Vec<NewAppeal>,
         new_index: &mut HashMap<(Channel, String), usize>,
@@ -257,16 +294,6 @@ impl Batcher<'_> {
             };
         }
         let (appeal, author) = row::new_appeal(inc, reference, node);
-        // The channel's own category helps the classifier (it is words about the topic).
-        let text = match &inc.category {
-            Some(c) => format!("{} {c}", inc.text),
-            None => inc.text.clone(),
-        };
-        let classification = self.classifier.classify(&text).map(|(block, topic, confidence)| tsur_core::EventKind::Classified {
-            block,
-            topic,
-            confidence: Some((confidence * 100.0).round() / 100.0),
-        });
         let events = row::plan_events(inc, &appeal, None, classification, reference, &self.actor, node);
         match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
             Ok(_) => {
@@ -295,43 +322,61 @@ impl Api {
         let mut rows = source::open(&req.path, format).map_err(|e| ApiError::invalid(e.to_string()))?;
         let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let encoding = rows.encoding.to_owned();
-        let gazetteer = Gazetteer::new(self.reference());
-        let classifier = self.classifier().await?;
-        let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
-        let batcher = Batcher {
-            api: self,
-            classifier: &classifier,
-            mapping: &mapping,
-            gazetteer: &gazetteer,
+        let preparer = Preparer {
+            mapping: mapping.clone(),
+            gazetteer: Gazetteer::new(self.reference()),
+            classifier: self.classifier().await?,
+            reference: self.reference.clone(),
             now,
-            import_id,
-            file: file.clone(),
-            actor: format!("импорт {file}"),
         };
-        let mut total = ImportCounts::default();
-        let mut checked_header = false;
-        loop {
-            let batch: Vec<_> = rows.by_ref().take(BATCH).map(|r| (r, None)).collect();
-            if batch.is_empty() {
-                break;
-            }
-            if !checked_header {
-                if let Some((Ok(first), _)) = batch.iter().find(|(r, _)| r.is_ok()) {
-                    let header: Vec<String> = first.cells.iter().map(|(n, _)| n.clone()).collect();
-                    let missing = row::missing_columns(&mapping, &header);
-                    if !missing.is_empty() {
-                        self.store().finish_import(import_id, now).await?;
-                        return Err(ApiError::invalid(
-                            tsur_import::ImportError::MissingColumns { missing: missing.join(", "), mapping: mapping.name.clone(), header: header.join(" | ") }
-                                .to_string(),
-                        ));
+        let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
+        let batcher = Batcher { api: self, mapping: &mapping, now, import_id, file: file.clone(), actor: format!("импорт {file}") };
+        // Reading, converting and classifying run on their own thread, a batch ahead of the
+        // writes; the file's header is checked on its first readable row.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(Vec<Prepared>, u64, u64), String>>(2);
+        let reader = std::thread::spawn(move || {
+            let mut checked = false;
+            loop {
+                let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
+                if batch.is_empty() {
+                    return;
+                }
+                if !checked {
+                    if let Some(Ok(first)) = batch.iter().find(|r| r.is_ok()) {
+                        let header: Vec<String> = first.cells.iter().map(|(n, _)| n.clone()).collect();
+                        let missing = row::missing_columns(&preparer.mapping, &header);
+                        if !missing.is_empty() {
+                            let e = tsur_import::ImportError::MissingColumns {
+                                missing: missing.join(", "),
+                                mapping: preparer.mapping.name.clone(),
+                                header: header.join(" | "),
+                            };
+                            let _ = tx.blocking_send(Err(e.to_string()));
+                            return;
+                        }
+                        checked = true;
                     }
-                    checked_header = true;
+                }
+                let prepared: Vec<Prepared> = batch.into_iter().map(|r| preparer.prepare(r, None)).collect();
+                if tx.blocking_send(Ok((prepared, rows.bytes_read(), rows.total_bytes))).is_err() {
+                    return;
                 }
             }
-            total += batcher.write(batch).await?;
-            progress(rows.bytes_read(), rows.total_bytes);
+        });
+        let mut total = ImportCounts::default();
+        while let Some(message) = rx.recv().await {
+            match message {
+                Ok((batch, read, size)) => {
+                    total += batcher.write(batch).await?;
+                    progress(read, size);
+                }
+                Err(e) => {
+                    self.store().finish_import(import_id, now).await?;
+                    return Err(ApiError::invalid(e));
+                }
+            }
         }
+        reader.join().map_err(|_| ApiError::internal("поток чтения файла завершился с ошибкой"))?;
         self.store().finish_import(import_id, now).await?;
         let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?.linked;
         Ok(ImportSummary { linked_to_problems: linked, ..summary(import_id, file, format.code(), encoding, &mapping.name, total, started) })
@@ -366,8 +411,6 @@ impl Api {
         let started = std::time::Instant::now();
         let entries = self.store().quarantine(i64::MAX).await?;
         let retryable: Vec<_> = entries.into_iter().filter(|q| q.row.raw_row.is_some()).collect();
-        let gazetteer = Gazetteer::new(self.reference());
-        let classifier = self.classifier().await?;
         let import_id = self.store().start_import("карантин", "quarantine", mapping.unwrap_or("по каналу"), now).await?;
         let mut total = ImportCounts::default();
         // By channel (its mapping) and file (the name new quarantine entries keep).
@@ -379,6 +422,13 @@ impl Api {
         for ((channel, _), entries) in by_channel {
             let req = ImportRequest { path: PathBuf::new(), format: None, channel: channel.clone(), mapping: mapping.map(str::to_owned) };
             let m = mapping_for(&req, Format::Csv)?;
+            let preparer = Preparer {
+                mapping: m.clone(),
+                gazetteer: Gazetteer::new(self.reference()),
+                classifier: self.classifier().await?,
+                reference: self.reference.clone(),
+                now,
+            };
             if !names.contains(&m.name) {
                 names.push(m.name.clone());
             }
@@ -387,18 +437,10 @@ impl Api {
                 for q in chunk {
                     let raw = RawRow::from_json(q.row.line, q.row.raw_row.as_deref().unwrap_or("{}"))
                         .ok_or_else(|| ApiError::internal(format!("карантин: запись {} повреждена", q.id)))?;
-                    rows.push((Ok(raw), Some(q.id)));
+                    rows.push(preparer.prepare(Ok(raw), Some(q.id)));
                 }
-                let batcher = Batcher {
-                    api: self,
-                    classifier: &classifier,
-                    mapping: &m,
-                    gazetteer: &gazetteer,
-                    now,
-                    import_id,
-                    file: chunk[0].row.file.clone(),
-                    actor: "повтор из карантина".into(),
-                };
+                let batcher =
+                    Batcher { api: self, mapping: &m, now, import_id, file: chunk[0].row.file.clone(), actor: "повтор из карантина".into() };
                 // A row that fails again is counted, and its old entry stays (the new one is
                 // the same file and line, so it is not added twice).
                 total += batcher.write(rows).await?;
