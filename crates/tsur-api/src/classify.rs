@@ -21,19 +21,36 @@ pub(crate) struct Classifier {
     reference: std::sync::Arc<ReferenceData>,
 }
 
+/// What the classifier says of a text.
+pub(crate) struct Verdict {
+    block: Option<tsur_core::BlockId>,
+    /// The lexicon's topic, only when it belongs to the block chosen.
+    topic: Option<tsur_core::TopicId>,
+    confidence: f32,
+    /// `trained` or `lexicon`.
+    model: &'static str,
+}
+
 impl Classifier {
-    /// Block, topic and confidence of a text; `None` when nothing in it points to a topic
-    /// of the chosen block (the appeal then waits for a person in the review queue).
-    pub(crate) fn classify(&self, text: &str) -> Option<(tsur_core::BlockId, tsur_core::TopicId, f32)> {
+    /// Block (the trained model's when there is one, else the lexicon's), topic (the
+    /// lexicon's, within that block) and confidence of a text.
+    pub(crate) fn verdict(&self, text: &str) -> Verdict {
         let lex = self.lexicon.predict(text);
         match &self.model {
             Some(m) => {
                 let p = m.predict(text);
-                let topic = lex.topic.filter(|t| self.reference.topics.iter().any(|x| &x.id == t && x.block_id.as_str() == p.label))?;
-                Some((tsur_core::BlockId(p.label), topic, p.confidence))
+                let topic = lex.topic.filter(|t| self.reference.topics.iter().any(|x| &x.id == t && x.block_id.as_str() == p.label));
+                Verdict { block: Some(tsur_core::BlockId(p.label)), topic, confidence: p.confidence, model: "trained" }
             }
-            None => Some((lex.block?, lex.topic?, lex.confidence)),
+            None => Verdict { block: lex.block, topic: lex.topic, confidence: lex.confidence, model: "lexicon" },
         }
+    }
+
+    /// Block, topic and confidence of a text; `None` when nothing in it points to a topic
+    /// of the chosen block (the appeal then waits for a person in the review queue).
+    pub(crate) fn classify(&self, text: &str) -> Option<(tsur_core::BlockId, tsur_core::TopicId, f32)> {
+        let v = self.verdict(text);
+        Some((v.block?, v.topic?, v.confidence))
     }
 }
 
@@ -134,10 +151,7 @@ impl Api {
     /// Classifies the texts of a CSV file: the block from the trained model when the store
     /// has one (else from the lexicon), the topic from the lexicon.
     pub async fn classify_predict(&self, file: &Path, text_col: &str, id_col: Option<&str>) -> Result<Vec<PredictRow>, ApiError> {
-        let model = match self.store().classifier().await? {
-            Some((id, _, bytes)) => Some(LinearModel::from_bytes(&bytes).map_err(|e| ApiError::internal(format!("модель классификатора №{id}: {e}")))?),
-            None => None,
-        };
+        let classifier = self.classifier().await?;
         let name = file.display().to_string();
         let text = tsur_import::source::read_text(file).map_err(|e| ApiError::invalid(e.to_string()))?;
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
@@ -153,17 +167,8 @@ impl Api {
             let record = record.map_err(|e| ApiError::invalid(format!("{name}: {e}")))?;
             let text = record.get(text_i).unwrap_or("");
             let id = id_i.and_then(|i| record.get(i)).map_or_else(|| (n + 2).to_string(), str::to_owned);
-            let lex = self.lexicon.predict(text);
-            let row = match &model {
-                Some(m) => {
-                    let p = m.predict(text);
-                    // The lexicon's topic only when it belongs to the block the model chose.
-                    let topic = lex.topic.filter(|t| self.reference().topics.iter().any(|x| &x.id == t && x.block_id.as_str() == p.label)).map(|t| t.0);
-                    PredictRow { id, block: Some(p.label.clone()), topic, confidence: p.confidence, model: "trained".into() }
-                }
-                None => PredictRow { id, block: lex.block.map(|b| b.0), topic: lex.topic.map(|t| t.0), confidence: lex.confidence, model: "lexicon".into() },
-            };
-            out.push(row);
+            let v = classifier.verdict(text);
+            out.push(PredictRow { id, block: v.block.map(|b| b.0), topic: v.topic.map(|t| t.0), confidence: v.confidence, model: v.model.into() });
         }
         Ok(out)
     }

@@ -119,12 +119,15 @@ enum Fate {
 }
 
 /// A row read, converted and classified: the work that needs no store, done on a thread
-/// of its own while the previous batch is written.
-struct Prepared {
-    raw: Result<RawRow, source::Unreadable>,
-    converted: Option<Result<Incoming, row::Rejected>>,
-    classification: Option<tsur_core::EventKind>,
-    retry_of: Option<i64>,
+/// of its own while the previous batch is written. A retried row carries its quarantine
+/// entry id.
+enum Prepared {
+    /// Not a row at all.
+    Unreadable(source::Unreadable),
+    /// A row that cannot be an appeal (a retried one keeps its old quarantine entry).
+    Rejected(RawRow, row::Rejected),
+    /// A row ready to plan, with the classification found for it.
+    Ready(RawRow, Box<Incoming>, Option<tsur_core::EventKind>, Option<i64>),
 }
 
 /// Converts and classifies rows.
@@ -138,24 +141,26 @@ struct Preparer {
 
 impl Preparer {
     fn prepare(&self, raw: Result<RawRow, source::Unreadable>, retry_of: Option<i64>) -> Prepared {
-        let ctx = Context { reference: &self.reference, gazetteer: &self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
-        let converted = raw.as_ref().ok().map(|r| row::convert(r, &self.mapping, &ctx));
-        let classification = match &converted {
-            Some(Ok(inc)) => {
-                // The channel's own category helps the classifier (it is words about the topic).
-                let text = match &inc.category {
-                    Some(c) => format!("{} {c}", inc.text),
-                    None => inc.text.clone(),
-                };
-                self.classifier.classify(&text).map(|(block, topic, confidence)| tsur_core::EventKind::Classified {
-                    block,
-                    topic,
-                    confidence: Some((confidence * 100.0).round() / 100.0),
-                })
-            }
-            _ => None,
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(u) => return Prepared::Unreadable(u),
         };
-        Prepared { raw, converted, classification, retry_of }
+        let ctx = Context { reference: &self.reference, gazetteer: &self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
+        let inc = match row::convert(&raw, &self.mapping, &ctx) {
+            Ok(inc) => inc,
+            Err(r) => return Prepared::Rejected(raw, r),
+        };
+        // The channel's own category helps the classifier (it is words about the topic).
+        let text = match &inc.category {
+            Some(c) => format!("{} {c}", inc.text),
+            None => inc.text.clone(),
+        };
+        let classification = self.classifier.classify(&text).map(|(block, topic, confidence)| tsur_core::EventKind::Classified {
+            block,
+            topic,
+            confidence: Some((confidence * 100.0).round() / 100.0),
+        });
+        Prepared::Ready(raw, Box::new(inc), classification, retry_of)
     }
 }
 
@@ -178,8 +183,8 @@ impl Batcher<'_> {
         let channel_code = self.mapping.channel.clone();
         let mut converted = Vec::with_capacity(rows.len());
         for p in rows {
-            match (p.raw, p.converted) {
-                (Err(u), _) => quarantine.push(QuarantineRow {
+            match p {
+                Prepared::Unreadable(u) => quarantine.push(QuarantineRow {
                     file: self.file.clone(),
                     line: u.line,
                     column: String::new(),
@@ -188,8 +193,8 @@ impl Batcher<'_> {
                     raw_row: None,
                     channel: channel_code.clone(),
                 }),
-                (Ok(raw), Some(Ok(inc))) => converted.push((raw, inc, p.classification, p.retry_of)),
-                (Ok(raw), Some(Err(r))) => quarantine.push(QuarantineRow {
+                Prepared::Ready(raw, inc, classification, retry_of) => converted.push((raw, *inc, classification, retry_of)),
+                Prepared::Rejected(raw, r) => quarantine.push(QuarantineRow {
                     file: self.file.clone(),
                     line: raw.line,
                     column: r.column,
@@ -198,7 +203,6 @@ impl Batcher<'_> {
                     raw_row: Some(raw.to_json()),
                     channel: channel_code.clone(),
                 }),
-                (Ok(_), None) => unreachable!("a readable row is always converted"),
             }
         }
         counts.quarantined = quarantine.len() as u64;

@@ -35,28 +35,17 @@ impl Api {
             return Err(ApiError::invalid("в базе нет эталона инцидентов: оценка связывания работает на демо-данных (tsur demo)"));
         }
         let started = std::time::Instant::now();
-        let mut linker = Linker::new(params);
-        let mut next = 0u128;
-        let predicted: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
-                let link = linker.offer(&c, || {
-                    next += 1;
-                    ProblemId(uuid::Uuid::from_u128(next))
-                });
-                (r.appeal_id, link.problem())
-            })
-            .collect();
+        let groups = group(&rows, params, false);
         let seconds = started.elapsed().as_secs_f64();
-        let mut times = std::collections::HashMap::<ProblemId, Vec<chrono::DateTime<chrono::Utc>>>::new();
-        for ((_, p), r) in predicted.iter().zip(&rows) {
-            times.entry(*p).or_default().push(r.received_at);
-        }
         // Groups that are no burst of the problem size count as singletons.
-        let mut sizes: std::collections::HashMap<ProblemId, u64> =
-            times.iter().filter(|(_, t)| params.problem_since(t).is_some()).map(|(p, t)| (*p, t.len() as u64)).collect();
-        let problems: Vec<_> = predicted.iter().filter(|(_, p)| sizes.contains_key(p)).copied().collect();
+        let mut sizes: std::collections::HashMap<ProblemId, u64> = groups
+            .iter()
+            .filter(|(_, members)| params.problem_since(&members.iter().map(|&i| rows[i].received_at).collect::<Vec<_>>()).is_some())
+            .map(|(p, members)| (*p, members.len() as u64))
+            .collect();
+        let rows_ref = &rows;
+        let problems: Vec<_> =
+            groups.iter().filter(|(p, _)| sizes.contains_key(p)).flat_map(|(p, members)| members.iter().map(move |&i| (rows_ref[i].appeal_id, *p))).collect();
         let (precision, recall, _, _) = pair_scores(&problems, &truth);
         sizes.retain(|_, n| *n >= u64::from(params.min_size));
         let incidents = truth.values().collect::<std::collections::HashSet<_>>().len() as u64;
@@ -102,6 +91,21 @@ pub struct ProblemItem {
     pub last_at: String,
 }
 
+/// Offers the rows (in order of receipt) to a linker: the indices of each group's rows, by
+/// problem id. A group started by an appeal is named after it (or, with `keep_stored`,
+/// after the problem it already has in the store, so a problem continues across passes).
+fn group(rows: &[tsur_store_sqlite::LinkRow], params: LinkParams, keep_stored: bool) -> std::collections::HashMap<ProblemId, Vec<usize>> {
+    let mut linker = Linker::new(params);
+    let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
+        let fresh = || ProblemId(uuid::Uuid::new_v5(&NAMESPACE, r.appeal_id.0.as_bytes()));
+        let link = linker.offer(&c, || if keep_stored { r.problem.unwrap_or_else(fresh) } else { fresh() });
+        groups.entry(link.problem()).or_default().push(i);
+    }
+    groups
+}
+
 /// The namespace of problem and link-event ids (a fixed random UUID).
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x2b7e_51a0_c3f4_4d19_9e62_84a1_f0d3_5c77);
 
@@ -117,14 +121,7 @@ impl Api {
             return Ok(LinkSummary { offered: 0, linked: 0, problems: 0 });
         };
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
-        let mut linker = Linker::new(params);
-        let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
-            // A problem continues under the id it already has in the store.
-            let link = linker.offer(&c, || r.problem.unwrap_or_else(|| ProblemId(uuid::Uuid::new_v5(&NAMESPACE, r.appeal_id.0.as_bytes()))));
-            groups.entry(link.problem()).or_default().push(i);
-        }
+        let groups = group(&rows, params, true);
         let mut events = Vec::new();
         let mut problems = std::collections::HashSet::new();
         for (problem, members) in &groups {

@@ -245,11 +245,6 @@ impl Lexicon {
         self.score(&self.find(text))
     }
 
-    /// Number of topics and of blocks the lexicon scores.
-    pub fn dimensions(&self) -> (usize, usize) {
-        (self.topics.len(), self.blocks.len())
-    }
-
     /// Classifies a raw text.
     pub fn predict(&self, text: &str) -> LexiconPrediction {
         let found = self.find(text);

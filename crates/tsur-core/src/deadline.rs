@@ -344,14 +344,6 @@ pub struct StageStatus {
 }
 
 impl StageStatus {
-    /// `Some(true)` done in time, `Some(false)` done late or overdue, `None` pending in time.
-    pub fn met(&self) -> Option<bool> {
-        match self.done {
-            Some(done) => Some(done <= self.due),
-            None => (self.left < Duration::zero()).then_some(false),
-        }
-    }
-
     /// Still to be done.
     pub fn pending(&self) -> bool {
         self.done.is_none()

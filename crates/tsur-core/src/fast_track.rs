@@ -8,7 +8,7 @@
 //! validity dates stay in the record, so analytics can compare the same topics before and
 //! after a fast-track began.
 
-use crate::{AgencyId, EventKind, MunicipalityId, TopicId};
+use crate::{AgencyId, MunicipalityId, TopicId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -76,18 +76,6 @@ fn split<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(d: D) -> Result<Ve
     Ok(text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(T::from).collect())
 }
 
-impl AsRef<str> for TopicId {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for MunicipalityId {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl FastTrack {
     /// Whether it covers an appeal on `topic` in `municipality` received on local date `on`.
     pub fn covers(&self, topic: &TopicId, municipality: &MunicipalityId, on: NaiveDate) -> bool {
@@ -134,11 +122,6 @@ pub fn select<'a>(tracks: &'a [FastTrack], topic: &TopicId, municipality: &Munic
         };
         key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
     })
-}
-
-/// The routing event for an appeal that an active fast-track covers.
-pub fn route(tracks: &[FastTrack], topic: &TopicId, municipality: &MunicipalityId, on: NaiveDate) -> Option<EventKind> {
-    select(tracks, topic, municipality, on).map(|t| EventKind::FastTrackApplied { fast_track: t.id.clone(), agency: t.agency_id.clone() })
 }
 
 #[cfg(test)]

@@ -268,6 +268,18 @@ impl ReferenceTexts {
         ]
     }
 
+    /// Every file's text from `read(name)`, with names as in [`ReferenceTexts::files`] (the
+    /// caller does the IO: a folder, a bundle, a store).
+    pub fn load<E>(mut read: impl FnMut(&'static str) -> Result<String, E>) -> Result<ReferenceTexts, E> {
+        let mut texts = ReferenceTexts::default();
+        let names: Vec<&'static str> = ReferenceTexts::default().files().iter().map(|(n, _)| *n).collect();
+        for name in names {
+            let text = read(name)?;
+            texts.set(name, text);
+        }
+        Ok(texts)
+    }
+
     /// Sets the text of a file named as in [`ReferenceTexts::files`]; false for an unknown name.
     pub fn set(&mut self, name: &str, text: String) -> bool {
         let slot = match name {

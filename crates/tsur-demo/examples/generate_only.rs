@@ -6,11 +6,7 @@ use tsur_demo::{Generator, Params, PhraseBank};
 fn main() {
     let n: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let mut texts = ReferenceTexts::default();
-    let names: Vec<&str> = ReferenceTexts::default().files().iter().map(|(n, _)| *n).collect();
-    for name in names {
-        texts.set(name, std::fs::read_to_string(dir.join(name)).expect("reference file"));
-    }
+    let texts = ReferenceTexts::load(|name| std::fs::read_to_string(dir.join(name))).expect("reference files");
     let reference = ReferenceData::parse(texts).expect("reference books");
     let bank = PhraseBank::bundled().expect("phrase bank");
     let started = Instant::now();

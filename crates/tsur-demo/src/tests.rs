@@ -7,12 +7,7 @@ use tsur_core::{AppealState, EventKind};
 
 fn reference() -> ReferenceData {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let mut texts = ReferenceTexts::default();
-    let names: Vec<&str> = ReferenceTexts::default().files().iter().map(|(n, _)| *n).collect();
-    for name in names {
-        texts.set(name, std::fs::read_to_string(dir.join(name)).unwrap());
-    }
-    ReferenceData::parse(texts).unwrap()
+    ReferenceData::parse(ReferenceTexts::load(|name| std::fs::read_to_string(dir.join(name))).unwrap()).unwrap()
 }
 
 fn generate(reference: &ReferenceData, appeals: u64, seed: u64) -> (Vec<GeneratedAppeal>, Vec<Incident>) {

@@ -120,6 +120,13 @@ pub struct Gazetteer {
     settlement_of: HashMap<SettlementId, MunicipalityId>,
 }
 
+/// A word of an address that may name a place: its keys (stem and base forms), and the
+/// key of «<word> район» when «район» follows it.
+struct PlaceWord {
+    keys: Vec<String>,
+    district: Option<String>,
+}
+
 /// Words that mean «district».
 const DISTRICT: &[&str] = &["район", "р-н", "рн", "р", "района", "районе"];
 
@@ -189,29 +196,13 @@ impl Gazetteer {
     /// The settlement of `municipality` a text names, if it names exactly one (a street's
     /// name does not count).
     pub fn settlement(&self, text: &str, municipality: &MunicipalityId) -> Option<SettlementId> {
-        let all: Vec<String> = words(text).collect();
-        let mut street = false;
         let mut found: BTreeSet<&SettlementId> = BTreeSet::new();
-        for (i, w) in all.iter().enumerate() {
-            if STREET.contains(&w.as_str()) {
-                street = true;
-                continue;
-            }
-            if std::mem::take(&mut street) || GENERIC.contains(&w.as_str()) || w.chars().count() < 4 {
-                continue;
-            }
-            let stem = self.stemmer.stem(w);
-            let mut candidates = Vec::new();
-            if all.get(i + 1).is_some_and(|n| DISTRICT.contains(&n.as_str())) {
-                candidates.push(format!("{stem}|район"));
-            }
-            candidates.push(stem.into_owned());
-            candidates.extend(forms(w));
+        for word in self.place_words(text) {
             let here = |k: &String| -> Option<Vec<&SettlementId>> {
                 let ids: Vec<&SettlementId> = self.settlements.get(k)?.iter().filter(|s| self.settlement_of.get(*s) == Some(municipality)).collect();
                 (!ids.is_empty()).then_some(ids)
             };
-            if let Some(ids) = candidates.iter().find_map(here) {
+            if let Some(ids) = word.district.iter().chain(&word.keys).find_map(here) {
                 if ids.len() == 1 {
                     found.insert(ids[0]);
                 }
@@ -220,40 +211,42 @@ impl Gazetteer {
         (found.len() == 1).then(|| found.into_iter().next().expect("one").clone())
     }
 
-    /// The municipality a text names, if it names exactly one.
-    pub fn find(&self, text: &str) -> Found {
-        let mut found: BTreeSet<MunicipalityId> = BTreeSet::new();
-        let mut street = false;
+    /// The words of a text that may name a place, with their lookup keys: the word after
+    /// «ул.», «пер.», «пр.» … names a street, not a place («ул. Советская»), and generic or
+    /// short words name nothing.
+    fn place_words(&self, text: &str) -> Vec<PlaceWord> {
         let all: Vec<String> = words(text).collect();
-        let mut skip_next = false;
+        let mut street = false;
+        let mut out = Vec::new();
         for (i, w) in all.iter().enumerate() {
-            let w = w.clone();
-            if std::mem::take(&mut skip_next) {
-                continue;
-            }
-            if all.get(i + 1).is_some_and(|n| DISTRICT.contains(&n.as_str())) {
-                if let Some(ms) = self.districts.get(&format!("{}|район", self.stemmer.stem(&w))).filter(|ms| ms.len() == 1) {
-                    found.extend(ms.iter().cloned());
-                    skip_next = true;
-                    continue;
-                }
-            }
-            // The word after «ул.», «пер.», «пр.» … names a street, not a place («ул. Советская»).
             if STREET.contains(&w.as_str()) {
                 street = true;
                 continue;
             }
-            if std::mem::take(&mut street) && !w.chars().all(|c| c.is_ascii_digit()) {
+            if std::mem::take(&mut street) || GENERIC.contains(&w.as_str()) || w.chars().count() < 4 {
                 continue;
             }
-            if GENERIC.contains(&w.as_str()) || w.chars().count() < 4 {
+            let stem = self.stemmer.stem(w).into_owned();
+            let district = all.get(i + 1).filter(|n| DISTRICT.contains(&n.as_str())).map(|_| format!("{stem}|район"));
+            let mut keys = vec![stem];
+            keys.extend(forms(w));
+            out.push(PlaceWord { keys, district });
+        }
+        out
+    }
+
+    /// The municipality a text names, if it names exactly one.
+    pub fn find(&self, text: &str) -> Found {
+        let mut found: BTreeSet<MunicipalityId> = BTreeSet::new();
+        for word in self.place_words(text) {
+            // «<прилагательное> район» decides before the adjective alone.
+            if let Some(ms) = word.district.as_ref().and_then(|k| self.districts.get(k)).filter(|ms| ms.len() == 1) {
+                found.extend(ms.iter().cloned());
                 continue;
             }
-            let mut candidates = vec![self.stemmer.stem(&w).into_owned()];
-            candidates.extend(forms(&w));
             // A strong key decides (if it names one municipality); a weak key only when no
             // strong key knows the word.
-            let hit = candidates.iter().find_map(|k| self.strong.get(k)).or_else(|| candidates.iter().find_map(|k| self.weak.get(k)));
+            let hit = word.keys.iter().find_map(|k| self.strong.get(k)).or_else(|| word.keys.iter().find_map(|k| self.weak.get(k)));
             if let Some(ms) = hit.filter(|ms| ms.len() == 1) {
                 found.extend(ms.iter().cloned());
             }

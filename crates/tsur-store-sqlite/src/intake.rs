@@ -1,7 +1,7 @@
 //! Imports and their quarantine: the record of each import run, the rows that could not
 //! be imported, and the lookup of appeals already stored by (channel, external id).
 
-use crate::queries::{at, decode_appeal, decode_state};
+use crate::queries::{decode_appeal, decode_state};
 use crate::write::{ms, BulkWriter};
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -85,13 +85,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The counts recorded for an import run.
-    pub async fn import_counts(&self, id: i64) -> Result<ImportCounts, StoreError> {
-        let r = sqlx::query("SELECT rows_read, accepted, updated, duplicate, quarantined FROM imports WHERE id = ?").bind(id).fetch_one(&self.pool).await?;
-        let n = |i: usize| r.get::<i64, _>(i) as u64;
-        Ok(ImportCounts { rows_read: n(0), accepted: n(1), updated: n(2), duplicate: n(3), quarantined: n(4) })
-    }
-
     /// Appeals already stored under these external ids of a channel, with their states.
     pub async fn appeals_by_external_id(&self, channel: Channel, ids: &[&str]) -> Result<HashMap<String, (Appeal, AppealState)>, StoreError> {
         let mut out = HashMap::new();
@@ -141,17 +134,6 @@ impl SqliteStore {
                 },
             })
             .collect())
-    }
-
-    /// Number of open quarantine entries.
-    pub async fn quarantine_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM quarantine WHERE resolved_at IS NULL").fetch_one(&self.pool).await?)
-    }
-
-    /// When the import run ended, if it did.
-    pub async fn import_finished(&self, id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let ms: Option<i64> = sqlx::query_scalar("SELECT finished_at FROM imports WHERE id = ?").bind(id).fetch_one(&self.pool).await?;
-        ms.map(at).transpose()
     }
 }
 

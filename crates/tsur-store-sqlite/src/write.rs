@@ -242,9 +242,8 @@ async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> R
     Ok(())
 }
 
-async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
-    let rules = cache.load(tx).await?;
-    let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(&rules, &Facts::of(a, s))).collect();
+async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
+    let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(rules, &Facts::of(a, s))).collect();
     for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
@@ -294,7 +293,9 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, row
 }
 
 /// Appends events inside a transaction (see [`SqliteStore::append_events`]).
-pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, rules: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
+pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
+    // The rules once per call, not once per appeal.
+    let rules = cache.load(tx).await?;
     let mut by_appeal: BTreeMap<AppealId, Vec<&Event>> = BTreeMap::new();
     for e in events {
         by_appeal.entry(e.appeal_id).or_default().push(e);
@@ -316,7 +317,7 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, rules: &RulesCac
             .expect("an appeal in the store has its registration")
             .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
         insert_events(tx, &fresh).await?;
-        upsert_states(tx, rules, &[(&appeal, &state)]).await?;
+        upsert_states(tx, &rules, &[(&appeal, &state)]).await?;
         new_total += fresh.len();
     }
     Ok(new_total)
@@ -390,7 +391,8 @@ impl BulkWriter {
         events.sort_unstable_by_key(|e| e.id);
         insert_events(tx, &events).await?;
         let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
-        upsert_states(tx, &self.rules, &rows).await?;
+        let rules = self.rules.load(tx).await?;
+        upsert_states(tx, &rules, &rows).await?;
         Ok(())
     }
 

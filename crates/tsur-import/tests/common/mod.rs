@@ -4,10 +4,5 @@ use tsur_core::reference::{ReferenceData, ReferenceTexts};
 
 pub fn reference() -> ReferenceData {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
-    let mut texts = ReferenceTexts::default();
-    let names: Vec<&str> = ReferenceTexts::default().files().iter().map(|(n, _)| *n).collect();
-    for name in names {
-        texts.set(name, std::fs::read_to_string(dir.join(name)).unwrap());
-    }
-    ReferenceData::parse(texts).unwrap()
+    ReferenceData::parse(ReferenceTexts::load(|name| std::fs::read_to_string(dir.join(name))).unwrap()).unwrap()
 }
