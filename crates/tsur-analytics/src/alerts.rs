@@ -1,0 +1,1 @@
+//! Early warning: bursts of appeals per municipality × topic.

@@ -1,0 +1,1 @@
+//! Hotspots: hexagonal bins and Getis-Ord Gi* against population.
