@@ -1,0 +1,134 @@
+//! One screen of the situation room in one pass over the snapshot: the KPI panel against the
+//! previous period, the choropleth's values for every municipality, the top problems and
+//! both ratings.
+
+use crate::kpi::{Acc, Filter, Kpis};
+use crate::priority::{register, ProblemAcc, ProblemPriority};
+use crate::rating::{groups, rate, Rating, RatingOf};
+use crate::snapshot::{Dims, Snapshot, NONE32, NONE8};
+use crate::weights::Weights;
+use serde::Serialize;
+
+/// The sums of one pass.
+#[derive(Debug, Clone, Default)]
+pub struct Pass {
+    /// By municipality code, current period.
+    pub by_municipality: Vec<Acc>,
+    /// By agency code, current period (an appeal without an agency is in none).
+    pub by_agency: Vec<Acc>,
+    /// The whole slice, previous period.
+    pub previous: Acc,
+    /// By problem code.
+    pub problems: Vec<ProblemAcc>,
+}
+
+impl Pass {
+    /// Sums the rows of `filter`'s slice (current period) and of the period of equal length
+    /// before it.
+    pub fn run(s: &Snapshot, dims: &Dims, filter: &Filter, now: i64) -> Pass {
+        let mut pass = Pass {
+            by_municipality: vec![Acc::default(); dims.municipalities.len()],
+            by_agency: vec![Acc::default(); dims.agencies.len()],
+            previous: Acc::default(),
+            problems: vec![ProblemAcc::default(); s.problems.len()],
+        };
+        let prev_from = filter.from - (filter.to - filter.from);
+        for i in 0..s.len() {
+            let at = s.at[i];
+            if at < prev_from || at >= filter.to || !filter.matches_dims(s, i) {
+                continue;
+            }
+            let problem = s.problem[i];
+            if at >= filter.from {
+                pass.by_municipality[s.municipality[i] as usize].add(s, i, now);
+                let a = s.agency[i];
+                if a != NONE8 {
+                    pass.by_agency[a as usize].add(s, i, now);
+                }
+                if problem != NONE32 {
+                    pass.problems[problem as usize].add_current(s, i, now);
+                }
+            } else {
+                pass.previous.add(s, i, now);
+                if problem != NONE32 {
+                    pass.problems[problem as usize].previous += 1;
+                }
+            }
+        }
+        pass
+    }
+
+    /// The whole slice, current period.
+    pub fn current(&self) -> Acc {
+        let mut all = Acc::default();
+        all.reply.reserve(self.by_municipality.iter().map(|a| a.reply.len()).sum());
+        for a in &self.by_municipality {
+            all.merge(a);
+        }
+        all
+    }
+}
+
+/// A municipality's values for the choropleth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaValues {
+    /// Municipality id.
+    pub municipality: String,
+    /// Appeals in the slice.
+    pub appeals: u64,
+    /// Per 1,000 residents.
+    pub per_1000: Option<f64>,
+    /// Answered late or overdue, among those given or due.
+    pub overdue_share: Option<f64>,
+    /// Its place's composite score in the municipalities' rating (`None`: not enough data).
+    pub rating_score: Option<f64>,
+    /// Mean satisfaction score.
+    pub satisfaction: Option<f64>,
+}
+
+/// Everything one screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screen {
+    /// KPIs of the slice.
+    pub kpis: Kpis,
+    /// KPIs of the same slice over the previous period of equal length.
+    pub previous: Kpis,
+    /// The choropleth's values, one per municipality in catalogue order.
+    pub areas: Vec<AreaValues>,
+    /// The top problems by priority.
+    pub problems: Vec<ProblemPriority>,
+    /// Rating of the agencies (ИОГВ).
+    pub agencies: Rating,
+    /// Rating of the municipalities.
+    pub municipalities: Rating,
+}
+
+/// Computes a screen: one pass, then the small aggregates.
+pub fn screen(s: &Snapshot, dims: &Dims, weights: &Weights, filter: &Filter, now: i64, top: usize) -> Screen {
+    let mut pass = Pass::run(s, dims, filter, now);
+    let population = dims.population_of(filter.municipalities);
+    let kpis = Kpis::of(&mut pass.current(), population);
+    let previous = Kpis::of(&mut pass.previous, population);
+    let counts: Vec<u64> = pass.by_municipality.iter().map(|a| a.n).collect();
+    let agencies = rate(RatingOf::Agencies, groups(RatingOf::Agencies, dims, &pass.by_agency, &counts), weights);
+    let municipalities = rate(RatingOf::Municipalities, groups(RatingOf::Municipalities, dims, &pass.by_agency, &counts), weights);
+    let areas = dims
+        .municipalities
+        .iter()
+        .enumerate()
+        .map(|(m, id)| {
+            let a = &pass.by_municipality[m];
+            let population = dims.population[m];
+            AreaValues {
+                municipality: id.clone(),
+                appeals: a.n,
+                per_1000: (population > 0).then(|| a.n as f64 * 1000.0 / f64::from(population)),
+                overdue_share: (a.due > 0).then(|| a.late as f64 / a.due as f64),
+                rating_score: municipalities.entities.iter().find(|e| &e.id == id && e.rank.is_some()).and_then(|e| e.score),
+                satisfaction: (a.rated > 0).then(|| a.score_sum as f64 / a.rated as f64),
+            }
+        })
+        .collect();
+    let problems = register(&s.problems, &pass.problems, dims, weights, top);
+    Screen { kpis, previous, areas, problems, agencies, municipalities }
+}

@@ -1,0 +1,451 @@
+//! The columnar snapshot of the projection: one row per appeal, one vector per column, small
+//! integer codes instead of ids. A screen's numbers are single passes over these vectors,
+//! which is what makes them fast; the store stays the source of truth and the snapshot is
+//! rebuilt from it or updated row by row ([`Snapshot::upsert`]) as events arrive.
+
+use crate::AnalyticsError;
+use std::collections::HashMap;
+use tsur_core::calendar::CompiledCalendar;
+use tsur_core::reference::{AgencyKind, ReferenceData};
+use tsur_core::Status;
+
+/// No value in a `u8` column.
+pub const NONE8: u8 = u8::MAX;
+/// No value in a `u16` column.
+pub const NONE16: u16 = u16::MAX;
+/// No value in a `u32` column.
+pub const NONE32: u32 = u32::MAX;
+/// No instant in an `i64` column.
+pub const NEVER: i64 = i64::MAX;
+
+/// Flag: the appeal has a full answer.
+pub const ANSWERED: u8 = 1;
+/// Flag: the agency reported it resolved (now or before a reopening).
+pub const RESOLVED: u8 = 1 << 1;
+/// Flag: the citizen confirmed the solution.
+pub const CONFIRMED: u8 = 1 << 2;
+/// Flag: the citizen reopened it at least once.
+pub const REOPENED: u8 = 1 << 3;
+/// Flag: the agency still owes an answer.
+pub const AWAITS_ANSWER: u8 = 1 << 4;
+
+/// The dictionaries of the codes: position = code, in catalogue order.
+#[derive(Debug, Clone)]
+pub struct Dims {
+    /// Municipality ids.
+    pub municipalities: Vec<String>,
+    /// Russian names of the municipalities.
+    pub municipality_names: Vec<String>,
+    /// Census 2021 population of each municipality.
+    pub population: Vec<u32>,
+    /// Block ids.
+    pub blocks: Vec<String>,
+    /// Russian names of the blocks.
+    pub block_names: Vec<String>,
+    /// Topic ids.
+    pub topics: Vec<String>,
+    /// Russian names of the topics.
+    pub topic_names: Vec<String>,
+    /// Each topic's block code.
+    pub topic_block: Vec<u8>,
+    /// Each topic's severity, 1–5.
+    pub topic_severity: Vec<u8>,
+    /// Agency ids.
+    pub agencies: Vec<String>,
+    /// Short Russian names of the agencies.
+    pub agency_names: Vec<String>,
+    /// For a municipal administration (ОМСУ), its municipality's code; [`NONE8`] for an ИОГВ.
+    pub agency_municipality: Vec<u8>,
+    /// Channel codes (`pos`, `im`, …).
+    pub channels: Vec<String>,
+    /// Settlement ids.
+    pub settlements: Vec<String>,
+    /// Census population of each settlement.
+    pub settlement_population: Vec<u32>,
+    index: HashMap<(u8, String), u32>,
+}
+
+const K_MUNI: u8 = 0;
+const K_BLOCK: u8 = 1;
+const K_TOPIC: u8 = 2;
+const K_AGENCY: u8 = 3;
+const K_CHANNEL: u8 = 4;
+const K_SETTLEMENT: u8 = 5;
+
+impl Dims {
+    /// The dictionaries of a region's reference books. Municipalities, blocks, agencies and
+    /// channels are limited to 128 each (they are bit masks in a [`crate::Filter`]).
+    pub fn from_reference(reference: &ReferenceData) -> Result<Dims, AnalyticsError> {
+        let mut dims = Dims {
+            municipalities: reference.municipalities.iter().map(|m| m.id.as_str().to_owned()).collect(),
+            municipality_names: reference.municipalities.iter().map(|m| m.name_ru.clone()).collect(),
+            population: reference.municipalities.iter().map(|m| m.population).collect(),
+            blocks: reference.blocks.iter().map(|b| b.id.as_str().to_owned()).collect(),
+            block_names: reference.blocks.iter().map(|b| b.name_ru.clone()).collect(),
+            topics: reference.topics.iter().map(|t| t.id.as_str().to_owned()).collect(),
+            topic_names: reference.topics.iter().map(|t| t.name_ru.clone()).collect(),
+            topic_block: Vec::new(),
+            topic_severity: reference.topics.iter().map(|t| t.severity).collect(),
+            agencies: reference.agencies.iter().map(|a| a.id.as_str().to_owned()).collect(),
+            agency_names: reference.agencies.iter().map(|a| a.short_ru.clone()).collect(),
+            agency_municipality: Vec::new(),
+            channels: tsur_core::Channel::ALL.iter().map(|c| c.code().to_owned()).collect(),
+            settlements: reference.settlements.iter().map(|s| s.id.as_str().to_owned()).collect(),
+            settlement_population: reference.settlements.iter().map(|s| s.population).collect(),
+            index: HashMap::new(),
+        };
+        for (kind, list, limit) in [
+            (K_MUNI, &dims.municipalities, 128usize),
+            (K_BLOCK, &dims.blocks, 128),
+            (K_TOPIC, &dims.topics, NONE16 as usize),
+            (K_AGENCY, &dims.agencies, 128),
+            (K_CHANNEL, &dims.channels, 128),
+            (K_SETTLEMENT, &dims.settlements, NONE16 as usize),
+        ] {
+            if list.len() > limit {
+                return Err(AnalyticsError::TooMany { what: kind_name(kind), count: list.len(), limit });
+            }
+            for (i, id) in list.iter().enumerate() {
+                dims.index.insert((kind, id.clone()), i as u32);
+            }
+        }
+        dims.topic_block = reference.topics.iter().map(|t| dims.code(K_BLOCK, t.block_id.as_str()).map_or(NONE8, |c| c as u8)).collect();
+        dims.agency_municipality = reference
+            .agencies
+            .iter()
+            .map(|a| match (a.kind, &a.municipality_id) {
+                (AgencyKind::Omsu, Some(m)) => dims.code(K_MUNI, m.as_str()).map_or(NONE8, |c| c as u8),
+                _ => NONE8,
+            })
+            .collect();
+        Ok(dims)
+    }
+
+    fn code(&self, kind: u8, id: &str) -> Option<u32> {
+        // A borrowed lookup would need a second map per kind; ids are short, and this runs
+        // once per row at build time only.
+        self.index.get(&(kind, id.to_owned())).copied()
+    }
+
+    /// The code of a municipality id.
+    pub fn municipality(&self, id: &str) -> Option<u8> {
+        self.code(K_MUNI, id).map(|c| c as u8)
+    }
+    /// The code of a block id.
+    pub fn block(&self, id: &str) -> Option<u8> {
+        self.code(K_BLOCK, id).map(|c| c as u8)
+    }
+    /// The code of a topic id.
+    pub fn topic(&self, id: &str) -> Option<u16> {
+        self.code(K_TOPIC, id).map(|c| c as u16)
+    }
+    /// The code of an agency id.
+    pub fn agency(&self, id: &str) -> Option<u8> {
+        self.code(K_AGENCY, id).map(|c| c as u8)
+    }
+    /// The code of a channel.
+    pub fn channel(&self, code: &str) -> Option<u8> {
+        self.code(K_CHANNEL, code).map(|c| c as u8)
+    }
+    /// The code of a settlement id.
+    pub fn settlement(&self, id: &str) -> Option<u16> {
+        self.code(K_SETTLEMENT, id).map(|c| c as u16)
+    }
+    /// Population of the municipalities whose bit is set (all when `mask` is `None`).
+    pub fn population_of(&self, mask: Option<u128>) -> u64 {
+        self.population.iter().enumerate().filter(|(i, _)| mask.is_none_or(|m| m & (1u128 << i) != 0)).map(|(_, p)| u64::from(*p)).sum()
+    }
+}
+
+fn kind_name(kind: u8) -> &'static str {
+    match kind {
+        K_MUNI => "муниципалитетов",
+        K_BLOCK => "блоков",
+        K_TOPIC => "тематик",
+        K_AGENCY => "исполнителей",
+        K_CHANNEL => "каналов",
+        _ => "населённых пунктов",
+    }
+}
+
+/// One appeal's facts and state as the store reads them (Unix milliseconds, UTC).
+#[derive(Debug, Clone, Default)]
+pub struct Row<'a> {
+    /// Appeal id (UUID as a number).
+    pub id: u128,
+    /// When it was received.
+    pub received_at: i64,
+    /// When it was registered (the start of every term).
+    pub registered_at: i64,
+    /// Municipality id.
+    pub municipality: &'a str,
+    /// Settlement id, when known.
+    pub settlement: Option<&'a str>,
+    /// Channel code.
+    pub channel: &'a str,
+    /// Status code.
+    pub status: &'a str,
+    /// Block id.
+    pub block: Option<&'a str>,
+    /// Topic id.
+    pub topic: Option<&'a str>,
+    /// Responsible agency id.
+    pub agency: Option<&'a str>,
+    /// Linked problem.
+    pub problem: Option<u128>,
+    /// Fast-track id.
+    pub fast_track: Option<&'a str>,
+    /// First reply of any kind.
+    pub first_reply_at: Option<i64>,
+    /// Latest full answer.
+    pub last_answer_at: Option<i64>,
+    /// The answer's due instant.
+    pub answer_due: Option<i64>,
+    /// Reported resolved.
+    pub resolved_at: Option<i64>,
+    /// Confirmed by the citizen.
+    pub confirmed_at: Option<i64>,
+    /// Full answers given.
+    pub answers: u32,
+    /// Answers rejected by moderation.
+    pub rejected_answers: u32,
+    /// Reopenings by the citizen.
+    pub reopen_count: u32,
+    /// Latest satisfaction score, 1–5.
+    pub satisfaction: Option<u8>,
+    /// Point, when known.
+    pub lon: Option<f64>,
+    /// Point, when known.
+    pub lat: Option<f64>,
+}
+
+/// The columns. All vectors have the same length; row `i` is one appeal.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Appeal ids.
+    pub id: Vec<u128>,
+    /// Received, Unix ms.
+    pub at: Vec<i64>,
+    /// Municipality code.
+    pub municipality: Vec<u8>,
+    /// Settlement code or [`NONE16`].
+    pub settlement: Vec<u16>,
+    /// Channel code.
+    pub channel: Vec<u8>,
+    /// Block code or [`NONE8`].
+    pub block: Vec<u8>,
+    /// Topic code or [`NONE16`].
+    pub topic: Vec<u16>,
+    /// Agency code or [`NONE8`].
+    pub agency: Vec<u8>,
+    /// Status as its position in [`Status::ALL`].
+    pub status: Vec<u8>,
+    /// Problem code (index into [`Snapshot::problems`]) or [`NONE32`].
+    pub problem: Vec<u32>,
+    /// Fast-track code (index into [`Snapshot::fast_tracks`]) or [`NONE8`].
+    pub fast_track: Vec<u8>,
+    /// Office minutes from registration to the first reply, or [`NONE32`].
+    pub reply_minutes: Vec<u32>,
+    /// The answer's due instant, or [`NEVER`].
+    pub answer_due: Vec<i64>,
+    /// The standing answer's instant, or [`NEVER`].
+    pub answered_at: Vec<i64>,
+    /// [`ANSWERED`], [`RESOLVED`], [`CONFIRMED`], [`REOPENED`], [`AWAITS_ANSWER`].
+    pub flags: Vec<u8>,
+    /// Full answers (saturating at 255).
+    pub answers: Vec<u8>,
+    /// Rejected answers (saturating at 255).
+    pub rejected: Vec<u8>,
+    /// Satisfaction 1–5, 0 when none.
+    pub satisfaction: Vec<u8>,
+    /// Longitude or NaN.
+    pub lon: Vec<f32>,
+    /// Latitude or NaN.
+    pub lat: Vec<f32>,
+    /// Problem ids by code.
+    pub problems: Vec<u128>,
+    /// Fast-track ids by code.
+    pub fast_tracks: Vec<String>,
+    position: HashMap<u128, u32>,
+    problem_code: HashMap<u128, u32>,
+}
+
+impl Snapshot {
+    /// An empty snapshot with room for `rows`.
+    pub fn with_capacity(rows: usize) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.id.reserve(rows);
+        s.at.reserve(rows);
+        s.municipality.reserve(rows);
+        s.settlement.reserve(rows);
+        s.channel.reserve(rows);
+        s.block.reserve(rows);
+        s.topic.reserve(rows);
+        s.agency.reserve(rows);
+        s.status.reserve(rows);
+        s.problem.reserve(rows);
+        s.fast_track.reserve(rows);
+        s.reply_minutes.reserve(rows);
+        s.answer_due.reserve(rows);
+        s.answered_at.reserve(rows);
+        s.flags.reserve(rows);
+        s.answers.reserve(rows);
+        s.rejected.reserve(rows);
+        s.satisfaction.reserve(rows);
+        s.lon.reserve(rows);
+        s.lat.reserve(rows);
+        s.position.reserve(rows);
+        s
+    }
+
+    /// Number of appeals.
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// Adds an appeal or replaces the row of one already here. A row naming an id the
+    /// reference books do not know is an error and changes nothing.
+    pub fn upsert(&mut self, dims: &Dims, calendar: &CompiledCalendar, row: &Row<'_>) -> Result<(), AnalyticsError> {
+        let unknown = |what: &'static str, id: &str| AnalyticsError::Unknown { what, id: id.to_owned() };
+        let municipality = dims.municipality(row.municipality).ok_or_else(|| unknown("муниципалитет", row.municipality))?;
+        let channel = dims.channel(row.channel).ok_or_else(|| unknown("канал", row.channel))?;
+        let status = Status::from_code(row.status).ok_or_else(|| unknown("статус", row.status))?;
+        let settlement = match row.settlement {
+            Some(s) => dims.settlement(s).ok_or_else(|| unknown("населённый пункт", s))?,
+            None => NONE16,
+        };
+        let block = match row.block {
+            Some(b) => dims.block(b).ok_or_else(|| unknown("блок", b))?,
+            None => NONE8,
+        };
+        let topic = match row.topic {
+            Some(t) => dims.topic(t).ok_or_else(|| unknown("тематика", t))?,
+            None => NONE16,
+        };
+        let agency = match row.agency {
+            Some(a) => dims.agency(a).ok_or_else(|| unknown("исполнитель", a))?,
+            None => NONE8,
+        };
+        let fast_track = match row.fast_track {
+            Some(f) => match self.fast_tracks.iter().position(|x| x == f) {
+                Some(p) => p as u8,
+                None if self.fast_tracks.len() < NONE8 as usize => {
+                    self.fast_tracks.push(f.to_owned());
+                    (self.fast_tracks.len() - 1) as u8
+                }
+                None => return Err(AnalyticsError::TooMany { what: "фаст-треков", count: self.fast_tracks.len() + 1, limit: NONE8 as usize }),
+            },
+            None => NONE8,
+        };
+        let problem = match row.problem {
+            Some(p) => *self.problem_code.entry(p).or_insert_with(|| {
+                self.problems.push(p);
+                (self.problems.len() - 1) as u32
+            }),
+            None => NONE32,
+        };
+        let reply_minutes = row.first_reply_at.map_or(NONE32, |r| {
+            let office = calendar.working_time_between(ms(row.registered_at), ms(r));
+            office.num_minutes().clamp(0, i64::from(NONE32 - 1)) as u32
+        });
+        let mut flags = 0;
+        if row.last_answer_at.is_some() {
+            flags |= ANSWERED;
+        }
+        if row.resolved_at.is_some() {
+            flags |= RESOLVED;
+        }
+        if row.confirmed_at.is_some() {
+            flags |= CONFIRMED;
+        }
+        if row.reopen_count > 0 {
+            flags |= REOPENED;
+        }
+        if status.awaits_answer() {
+            flags |= AWAITS_ANSWER;
+        }
+        let status = Status::ALL.iter().position(|s| *s == status).expect("listed") as u8;
+        let point = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(f32::NAN, |x| x as f32);
+        let sat = row.satisfaction.filter(|s| (1..=5).contains(s)).unwrap_or(0);
+        match self.position.get(&row.id) {
+            Some(&i) => {
+                let i = i as usize;
+                self.at[i] = row.received_at;
+                self.municipality[i] = municipality;
+                self.settlement[i] = settlement;
+                self.channel[i] = channel;
+                self.block[i] = block;
+                self.topic[i] = topic;
+                self.agency[i] = agency;
+                self.status[i] = status;
+                self.problem[i] = problem;
+                self.fast_track[i] = fast_track;
+                self.reply_minutes[i] = reply_minutes;
+                self.answer_due[i] = row.answer_due.unwrap_or(NEVER);
+                self.answered_at[i] = row.last_answer_at.unwrap_or(NEVER);
+                self.flags[i] = flags;
+                self.answers[i] = row.answers.min(255) as u8;
+                self.rejected[i] = row.rejected_answers.min(255) as u8;
+                self.satisfaction[i] = sat;
+                self.lon[i] = point(row.lon);
+                self.lat[i] = point(row.lat);
+            }
+            None => {
+                self.position.insert(row.id, self.id.len() as u32);
+                self.id.push(row.id);
+                self.at.push(row.received_at);
+                self.municipality.push(municipality);
+                self.settlement.push(settlement);
+                self.channel.push(channel);
+                self.block.push(block);
+                self.topic.push(topic);
+                self.agency.push(agency);
+                self.status.push(status);
+                self.problem.push(problem);
+                self.fast_track.push(fast_track);
+                self.reply_minutes.push(reply_minutes);
+                self.answer_due.push(row.answer_due.unwrap_or(NEVER));
+                self.answered_at.push(row.last_answer_at.unwrap_or(NEVER));
+                self.flags.push(flags);
+                self.answers.push(row.answers.min(255) as u8);
+                self.rejected.push(row.rejected_answers.min(255) as u8);
+                self.satisfaction.push(sat);
+                self.lon.push(point(row.lon));
+                self.lat.push(point(row.lat));
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes held by the columns (not counting the id maps' overhead).
+    pub fn column_bytes(&self) -> usize {
+        self.len() * (16 + 8 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 8 + 8 + 1 + 1 + 1 + 1 + 4 + 4)
+    }
+
+    /// Whether row `i` was answered late or is past its due without an answer at `now`;
+    /// `None` when its answer is not due yet and not given (or it has no term).
+    #[inline]
+    pub fn late(&self, i: usize, now: i64) -> Option<bool> {
+        let due = self.answer_due[i];
+        let answered = self.answered_at[i];
+        if self.flags[i] & AWAITS_ANSWER == 0 && answered != NEVER {
+            if due == NEVER {
+                return None;
+            }
+            Some(answered > due)
+        } else if due != NEVER && due < now {
+            Some(true)
+        } else {
+            None
+        }
+    }
+}
+
+fn ms(v: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(v).unwrap_or_default()
+}

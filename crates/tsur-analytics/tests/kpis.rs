@@ -1,0 +1,244 @@
+//! Every statistic of the KPI panel, the ratings and the register against small cases
+//! computed by hand, on the region's real reference books.
+
+use chrono::{TimeZone, Utc};
+use tsur_analytics::kpi::{kpis, Filter};
+use tsur_analytics::rating::{groups, rate, RatingOf};
+use tsur_analytics::screen::{screen, Pass};
+use tsur_analytics::snapshot::{Dims, Row, Snapshot};
+use tsur_analytics::weights::{RatingComponent, Weights};
+use tsur_core::calendar::CompiledCalendar;
+use tsur_core::reference::{ReferenceData, ReferenceTexts};
+
+fn reference() -> ReferenceData {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
+    ReferenceData::parse(ReferenceTexts::load(|name| std::fs::read_to_string(dir.join(name))).unwrap()).unwrap()
+}
+
+fn weights() -> Weights {
+    Weights::parse(&std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference/analytics/weights.csv")).unwrap()).unwrap()
+}
+
+/// Monday 2 March 2026, 09:00 in Astrakhan (UTC+4), as Unix ms.
+fn monday_9am() -> i64 {
+    Utc.with_ymd_and_hms(2026, 3, 2, 5, 0, 0).unwrap().timestamp_millis()
+}
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+/// A row registered Monday 09:00 + `offset`, in Astrakhan (`astrakhan`) unless told.
+fn row(id: u128) -> Row<'static> {
+    let at = monday_9am();
+    Row { id, received_at: at, registered_at: at, municipality: "astrakhan", channel: "pos", status: "registered", ..Row::default() }
+}
+
+struct Fixture {
+    dims: Dims,
+    calendar: CompiledCalendar,
+    snap: Snapshot,
+}
+
+fn fixture(rows: &[Row<'static>]) -> Fixture {
+    let reference = reference();
+    let dims = Dims::from_reference(&reference).unwrap();
+    let calendar = CompiledCalendar::new(reference.calendar.clone());
+    let mut snap = Snapshot::default();
+    for r in rows {
+        snap.upsert(&dims, &calendar, r).unwrap();
+    }
+    Fixture { dims, calendar, snap }
+}
+
+fn all_march() -> Filter {
+    Filter::period(monday_9am() - 2 * DAY, monday_9am() + 28 * DAY)
+}
+
+/// The check helpers: each statistic against its hand-computed value.
+fn check_share(what: &str, got: tsur_analytics::Share, k: u64, n: u64) {
+    assert_eq!((got.k, got.n), (k, n), "{what}");
+    if n > 0 {
+        assert!((got.value.unwrap() - k as f64 / n as f64).abs() < 1e-12, "{what}");
+        assert!(got.lo.unwrap() <= got.value.unwrap() && got.value.unwrap() <= got.hi.unwrap(), "{what}: the interval holds the value");
+    } else {
+        assert_eq!(got.value, None, "{what}");
+    }
+}
+
+fn check_hours(what: &str, got: Option<f64>, want: f64) {
+    let got = got.unwrap_or_else(|| panic!("{what}: none"));
+    assert!((got - want).abs() < 1e-9, "{what}: {got} ≠ {want}");
+}
+
+#[test]
+fn every_kpi_against_a_hand_computed_case() {
+    let t0 = monday_9am();
+    let mut rows = Vec::new();
+    // 1: first reply 2 office hours later (11:00), answered on time, resolved and confirmed, score 5.
+    rows.push(Row {
+        status: "confirmed",
+        first_reply_at: Some(t0 + 2 * HOUR),
+        last_answer_at: Some(t0 + 2 * HOUR),
+        answer_due: Some(t0 + 10 * DAY),
+        resolved_at: Some(t0 + 3 * HOUR),
+        confirmed_at: Some(t0 + 4 * HOUR),
+        answers: 1,
+        satisfaction: Some(5),
+        ..row(1)
+    });
+    // 2: first reply Tuesday 10:00 = Monday's office day from 09:00 plus an hour on Tuesday,
+    //    answered late, one answer rejected of two, not resolved, reopened, score 2.
+    rows.push(Row {
+        status: "reopened",
+        first_reply_at: Some(t0 + 25 * HOUR),
+        last_answer_at: Some(t0 + 12 * DAY),
+        answer_due: Some(t0 + 10 * DAY),
+        answers: 2,
+        rejected_answers: 1,
+        reopen_count: 1,
+        satisfaction: Some(2),
+        ..row(2)
+    });
+    // 3: answered on time, resolved, not confirmed; first reply 1 office hour; score 4.
+    rows.push(Row {
+        status: "resolved",
+        first_reply_at: Some(t0 + HOUR),
+        last_answer_at: Some(t0 + HOUR),
+        answer_due: Some(t0 + 10 * DAY),
+        resolved_at: Some(t0 + 2 * DAY),
+        answers: 1,
+        satisfaction: Some(4),
+        ..row(3)
+    });
+    // 4: no reply at all, due passed: overdue.
+    rows.push(Row { status: "assigned", answer_due: Some(t0 + 10 * DAY), ..row(4) });
+    // 5: no reply, not yet due: counts in appeals only.
+    rows.push(Row { status: "assigned", answer_due: Some(t0 + 40 * DAY), ..row(5) });
+    // 6: another municipality, outside a municipality filter.
+    rows.push(Row { municipality: "narimanovsky", ..row(6) });
+    let f = fixture(&rows);
+    let now = t0 + 20 * DAY;
+    let astrakhan = f.dims.municipality("astrakhan").unwrap();
+    let filter = Filter { municipalities: Some(1u128 << astrakhan), ..all_march() };
+    let population = f.dims.population_of(filter.municipalities);
+    let k = kpis(&f.snap, &filter, population, now);
+
+    assert_eq!(k.appeals, 5);
+    assert_eq!(k.population, 475_629);
+    check_hours("per 1,000", k.per_1000, 5.0 * 1000.0 / 475_629.0);
+    // First reply in office hours: 2, 9, 1 → sorted 1, 2, 9: median 2, p90 = 3rd value 9.
+    let office_day = (f.calendar.working_time_between(chrono::DateTime::from_timestamp_millis(t0).unwrap(), chrono::DateTime::from_timestamp_millis(t0 + 25 * HOUR).unwrap()).num_minutes()) as f64 / 60.0;
+    assert_eq!(k.first_reply.n, 3);
+    check_hours("median first reply", k.first_reply.median, 2.0);
+    check_hours("p90 first reply", k.first_reply.p90, office_day);
+    assert_eq!(k.first_reply.lo, None, "no distribution-free interval below 6 values");
+    // On time: rows 1 and 3 on time, 2 late, 4 overdue; 5 not due → 2 of 4.
+    check_share("on time", k.on_time, 2, 4);
+    // Resolved among answered (1, 2, 3): 1 and 3 → 2 of 3.
+    check_share("resolved", k.resolved, 2, 3);
+    // Confirmed among resolved: 1 of 2.
+    check_share("confirmed", k.confirmed, 1, 2);
+    // Reopened among answered: 1 of 3.
+    check_share("reopened", k.reopened, 1, 3);
+    // Rejected among answers: 1 + 2 + 1 = 4 answers, 1 rejected.
+    check_share("rejected", k.rejected, 1, 4);
+    // Satisfaction: 5, 2, 4 → mean 11/3, 4–5: 2 of 3.
+    check_hours("satisfaction mean", k.satisfaction_mean, 11.0 / 3.0);
+    check_share("satisfaction 4–5", k.satisfaction_good, 2, 3);
+
+    // Filters by channel, status and topic narrow the same rows.
+    let by_status = Filter { statuses: Some(1u128 << tsur_core::Status::ALL.iter().position(|s| *s == tsur_core::Status::Assigned).unwrap()), ..filter.clone() };
+    assert_eq!(kpis(&f.snap, &by_status, population, now).appeals, 2);
+    let by_channel = Filter { channels: Some(1u128 << f.dims.channel("im").unwrap()), ..filter.clone() };
+    assert_eq!(kpis(&f.snap, &by_channel, population, now).appeals, 0);
+    let nothing = Filter { topics: Some(vec![true; f.dims.topics.len()]), ..filter.clone() };
+    assert_eq!(kpis(&f.snap, &nothing, population, now).appeals, 0, "unclassified appeals match no topic set");
+    // An upsert replaces the row: appeal 5 answered now on time.
+    let mut snap = f.snap.clone();
+    snap.upsert(&f.dims, &f.calendar, &Row { status: "answered", last_answer_at: Some(t0 + 3 * DAY), first_reply_at: Some(t0 + 3 * DAY), answers: 1, answer_due: Some(t0 + 40 * DAY), ..row(5) }).unwrap();
+    let k2 = kpis(&snap, &filter, population, now);
+    assert_eq!(k2.appeals, 5);
+    check_share("on time after the answer", k2.on_time, 3, 5);
+}
+
+#[test]
+fn unknown_ids_are_refused_and_change_nothing() {
+    let mut f = fixture(&[row(1)]);
+    let e = f.snap.upsert(&f.dims, &f.calendar, &Row { topic: Some("no_such_topic"), ..row(2) }).unwrap_err();
+    assert_eq!(e.to_string(), "нет в справочниках: тематика «no_such_topic»");
+    assert_eq!(f.snap.len(), 1);
+}
+
+/// Rows for an agency: `n` appeals, of which `on_time` answered by the due, the rest late.
+fn agency_rows(first_id: u128, agency: &'static str, n: u32, on_time: u32) -> Vec<Row<'static>> {
+    let t0 = monday_9am();
+    (0..n)
+        .map(|i| Row {
+            agency: Some(agency),
+            status: "answered",
+            first_reply_at: Some(t0 + HOUR),
+            last_answer_at: Some(if i < on_time { t0 + DAY } else { t0 + 11 * DAY }),
+            answer_due: Some(t0 + 10 * DAY),
+            answers: 1,
+            ..row(first_id + u128::from(i))
+        })
+        .collect()
+}
+
+#[test]
+fn ratings_rank_only_with_enough_data_and_explain_the_rank() {
+    let mut rows = Vec::new();
+    rows.extend(agency_rows(1_000, "minzdrav", 40, 36)); // 0.9 on time
+    rows.extend(agency_rows(2_000, "minobr", 40, 20)); // 0.5 on time
+    rows.extend(agency_rows(3_000, "minsoc", 1, 1)); // one perfect appeal: not ranked
+    let f = fixture(&rows);
+    let w = weights();
+    let pass = Pass::run(&f.snap, &f.dims, &all_march(), monday_9am() + 30 * DAY);
+    let counts: Vec<u64> = pass.by_municipality.iter().map(|a| a.n).collect();
+    let r = rate(RatingOf::Agencies, groups(RatingOf::Agencies, &f.dims, &pass.by_agency, &counts), &w);
+    let ranked: Vec<&str> = r.entities.iter().filter(|e| e.rank.is_some()).map(|e| e.id.as_str()).collect();
+    assert_eq!(ranked, ["minzdrav", "minobr"]);
+    let minsoc = r.entities.iter().find(|e| e.id == "minsoc").unwrap();
+    assert!(!minsoc.enough_data && minsoc.rank.is_none(), "a single perfect case never heads the table");
+    let first = &r.entities[0];
+    let on_time = first.components.iter().find(|c| c.component == RatingComponent::OnTime).unwrap();
+    assert!((on_time.value.unwrap() - 0.9).abs() < 1e-12);
+    // The regional median over the two ranked: (0.9 + 0.5) / 2.
+    assert!((on_time.regional_median.unwrap() - 0.7).abs() < 1e-12);
+    // Explain: the contributions add up to the score minus the weighted medians.
+    let used: Vec<_> = first.components.iter().filter(|c| c.weight > 0.0 && c.score.is_some()).collect();
+    let w_total: f64 = used.iter().map(|c| c.weight).sum();
+    let medians: f64 = used.iter().map(|c| c.weight / w_total * c.regional_median.unwrap()).sum();
+    let contributions: f64 = used.iter().map(|c| c.contribution.unwrap()).sum();
+    assert!((contributions - (first.score.unwrap() - medians)).abs() < 1e-12);
+    // The interval holds the score and is narrower with more data.
+    for e in r.entities.iter().filter(|e| e.score.is_some()) {
+        assert!(e.lo.unwrap() <= e.score.unwrap() && e.score.unwrap() <= e.hi.unwrap(), "{}", e.id);
+    }
+    let width = |id: &str| {
+        let e = r.entities.iter().find(|e| e.id == id).unwrap();
+        e.hi.unwrap() - e.lo.unwrap()
+    };
+    assert!(width("minsoc") > width("minzdrav"));
+}
+
+#[test]
+fn the_screen_adds_up() {
+    let mut rows = Vec::new();
+    rows.extend(agency_rows(1_000, "minzdrav", 40, 36));
+    rows.extend(agency_rows(2_000, "omsu-astrakhan", 35, 30));
+    // The previous period: 10 appeals a month earlier.
+    for i in 0..10 {
+        rows.push(Row { received_at: monday_9am() - 20 * DAY, registered_at: monday_9am() - 20 * DAY, ..row(5_000 + i) });
+    }
+    let f = fixture(&rows);
+    let filter = Filter::period(monday_9am() - 10 * DAY, monday_9am() + 10 * DAY);
+    let s = screen(&f.snap, &f.dims, &weights(), &filter, monday_9am() + 30 * DAY, 10);
+    assert_eq!(s.kpis.appeals, 75);
+    assert_eq!(s.previous.appeals, 10);
+    assert_eq!(s.areas.iter().map(|a| a.appeals).sum::<u64>(), 75);
+    let astrakhan = s.areas.iter().find(|a| a.municipality == "astrakhan").unwrap();
+    assert!((astrakhan.overdue_share.unwrap() - 9.0 / 75.0).abs() < 1e-12);
+    assert!(astrakhan.rating_score.is_some(), "the city's administration has 35 appeals ≥ 30");
+    assert_eq!(s.municipalities.entities.iter().filter(|e| e.rank.is_some()).count(), 1);
+}
