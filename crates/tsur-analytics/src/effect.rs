@@ -193,9 +193,15 @@ pub fn effect(s: &Snapshot, topic_block: &[u8], scope: &Scope, window_days: i64,
             _ => Cell { n: c.n, mean: None, var_mean: None },
         }
     };
-    let mut volume = did(("log_weekly_volume", "Обращений в неделю (лог. шкала)"), [log_cell(&weekly[0]), log_cell(&weekly[1]), log_cell(&weekly[2]), log_cell(&weekly[3])]);
+    let mut volume =
+        did(("log_weekly_volume", "Обращений в неделю (лог. шкала)"), [log_cell(&weekly[0]), log_cell(&weekly[1]), log_cell(&weekly[2]), log_cell(&weekly[3])]);
     volume.relative = volume.did.map(|d| d.exp() - 1.0);
-    let control_ru = if local { "те же темы в других муниципалитетах" } else { "другие темы тех же отраслевых блоков" }.to_owned();
+    let control_ru = if local {
+        "те же темы в других муниципалитетах"
+    } else {
+        "другие темы тех же отраслевых блоков"
+    }
+    .to_owned();
     Ok(Effect {
         window_days: window / DAY,
         after_days,
@@ -254,7 +260,9 @@ pub const MILESTONES_FILE: &str = "catalog/roadmap_milestones.csv";
 /// caller against the reference books (`known`: returns an error text for an unknown id).
 pub fn parse_roadmaps(roadmaps: &str, milestones: &str, known: impl Fn(&str, &str) -> Option<String>) -> Result<Vec<Roadmap>, AnalyticsError> {
     let err = |file: &'static str, line: u64, message: String| AnalyticsError::Roadmaps { file, line, message };
-    let date = |file: &'static str, line: u64, v: &str| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| err(file, line, format!("дата «{v}» не в виде ГГГГ-ММ-ДД")));
+    let date = |file: &'static str, line: u64, v: &str| {
+        NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| err(file, line, format!("дата «{v}» не в виде ГГГГ-ММ-ДД")))
+    };
     let mut list: Vec<Roadmap> = Vec::new();
     let mut r = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(roadmaps.as_bytes());
     let want = ["id", "title_ru", "topics", "municipalities", "problem_id", "agency_id", "started_on"];

@@ -18,13 +18,14 @@ pub mod snapshot;
 pub mod stats;
 pub mod weights;
 
+pub use effect::Cell;
 pub use kpi::{Acc, Filter, Hours, Kpis};
 pub use period::Period;
 pub use rating::{Rating, RatingOf};
 pub use screen::{screen, Screen};
 pub use snapshot::{Dims, Row, Snapshot};
 pub use stats::Share;
-pub use weights::Weights;
+pub use weights::{PriorityComponent, RatingComponent, Weights};
 
 /// Why an analysis cannot be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

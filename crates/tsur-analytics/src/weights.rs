@@ -156,15 +156,20 @@ impl Weights {
             let key = &record[1];
             match &record[0] {
                 "rating" => {
-                    let component = RatingComponent::ALL.into_iter().find(|c| c.key() == key).ok_or_else(|| err(line, format!("неизвестный компонент рейтинга «{key}»")))?;
+                    let component = RatingComponent::ALL
+                        .into_iter()
+                        .find(|c| c.key() == key)
+                        .ok_or_else(|| err(line, format!("неизвестный компонент рейтинга «{key}»")))?;
                     if rating.iter().any(|w: &Weight<RatingComponent>| w.component == component) {
                         return Err(err(line, format!("компонент рейтинга «{key}» указан дважды")));
                     }
                     rating.push(Weight { component, weight: weight.unwrap_or(0.0), param, name_ru });
                 }
                 "priority" => {
-                    let component =
-                        PriorityComponent::ALL.into_iter().find(|c| c.key() == key).ok_or_else(|| err(line, format!("неизвестный компонент приоритета «{key}»")))?;
+                    let component = PriorityComponent::ALL
+                        .into_iter()
+                        .find(|c| c.key() == key)
+                        .ok_or_else(|| err(line, format!("неизвестный компонент приоритета «{key}»")))?;
                     if priority.iter().any(|w: &Weight<PriorityComponent>| w.component == component) {
                         return Err(err(line, format!("компонент приоритета «{key}» указан дважды")));
                     }

@@ -16,7 +16,8 @@ fn reference() -> ReferenceData {
 }
 
 fn weights() -> Weights {
-    Weights::parse(&std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference/analytics/weights.csv")).unwrap()).unwrap()
+    Weights::parse(&std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference/analytics/weights.csv")).unwrap())
+        .unwrap()
 }
 
 /// Monday 2 March 2026, 09:00 in Astrakhan (UTC+4), as Unix ms.
@@ -73,49 +74,50 @@ fn check_hours(what: &str, got: Option<f64>, want: f64) {
 #[test]
 fn every_kpi_against_a_hand_computed_case() {
     let t0 = monday_9am();
-    let mut rows = Vec::new();
-    // 1: first reply 2 office hours later (11:00), answered on time, resolved and confirmed, score 5.
-    rows.push(Row {
-        status: "confirmed",
-        first_reply_at: Some(t0 + 2 * HOUR),
-        last_answer_at: Some(t0 + 2 * HOUR),
-        answer_due: Some(t0 + 10 * DAY),
-        resolved_at: Some(t0 + 3 * HOUR),
-        confirmed_at: Some(t0 + 4 * HOUR),
-        answers: 1,
-        satisfaction: Some(5),
-        ..row(1)
-    });
-    // 2: first reply Tuesday 10:00 = Monday's office day from 09:00 plus an hour on Tuesday,
-    //    answered late, one answer rejected of two, not resolved, reopened, score 2.
-    rows.push(Row {
-        status: "reopened",
-        first_reply_at: Some(t0 + 25 * HOUR),
-        last_answer_at: Some(t0 + 12 * DAY),
-        answer_due: Some(t0 + 10 * DAY),
-        answers: 2,
-        rejected_answers: 1,
-        reopen_count: 1,
-        satisfaction: Some(2),
-        ..row(2)
-    });
-    // 3: answered on time, resolved, not confirmed; first reply 1 office hour; score 4.
-    rows.push(Row {
-        status: "resolved",
-        first_reply_at: Some(t0 + HOUR),
-        last_answer_at: Some(t0 + HOUR),
-        answer_due: Some(t0 + 10 * DAY),
-        resolved_at: Some(t0 + 2 * DAY),
-        answers: 1,
-        satisfaction: Some(4),
-        ..row(3)
-    });
-    // 4: no reply at all, due passed: overdue.
-    rows.push(Row { status: "assigned", answer_due: Some(t0 + 10 * DAY), ..row(4) });
-    // 5: no reply, not yet due: counts in appeals only.
-    rows.push(Row { status: "assigned", answer_due: Some(t0 + 40 * DAY), ..row(5) });
-    // 6: another municipality, outside a municipality filter.
-    rows.push(Row { municipality: "narimanovsky", ..row(6) });
+    let rows = vec![
+        // 1: first reply 2 office hours later (11:00), answered on time, resolved and confirmed, score 5.
+        Row {
+            status: "confirmed",
+            first_reply_at: Some(t0 + 2 * HOUR),
+            last_answer_at: Some(t0 + 2 * HOUR),
+            answer_due: Some(t0 + 10 * DAY),
+            resolved_at: Some(t0 + 3 * HOUR),
+            confirmed_at: Some(t0 + 4 * HOUR),
+            answers: 1,
+            satisfaction: Some(5),
+            ..row(1)
+        },
+        // 2: first reply Tuesday 10:00 = Monday's office day from 09:00 plus an hour on Tuesday,
+        //    answered late, one answer rejected of two, not resolved, reopened, score 2.
+        Row {
+            status: "reopened",
+            first_reply_at: Some(t0 + 25 * HOUR),
+            last_answer_at: Some(t0 + 12 * DAY),
+            answer_due: Some(t0 + 10 * DAY),
+            answers: 2,
+            rejected_answers: 1,
+            reopen_count: 1,
+            satisfaction: Some(2),
+            ..row(2)
+        },
+        // 3: answered on time, resolved, not confirmed; first reply 1 office hour; score 4.
+        Row {
+            status: "resolved",
+            first_reply_at: Some(t0 + HOUR),
+            last_answer_at: Some(t0 + HOUR),
+            answer_due: Some(t0 + 10 * DAY),
+            resolved_at: Some(t0 + 2 * DAY),
+            answers: 1,
+            satisfaction: Some(4),
+            ..row(3)
+        },
+        // 4: no reply at all, due passed: overdue.
+        Row { status: "assigned", answer_due: Some(t0 + 10 * DAY), ..row(4) },
+        // 5: no reply, not yet due: counts in appeals only.
+        Row { status: "assigned", answer_due: Some(t0 + 40 * DAY), ..row(5) },
+        // 6: another municipality, outside a municipality filter.
+        Row { municipality: "narimanovsky", ..row(6) },
+    ];
     let f = fixture(&rows);
     let now = t0 + 20 * DAY;
     let astrakhan = f.dims.municipality("astrakhan").unwrap();
@@ -127,7 +129,11 @@ fn every_kpi_against_a_hand_computed_case() {
     assert_eq!(k.population, 475_629);
     check_hours("per 1,000", k.per_1000, 5.0 * 1000.0 / 475_629.0);
     // First reply in office hours: 2, 9, 1 → sorted 1, 2, 9: median 2, p90 = 3rd value 9.
-    let office_day = (f.calendar.working_time_between(chrono::DateTime::from_timestamp_millis(t0).unwrap(), chrono::DateTime::from_timestamp_millis(t0 + 25 * HOUR).unwrap()).num_minutes()) as f64 / 60.0;
+    let office_day = (f
+        .calendar
+        .working_time_between(chrono::DateTime::from_timestamp_millis(t0).unwrap(), chrono::DateTime::from_timestamp_millis(t0 + 25 * HOUR).unwrap())
+        .num_minutes()) as f64
+        / 60.0;
     assert_eq!(k.first_reply.n, 3);
     check_hours("median first reply", k.first_reply.median, 2.0);
     check_hours("p90 first reply", k.first_reply.p90, office_day);
@@ -147,7 +153,8 @@ fn every_kpi_against_a_hand_computed_case() {
     check_share("satisfaction 4–5", k.satisfaction_good, 2, 3);
 
     // Filters by channel, status and topic narrow the same rows.
-    let by_status = Filter { statuses: Some(1u128 << tsur_core::Status::ALL.iter().position(|s| *s == tsur_core::Status::Assigned).unwrap()), ..filter.clone() };
+    let by_status =
+        Filter { statuses: Some(1u128 << tsur_core::Status::ALL.iter().position(|s| *s == tsur_core::Status::Assigned).unwrap()), ..filter.clone() };
     assert_eq!(kpis(&f.snap, &by_status, population, now).appeals, 2);
     let by_channel = Filter { channels: Some(1u128 << f.dims.channel("im").unwrap()), ..filter.clone() };
     assert_eq!(kpis(&f.snap, &by_channel, population, now).appeals, 0);
@@ -155,7 +162,19 @@ fn every_kpi_against_a_hand_computed_case() {
     assert_eq!(kpis(&f.snap, &nothing, population, now).appeals, 0, "unclassified appeals match no topic set");
     // An upsert replaces the row: appeal 5 answered now on time.
     let mut snap = f.snap.clone();
-    snap.upsert(&f.dims, &f.calendar, &Row { status: "answered", last_answer_at: Some(t0 + 3 * DAY), first_reply_at: Some(t0 + 3 * DAY), answers: 1, answer_due: Some(t0 + 40 * DAY), ..row(5) }).unwrap();
+    snap.upsert(
+        &f.dims,
+        &f.calendar,
+        &Row {
+            status: "answered",
+            last_answer_at: Some(t0 + 3 * DAY),
+            first_reply_at: Some(t0 + 3 * DAY),
+            answers: 1,
+            answer_due: Some(t0 + 40 * DAY),
+            ..row(5)
+        },
+    )
+    .unwrap();
     let k2 = kpis(&snap, &filter, population, now);
     assert_eq!(k2.appeals, 5);
     check_share("on time after the answer", k2.on_time, 3, 5);

@@ -7,6 +7,7 @@
 //! [`ApiError`]`{ code, message }` with a closed set of codes.
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod classify;
 pub mod deadlines;
 pub mod demo;
@@ -19,6 +20,7 @@ pub mod radar;
 mod reference;
 mod stats;
 
+pub use analytics::{AlertEval, AlertItem, EffectReport, KpiReport, ScreenReport, SliceQuery};
 pub use classify::{PredictRow, ReviewItem, TrainSummary, REVIEW_THRESHOLD};
 pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use demo::DemoParams;
@@ -29,6 +31,8 @@ pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
+pub use tsur_analytics as analytics_types;
+pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
 
@@ -43,6 +47,7 @@ pub struct Api {
     store: SqliteStore,
     reference: Arc<ReferenceData>,
     lexicon: Arc<tsur_classify::Lexicon>,
+    analytics: analytics::Shared,
 }
 
 impl Api {
@@ -66,7 +71,7 @@ impl Api {
         if !complete {
             store.replace_reference(&reference, chrono::Utc::now()).await?;
         }
-        Ok(Api { store, reference: Arc::new(reference), lexicon: Arc::new(lexicon) })
+        Ok(Api { store, reference: Arc::new(reference), lexicon: Arc::new(lexicon), analytics: analytics::Shared::default() })
     }
 
     /// The reference books in force.

@@ -28,6 +28,9 @@ pub fn bundled() -> ReferenceTexts {
         office_hours: bundled_file!("calendar/office_hours.csv").to_owned(),
         calendar_overrides: bundled_file!("calendar/overrides.csv").to_owned(),
         lexicon: bundled_file!("classify/lexicon.csv").to_owned(),
+        analytics_weights: bundled_file!("analytics/weights.csv").to_owned(),
+        roadmaps: bundled_file!("catalog/roadmaps.csv").to_owned(),
+        roadmap_milestones: bundled_file!("catalog/roadmap_milestones.csv").to_owned(),
     }
 }
 
@@ -60,9 +63,11 @@ impl Api {
         }
         let data = ReferenceData::parse(texts).map_err(|e| ApiError::invalid(e.to_string()))?;
         let lexicon = crate::classify::lexicon(&data)?;
+        crate::analytics::check_books(&data)?;
         self.store.replace_reference(&data, chrono::Utc::now()).await?;
         self.lexicon = std::sync::Arc::new(lexicon);
         self.reference = std::sync::Arc::new(data);
+        self.drop_snapshot();
         Ok(read)
     }
 }

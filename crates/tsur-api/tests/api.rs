@@ -60,7 +60,7 @@ async fn edited_reference_books_are_checked_before_they_replace_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let mut api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     let books = dir.path().join("books");
-    assert_eq!(api.reference_export(&books).unwrap(), 14);
+    assert_eq!(api.reference_export(&books).unwrap(), 17);
     // A topic pointing at a block that does not exist is refused, and nothing changes.
     let topics = books.join("catalog/topics.csv");
     let mut text = std::fs::read_to_string(&topics).unwrap();
@@ -68,6 +68,20 @@ async fn edited_reference_books_are_checked_before_they_replace_the_old() {
     std::fs::write(&topics, &text).unwrap();
     let err = api.reference_import(&books).await.unwrap_err();
     assert!(err.message.contains("тема «new_topic»: неизвестный блок «no_such_block»"), "{}", err.message);
+    // The analytics' books are checked too: weights and roadmaps.
+    std::fs::write(&topics, text.replace("no_such_block", "roads")).unwrap();
+    let weights = books.join("analytics/weights.csv");
+    let good_weights = std::fs::read_to_string(&weights).unwrap();
+    std::fs::write(&weights, good_weights.replace("rating,on_time,0.25", "rating,on_tme,0.25")).unwrap();
+    let err = api.reference_import(&books).await.unwrap_err();
+    assert!(err.message.contains("неизвестный компонент рейтинга «on_tme»"), "{}", err.message);
+    std::fs::write(&weights, good_weights).unwrap();
+    let roadmaps = books.join("catalog/roadmaps.csv");
+    let good_roadmaps = std::fs::read_to_string(&roadmaps).unwrap();
+    std::fs::write(&roadmaps, good_roadmaps.replace(",mindor,", ",no_such_agency,")).unwrap();
+    let err = api.reference_import(&books).await.unwrap_err();
+    assert!(err.message.contains("неизвестный исполнитель «no_such_agency»"), "{}", err.message);
+    std::fs::write(&roadmaps, good_roadmaps).unwrap();
     // A valid edit is taken and survives reopening.
     std::fs::write(&topics, text.replace("no_such_block", "roads")).unwrap();
     api.reference_import(&books).await.unwrap();

@@ -7,7 +7,7 @@
 //! marks, `<яма>` → `<ям`, `ям`, `ма>`, …), which make a misspelt word share most of its
 //! features with the right one.
 
-use crate::normalize::{clean_text, has_digit, words, Normalizer};
+use crate::normalize::{clean_text_into, has_digit, words, Normalizer};
 
 /// Which features to extract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +92,10 @@ pub(crate) fn hash_str(seed: u64, s: &str) -> u64 {
 /// before reduction to buckets.
 struct WordHashes {
     stem: u64,
-    chars: Vec<u64>,
+    chars: Box<[u64]>,
+    /// What one model made of these hashes (see [`for_each_word_rows`]): the model's key
+    /// and its rows, the stem's first.
+    rows: Option<(u64, Box<[u32]>)>,
 }
 
 /// Words repeat across appeals, and stemming plus n-gram hashing is most of the cost of a
@@ -101,13 +104,78 @@ struct WordHashes {
 /// [`CACHE_WORDS`] or when asked for another n-gram range.
 const CACHE_WORDS: usize = 200_000;
 
+/// A fast multiplicative hasher for the cache, keyed per thread by the standard library's
+/// random state (so that crafted texts cannot aim at its buckets). Only the cache's speed
+/// depends on it, never a result.
+#[derive(Clone, Copy)]
+struct CacheHasher(u64);
+
+impl std::hash::Hasher for CacheHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            h = step(h, u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            h = step(h, u64::from_le_bytes(word));
+        }
+        self.0 = h;
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = step(self.0, i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0 = step(self.0, i as u64);
+    }
+    fn finish(&self) -> u64 {
+        finish(self.0)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CacheHasherBuilder(u64);
+
+impl std::hash::BuildHasher for CacheHasherBuilder {
+    type Hasher = CacheHasher;
+    fn build_hasher(&self) -> CacheHasher {
+        CacheHasher(self.0)
+    }
+}
+
 struct WordCache {
     range: (u8, u8),
-    words: std::collections::HashMap<Box<str>, WordHashes>,
+    words: std::collections::HashMap<Box<str>, WordHashes, CacheHasherBuilder>,
+    /// The cleaned text of the current call (reused, so a text costs no allocation).
+    clean: String,
+}
+
+impl WordCache {
+    /// Forgets the words when the n-gram range changed or the cache is full, and cleans `raw`
+    /// into the reused buffer.
+    fn prepare(&mut self, config: &FeatureConfig, raw: &str) {
+        let range = if config.has_chars() { (config.char_min, config.char_max) } else { (0, 0) };
+        if self.range != range || self.words.len() > CACHE_WORDS {
+            self.words.clear();
+            self.range = range;
+        }
+        clean_text_into(raw, &mut self.clean);
+    }
+}
+
+impl WordCache {
+    fn new() -> WordCache {
+        use std::hash::{BuildHasher, Hasher};
+        let key = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        WordCache { range: (0, 0), words: std::collections::HashMap::with_hasher(CacheHasherBuilder(key)), clean: String::new() }
+    }
 }
 
 thread_local! {
-    static CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache { range: (0, 0), words: std::collections::HashMap::new() });
+    static CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::new());
 }
 
 fn word_hashes(config: &FeatureConfig, normalizer: &Normalizer, w: &str) -> WordHashes {
@@ -129,42 +197,94 @@ fn word_hashes(config: &FeatureConfig, normalizer: &Normalizer, w: &str) -> Word
             }
         }
     }
-    WordHashes { stem, chars }
+    WordHashes { stem, chars: chars.into_boxed_slice(), rows: None }
 }
 
-/// Extracts the counts of `raw` (an unprocessed appeal text) under `config`.
-pub fn extract(config: &FeatureConfig, normalizer: &Normalizer, raw: &str) -> Counts {
+/// The feature groups a bucket belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Group {
+    Word,
+    Char,
+}
+
+/// Calls `f(group, bucket)` for every feature occurrence of `raw` under `config`, in text
+/// order (a word's stem, then its n-grams). No allocation once the thread's cache is warm.
+pub(crate) fn for_each_feature(config: &FeatureConfig, normalizer: &Normalizer, raw: &str, mut f: impl FnMut(Group, u32)) {
     let mask = config.mask() as u64;
-    let clean = clean_text(raw);
-    let mut word = Vec::with_capacity(64);
-    let mut char = Vec::with_capacity(if config.has_chars() { 1024 } else { 0 });
-    let mut previous: Option<u64> = None;
-    let range = if config.has_chars() { (config.char_min, config.char_max) } else { (0, 0) };
     CACHE.with_borrow_mut(|cache| {
-        if cache.range != range || cache.words.len() > CACHE_WORDS {
-            cache.words.clear();
-            cache.range = range;
-        }
-        for w in words(&clean) {
+        cache.prepare(config, raw);
+        let WordCache { words: cache, clean, .. } = cache;
+        let mut previous: Option<u64> = None;
+        for w in words(clean) {
             if has_digit(w) {
                 // A number breaks a phrase: no bigram across it.
                 previous = None;
                 continue;
             }
-            let hashes = match cache.words.get(w) {
+            let hashes = match cache.get(w) {
                 Some(h) => h,
-                None => cache.words.entry(w.into()).or_insert_with(|| word_hashes(config, normalizer, w)),
+                None => cache.entry(w.into()).or_insert_with(|| word_hashes(config, normalizer, w)),
             };
             let h = hashes.stem;
-            word.push((h & mask) as u32);
+            f(Group::Word, (h & mask) as u32);
             if config.word_bigrams {
                 if let Some(p) = previous {
-                    word.push((finish(step(step(SEED_BIGRAM, p), h)) & mask) as u32);
+                    f(Group::Word, (finish(step(step(SEED_BIGRAM, p), h)) & mask) as u32);
                 }
                 previous = Some(h);
             }
-            char.extend(hashes.chars.iter().map(|&c| (c & mask) as u32));
+            for &c in hashes.chars.iter() {
+                f(Group::Char, (c & mask) as u32);
+            }
         }
+    });
+}
+
+/// Calls `f(rows)` for every word of `raw` (not for numbers), where `rows` is what
+/// `to_rows(stem bucket, char buckets)` returned for that word: the per-thread cache keeps
+/// it for the model `key`, so a model maps each distinct word to its weight rows once
+/// instead of looking up every n-gram of every text. Not for stem bigrams (they depend on
+/// the previous word).
+pub(crate) fn for_each_word_rows(
+    config: &FeatureConfig,
+    normalizer: &Normalizer,
+    raw: &str,
+    key: u64,
+    to_rows: impl Fn(u32, &mut dyn Iterator<Item = u32>) -> Box<[u32]>,
+    mut f: impl FnMut(&[u32]),
+) {
+    debug_assert!(!config.word_bigrams);
+    let mask = config.mask() as u64;
+    CACHE.with_borrow_mut(|cache| {
+        cache.prepare(config, raw);
+        let WordCache { words: cache, clean, .. } = cache;
+        for w in words(clean) {
+            if has_digit(w) {
+                continue;
+            }
+            let hashes = match cache.get_mut(w) {
+                Some(h) => h,
+                None => cache.entry(w.into()).or_insert_with(|| word_hashes(config, normalizer, w)),
+            };
+            match &hashes.rows {
+                Some((k, rows)) if *k == key => f(rows),
+                _ => {
+                    let rows = to_rows((hashes.stem & mask) as u32, &mut hashes.chars.iter().map(|&c| (c & mask) as u32));
+                    f(&rows);
+                    hashes.rows = Some((key, rows));
+                }
+            }
+        }
+    });
+}
+
+/// Extracts the counts of `raw` (an unprocessed appeal text) under `config`.
+pub fn extract(config: &FeatureConfig, normalizer: &Normalizer, raw: &str) -> Counts {
+    let mut word = Vec::with_capacity(64);
+    let mut char = Vec::with_capacity(if config.has_chars() { 1024 } else { 0 });
+    for_each_feature(config, normalizer, raw, |group, bucket| match group {
+        Group::Word => word.push(bucket),
+        Group::Char => char.push(bucket),
     });
     Counts { word: count_sorted(word), char: count_sorted(char), lexicon: Vec::new() }
 }

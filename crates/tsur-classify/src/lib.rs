@@ -8,11 +8,11 @@
 //! - [`Lexicon`]: operator-editable lists of words and phrases per topic
 //!   (`data/reference/classify/lexicon.csv`). It needs no training data, works on the
 //!   first day in a new region, and every prediction says which terms made it.
-//! - [`LinearModel`]: hashed TF-IDF of stems and character n-grams (optionally stem
-//!   bigrams and the lexicon's scores) with a
-//!   softmax regression, trained on the region's own labelled history. It learns the
-//!   region's vocabulary and gives a calibrated-ish confidence (the softmax probability);
-//!   it serialises to bytes ([`LinearModel::to_bytes`]) for a BLOB in the store.
+//! - [`LinearModel`]: hashed stems and character n-grams (optionally stem bigrams and the
+//!   lexicon's scores), weighted by their naive-Bayes log-count ratios, with a softmax
+//!   regression trained to convergence on the region's own labelled history. It learns
+//!   the region's vocabulary and gives a calibrated-ish confidence (the softmax
+//!   probability); it serialises to bytes ([`LinearModel::to_bytes`]) for a BLOB in the store.
 //!
 //! [`eval`] measures either on labelled data (stratified k-fold cross-validation,
 //! per-class precision / recall / F1, macro-F1, confusion), and [`labels`] reads labelled
@@ -32,6 +32,7 @@ pub mod labels;
 pub mod lexicon;
 pub mod linear;
 pub mod normalize;
+mod optimize;
 
 pub use error::ClassifyError;
 pub use eval::{cross_validate, evaluate, stratified_folds, ClassMetrics, CrossValidation, EvalReport};

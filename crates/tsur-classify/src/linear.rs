@@ -1,23 +1,29 @@
-//! The trainable model: hashed TF-IDF features and multinomial logistic regression.
+//! The trainable model: hashed features, NB-scaled, and multinomial logistic regression.
 //!
 //! A text becomes the [`Counts`](crate::features::Counts) of its hashed features; each
-//! count `n` becomes `(1 + ln n) · idf`, where the idf comes from the training texts
-//! (`ln((1 + N) / (1 + df)) + 1`; a bucket no training text had is dropped, as a word out
-//! of a vocabulary would be). The word group and the char group are each scaled to unit
-//! length and then by `1/√2`, so that neither drowns the other whatever the text length.
+//! count `n` becomes `(1 + ln n) · idf` (a bucket no training text had is dropped, as a
+//! word out of a vocabulary would be). The word group and the char group are each scaled
+//! to unit length and then by `1/√2`, so that neither drowns the other whatever the text
+//! length. With [`TrainConfig::nb_scaling`] (the default) the idf is 1 and each class
+//! weighs each feature by its naive-Bayes log-count ratio instead (NBSVM, Wang & Manning
+//! 2012, written as a softmax): the penalty then makes telling features cheap to use,
+//! which is what a few hundred texts need.
 //!
-//! The classifier is a softmax over `C` classes, trained by AdaGrad on the cross-entropy
-//! with class-balanced sample weights (`N / (C · N_c)`, so a rare block counts as much as
-//! a common one) and a small L2 penalty, visiting the texts in an order drawn from a seeded
-//! generator: the same data and configuration give the same model bit for bit.
+//! The classifier is a softmax over `C` classes; its objective is the usual
+//! `½‖V‖² + C · Σ sᵢ · cross-entropyᵢ` with class-balanced sample weights
+//! (`sᵢ = N / (K · N_k)`, so a rare block counts as much as a common one), minimised to
+//! convergence by L-BFGS (`optimize.rs`): full-batch and in a fixed order, so the
+//! same data and configuration give the same model bit for bit.
 //!
 //! Only the buckets seen in training get a weight row, so the model stays small enough
-//! for a BLOB even with a hundred topics; [`LinearModel::to_bytes`] writes those rows.
+//! for a BLOB even with a hundred topics; [`LinearModel::to_bytes`] writes those rows (the
+//! NB ratios are folded into them, so prediction is one sparse dot product).
 
 use crate::error::ClassifyError;
-use crate::features::{extract, hash_str, Counts, FeatureConfig};
+use crate::features::{extract, for_each_feature, for_each_word_rows, hash_str, Counts, FeatureConfig, Group};
 use crate::lexicon::Lexicon;
 use crate::normalize::Normalizer;
+use crate::optimize::{minimize, Stop};
 use serde::Serialize;
 use tsur_core::{BlockId, TopicId};
 
@@ -26,17 +32,17 @@ use tsur_core::{BlockId, TopicId};
 pub struct TrainConfig {
     /// The features.
     pub features: FeatureConfig,
-    /// Passes over the training texts.
-    pub epochs: u32,
-    /// The first step of the descent; it shrinks as `1 / (1 + epochs done)`.
-    pub learning_rate: f32,
+    /// At most this many iterations of the L-BFGS minimiser (it stops earlier at the minimum).
+    pub max_iterations: u32,
+    /// Scale each feature, for each class, by its NB log-count ratio (Wang & Manning 2012).
+    pub nb_scaling: bool,
     /// Inverse strength of the L2 penalty, as usually written: the objective is
     /// `½‖W‖² + C · Σ weighted cross-entropy`, so each sample's step carries a penalty
     /// `W / (C · N)` on the weights it touches.
     pub c: f32,
     /// Weigh samples so that every class has the same total weight.
     pub class_balanced: bool,
-    /// Seed of the visiting order.
+    /// Seed of the cross-validation folds (training itself draws nothing at random).
     pub seed: u64,
     /// A feature bucket must occur in at least this many training texts to get a weight:
     /// a feature of one text only lets the model memorise that text instead of learning.
@@ -44,12 +50,12 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// The configuration of the shipped model (chosen a priori; see docs/classification.md).
+    /// The configuration of the shipped model (see docs/classification.md for how it was chosen).
     pub const DEFAULT: TrainConfig =
-        TrainConfig { features: FeatureConfig::DEFAULT, epochs: 12, learning_rate: 1.0, c: 1.0, class_balanced: true, seed: 20_240_601, min_df: 2 };
+        TrainConfig { features: FeatureConfig::DEFAULT, max_iterations: 500, nb_scaling: true, c: 1.0, class_balanced: true, seed: 20_240_601, min_df: 2 };
 
-    /// The plain baseline: stem-unigram TF-IDF with the same regression.
-    pub const BASELINE: TrainConfig = TrainConfig { features: FeatureConfig::UNIGRAMS, ..TrainConfig::DEFAULT };
+    /// The plain baseline: stem-unigram TF-IDF with the same regression, without NB scaling.
+    pub const BASELINE: TrainConfig = TrainConfig { features: FeatureConfig::UNIGRAMS, nb_scaling: false, ..TrainConfig::DEFAULT };
 }
 
 impl Default for TrainConfig {
@@ -92,10 +98,56 @@ pub struct LinearModel {
     /// Row-major: `weights[row * C + class]`.
     weights: Vec<f32>,
     bias: Vec<f32>,
+    /// Distinct per model in this process (see [`next_model_key`]); not serialised.
+    key: u64,
 }
 
 /// A sparse, weighted vector of rows.
 type Sparse = Vec<(u32, f32)>;
+
+/// Per-thread buffers of [`LinearModel::probabilities`]: counts by row (all zero between
+/// calls), the rows each text touched, and per-class sums.
+#[derive(Default)]
+struct Scratch {
+    word_count: Vec<u32>,
+    char_count: Vec<u32>,
+    word_rows: Vec<u32>,
+    char_rows: Vec<u32>,
+    sums: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Counts one occurrence of `row`, remembering the rows seen.
+#[inline]
+fn count_row(count: &mut [u32], seen: &mut Vec<u32>, row: u32) {
+    let n = &mut count[row as usize];
+    if *n == 0 {
+        seen.push(row);
+    }
+    *n += 1;
+}
+
+/// A process-wide distinct key for each model built or read, so that the per-thread word
+/// cache can remember one model's rows of a word (a clone shares the key: it has the same rows).
+fn next_model_key() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sublinear term frequency: `1 + ln n`.
+#[inline]
+fn tf(n: u32) -> f32 {
+    match TF_TABLE.get(n as usize) {
+        Some(&v) => v,
+        None => 1.0 + (n as f32).ln(),
+    }
+}
+
+/// `1 + ln n` for small `n` (a logarithm per feature is a noticeable part of a prediction).
+static TF_TABLE: std::sync::LazyLock<[f32; 64]> = std::sync::LazyLock::new(|| std::array::from_fn(|n| if n == 0 { 0.0 } else { 1.0 + (n as f32).ln() }));
 
 impl LinearModel {
     /// Trains a model on texts and their labels; the classes are the distinct labels, sorted.
@@ -149,8 +201,78 @@ impl LinearModel {
 
     /// The probability of each class for a raw text.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        let counts = extract_all(&self.features, &self.normalizer, self.lexicon.as_ref(), text);
-        self.probabilities_of_counts(&counts)
+        if self.lexicon.is_some() {
+            let counts = extract_all(&self.features, &self.normalizer, self.lexicon.as_ref(), text);
+            return self.probabilities_of_counts(&counts);
+        }
+        let mut p = vec![0.0; self.classes.len()];
+        SCRATCH.with_borrow_mut(|scratch| self.logits_of_text(text, scratch, &mut p));
+        softmax(&mut p);
+        p
+    }
+
+    /// The logits of a raw text, without building its counts: each feature is mapped to its
+    /// row as it is produced and counted in the thread's scratch arrays (indexed by row, so
+    /// no sorting), then each group's TF-IDF entries are dotted with the weights and scaled
+    /// by the group's norm at the end. The same figures as [`Self::probabilities_of_counts`]
+    /// up to the order of float additions.
+    fn logits_of_text(&self, text: &str, scratch: &mut Scratch, out: &mut [f32]) {
+        let c = self.classes.len();
+        let rows = self.rows();
+        let Scratch { word_count, char_count, word_rows, char_rows, sums } = scratch;
+        if word_count.len() < rows {
+            word_count.resize(rows, 0);
+            char_count.resize(rows, 0);
+        }
+        word_rows.clear();
+        char_rows.clear();
+        if self.features.word_bigrams {
+            for_each_feature(&self.features, &self.normalizer, text, |group, bucket| {
+                let row = self.row_of_bucket[bucket as usize];
+                if row == NO_ROW {
+                    return;
+                }
+                match group {
+                    Group::Word => count_row(word_count, word_rows, row),
+                    Group::Char => count_row(char_count, char_rows, row),
+                }
+            });
+        } else {
+            let to_rows = |stem: u32, chars: &mut dyn Iterator<Item = u32>| -> Box<[u32]> {
+                std::iter::once(self.row_of_bucket[stem as usize]).chain(chars.map(|b| self.row_of_bucket[b as usize]).filter(|&r| r != NO_ROW)).collect()
+            };
+            for_each_word_rows(&self.features, &self.normalizer, text, self.key, to_rows, |rows| {
+                if rows[0] != NO_ROW {
+                    count_row(word_count, word_rows, rows[0]);
+                }
+                for &row in &rows[1..] {
+                    count_row(char_count, char_rows, row);
+                }
+            });
+        }
+        out.copy_from_slice(&self.bias);
+        let scale = 1.0 / ((1 + self.features.has_chars() as usize) as f32).sqrt();
+        for (count, seen) in [(&mut *word_count, &*word_rows), (&mut *char_count, &*char_rows)] {
+            if seen.is_empty() {
+                continue;
+            }
+            sums.clear();
+            sums.resize(c, 0.0);
+            let mut norm2 = 0.0;
+            for &row in seen {
+                let n = std::mem::take(&mut count[row as usize]);
+                let v = tf(n) * self.idf[row as usize];
+                norm2 += v * v;
+                let w = &self.weights[row as usize * c..row as usize * c + c];
+                for (s, wi) in sums.iter_mut().zip(w) {
+                    *s += v * wi;
+                }
+            }
+            let k = scale / norm2.sqrt();
+            for (o, s) in out.iter_mut().zip(sums.iter()) {
+                *o += k * s;
+            }
+        }
     }
 
     pub(crate) fn probabilities_of_counts(&self, counts: &Counts) -> Vec<f32> {
@@ -277,7 +399,18 @@ impl LinearModel {
                 weights.push(r.f32()?);
             }
         }
-        Ok(LinearModel { features, classes, normalizer: Normalizer::russian(), lexicon, row_of_bucket, bucket_of_row, idf, weights, bias })
+        Ok(LinearModel {
+            features,
+            classes,
+            normalizer: Normalizer::russian(),
+            lexicon,
+            row_of_bucket,
+            bucket_of_row,
+            idf,
+            weights,
+            bias,
+            key: next_model_key(),
+        })
     }
 }
 
@@ -367,7 +500,9 @@ pub(crate) fn fit(
         if f >= config.min_df.max(1) {
             row_of_bucket[b] = bucket_of_row.len() as u32;
             bucket_of_row.push(b as u32);
-            idf.push((((1 + n) as f32) / ((1 + f) as f32)).ln() + 1.0);
+            // With NB scaling the class-wise log-count ratios measure how telling a feature
+            // is, and the idf (a class-blind measure of the same) is left out, as in NBSVM.
+            idf.push(if config.nb_scaling { 1.0 } else { (((1 + n) as f32) / ((1 + f) as f32)).ln() + 1.0 });
         }
     }
     let rows = bucket_of_row.len();
@@ -384,45 +519,21 @@ pub(crate) fn fit(
     for &l in labels {
         per_class[l] += 1;
     }
-    let sample_weight: Vec<f32> = per_class.iter().map(|&k| if config.class_balanced && k > 0 { n as f32 / (c as f32 * k as f32) } else { 1.0 }).collect();
-
-    let mut weights = vec![0f32; rows * c];
-    let mut bias = vec![0f32; c];
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = SplitMix(config.seed);
-    let mut p = vec![0f32; c];
-    let l2 = 1.0 / (config.c * n as f32);
-    let mut step = 0u64;
-    for _ in 0..config.epochs {
-        shuffle(&mut order, &mut rng);
-        for &i in &order {
-            // The step shrinks as 1 / (1 + epochs done), so late passes refine instead of jumping.
-            let lr = config.learning_rate / (1.0 + step as f32 / n as f32);
-            step += 1;
-            let x = &xs[i];
-            p.copy_from_slice(&bias);
-            for &(row, v) in x {
-                for (o, w) in p.iter_mut().zip(&weights[row as usize * c..row as usize * c + c]) {
-                    *o += v * w;
-                }
-            }
-            softmax(&mut p);
-            let sw = sample_weight[labels[i]];
-            for (k, pk) in p.iter_mut().enumerate() {
-                *pk = sw * (*pk - if k == labels[i] { 1.0 } else { 0.0 });
-            }
-            for (b, &gk) in bias.iter_mut().zip(&p) {
-                *b -= lr * gk;
-            }
-            for &(row, v) in x {
-                let base = row as usize * c;
-                for (w, &gk) in weights[base..base + c].iter_mut().zip(&p) {
-                    *w -= lr * (gk * v + l2 * *w);
-                }
-            }
-        }
-    }
-    Ok(LinearModel { features, classes, normalizer: Normalizer::russian(), lexicon: lexicon.cloned(), row_of_bucket, bucket_of_row, idf, weights, bias })
+    let sample_weight: Vec<f64> = per_class.iter().map(|&k| if config.class_balanced && k > 0 { n as f64 / (c as f64 * k as f64) } else { 1.0 }).collect();
+    let scale = if config.nb_scaling { nb_ratios(&xs, labels, rows, c) } else { vec![1.0; rows * c] };
+    let (weights, bias) = solve(&xs, labels, &sample_weight, &scale, rows, c, config);
+    Ok(LinearModel {
+        features,
+        classes,
+        normalizer: Normalizer::russian(),
+        lexicon: lexicon.cloned(),
+        row_of_bucket,
+        bucket_of_row,
+        idf,
+        weights,
+        bias,
+        key: next_model_key(),
+    })
 }
 
 /// The features of a raw text, with the lexicon group when there is a lexicon.
@@ -453,7 +564,7 @@ fn vectorize(features: &FeatureConfig, with_lexicon: bool, row_of_bucket: &[u32]
     let scale = 1.0 / (groups as f32).sqrt();
     let tf_idf = |&(bucket, n): &(u32, u32)| {
         let row = row_of_bucket[bucket as usize];
-        (row != NO_ROW).then(|| (row, (1.0 + (n as f32).ln()) * idf[row as usize]))
+        (row != NO_ROW).then(|| (row, tf(n) * idf[row as usize]))
     };
     let lexicon = |&(bucket, v): &(u32, f32)| {
         let row = row_of_bucket[bucket as usize];
@@ -519,5 +630,140 @@ pub(crate) fn shuffle<T>(v: &mut [T], rng: &mut SplitMix) {
     for i in (1..v.len()).rev() {
         let j = (rng.next() % (i as u64 + 1)) as usize;
         v.swap(i, j);
+    }
+}
+
+/// The NB log-count ratios of every row for every class (one class against the rest):
+/// `r = ln(p / |p|₁) − ln(q / |q|₁)`, where `p` counts the texts of the class that have
+/// the feature and `q` the other texts that have it, each plus one (Wang & Manning 2012).
+/// Layout `[row * C + class]`.
+fn nb_ratios(xs: &[Sparse], labels: &[usize], rows: usize, c: usize) -> Vec<f64> {
+    let mut present = vec![0f64; rows * c];
+    let mut total_in_class = vec![0f64; c];
+    for (x, &l) in xs.iter().zip(labels) {
+        for &(row, _) in x {
+            present[row as usize * c + l] += 1.0;
+        }
+    }
+    let mut total_present = vec![0f64; rows];
+    for row in 0..rows {
+        total_present[row] = present[row * c..row * c + c].iter().sum();
+        for k in 0..c {
+            total_in_class[k] += present[row * c + k];
+        }
+    }
+    let all: f64 = total_in_class.iter().sum();
+    let mut r = vec![0f64; rows * c];
+    for row in 0..rows {
+        for k in 0..c {
+            let p = 1.0 + present[row * c + k];
+            let q = 1.0 + total_present[row] - present[row * c + k];
+            let p_norm = rows as f64 + total_in_class[k];
+            let q_norm = rows as f64 + all - total_in_class[k];
+            r[row * c + k] = (p / p_norm).ln() - (q / q_norm).ln();
+        }
+    }
+    r
+}
+
+/// Minimises `½λ‖V‖² + (1/S) Σ sᵢ · cross-entropyᵢ` with `λ = 1 / (C · S)`, `S = Σ sᵢ`
+/// (the usual `½‖V‖² + C · Σ sᵢ · CE`, divided by `C · S`), where the logits are
+/// `b + Σ x_f · (scale_f ∘ V_f)`. Returns the effective weights `scale ∘ V` and the bias.
+fn solve(xs: &[Sparse], labels: &[usize], class_weight: &[f64], scale: &[f64], rows: usize, c: usize, config: &TrainConfig) -> (Vec<f32>, Vec<f32>) {
+    let total: f64 = labels.iter().map(|&l| class_weight[l]).sum();
+    let lambda = 1.0 / (config.c as f64 * total);
+    let nw = rows * c;
+    let mut theta = vec![0f64; nw + c];
+    let mut w = vec![0f64; nw];
+    let mut grad_w = vec![0f64; nw];
+    let mut p = vec![0f64; c];
+    let stop = Stop { max_iterations: config.max_iterations, tolerance: 1e-6 };
+    minimize(&mut theta, stop, |theta, grad| {
+        let (v, b) = theta.split_at(nw);
+        for ((wi, vi), si) in w.iter_mut().zip(v).zip(scale) {
+            *wi = vi * si;
+        }
+        grad_w.fill(0.0);
+        let mut grad_b = vec![0f64; c];
+        let mut loss = 0.0;
+        for (x, &l) in xs.iter().zip(labels) {
+            p.copy_from_slice(b);
+            for &(row, value) in x {
+                let value = value as f64;
+                for (o, wi) in p.iter_mut().zip(&w[row as usize * c..row as usize * c + c]) {
+                    *o += value * wi;
+                }
+            }
+            let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut sum = 0.0;
+            for o in p.iter_mut() {
+                *o = (*o - max).exp();
+                sum += *o;
+            }
+            let sw = class_weight[l] / total;
+            loss -= sw * (p[l] / sum).ln();
+            for (k, o) in p.iter_mut().enumerate() {
+                *o = sw * (*o / sum - if k == l { 1.0 } else { 0.0 });
+            }
+            for (gb, o) in grad_b.iter_mut().zip(&p) {
+                *gb += o;
+            }
+            for &(row, value) in x {
+                let value = value as f64;
+                for (gw, o) in grad_w[row as usize * c..row as usize * c + c].iter_mut().zip(&p) {
+                    *gw += value * o;
+                }
+            }
+        }
+        let (gv, gb) = grad.split_at_mut(nw);
+        let mut penalty = 0.0;
+        for (((g, vi), gw), si) in gv.iter_mut().zip(v).zip(&grad_w).zip(scale) {
+            penalty += vi * vi;
+            *g = lambda * vi + si * gw;
+        }
+        gb.copy_from_slice(&grad_b);
+        loss + 0.5 * lambda * penalty
+    });
+    let (v, b) = theta.split_at(nw);
+    let weights = v.iter().zip(scale).map(|(vi, si)| (vi * si) as f32).collect();
+    (weights, b.iter().map(|&x| x as f32).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(config: &TrainConfig) -> LinearModel {
+        let texts = [
+            "яма на дороге у дома",
+            "разбитый асфальт на улице, ямы",
+            "мусор не вывозят, контейнеры полные",
+            "мусоровоз не приезжает неделю",
+            "нет талонов к врачу в поликлинике",
+            "врач не принимает, очередь",
+        ];
+        let labels = ["roads", "roads", "waste", "waste", "health", "health"];
+        LinearModel::train(&texts, &labels, config, None).expect("trains")
+    }
+
+    /// The fast path of a prediction (rows counted as they come, the word cache remembering
+    /// each word's rows) gives the figures of the plain path (sorted counts, a sparse vector).
+    #[test]
+    fn the_fast_path_agrees_with_the_counts_path() {
+        for config in [
+            TrainConfig::DEFAULT,
+            TrainConfig::BASELINE,
+            TrainConfig { features: FeatureConfig { word_bigrams: true, ..FeatureConfig::DEFAULT }, ..TrainConfig::DEFAULT },
+        ] {
+            let model = model(&config);
+            for text in ["", "яма", "<p>Яма&nbsp;на дороге, мусор не вывозят</p> яма яма яма", "врач врач 12 мусоровоз мусаровоз", "x<5 &laquo;ёлка&raquo;"]
+            {
+                let fast = model.probabilities(text);
+                let plain = model.probabilities_of_counts(&extract(&config.features, &model.normalizer, text));
+                for (f, p) in fast.iter().zip(&plain) {
+                    assert!((f - p).abs() < 1e-5, "{text:?}: {fast:?} vs {plain:?}");
+                }
+            }
+        }
     }
 }

@@ -232,3 +232,30 @@ proptest! {
         prop_assert_eq!(model.predict(&plain), model.predict(&html));
     }
 }
+
+/// The per-thread word cache remembers one model's rows per word: two models used in turn
+/// on one thread must each give what they give on a fresh thread.
+#[test]
+fn models_used_in_turn_do_not_disturb_each_other() {
+    let first = trained();
+    let (texts, labels) = history();
+    let reversed: Vec<&str> = labels.iter().rev().copied().collect();
+    let second = LinearModel::train(&texts, &reversed, &TrainConfig::DEFAULT, None).expect("trains");
+    let probe = ["яма на дороге", "мусор не вывозят", "врач", "мусоровоз и яма"];
+    let fresh = |model: &LinearModel| {
+        let bytes = model.to_bytes();
+        std::thread::spawn(move || {
+            let model = LinearModel::from_bytes(&bytes).expect("reads");
+            probe.iter().map(|t| model.probabilities(t)).collect::<Vec<_>>()
+        })
+        .join()
+        .expect("thread")
+    };
+    let (first_fresh, second_fresh) = (fresh(&first), fresh(&second));
+    for _ in 0..2 {
+        for (i, text) in probe.iter().enumerate() {
+            assert_eq!(first.probabilities(text), first_fresh[i], "{text}");
+            assert_eq!(second.probabilities(text), second_fresh[i], "{text}");
+        }
+    }
+}

@@ -22,6 +22,8 @@ macro_rules! out {
     }};
 }
 
+mod analytics;
+
 #[derive(Parser)]
 #[command(name = "tsur", version, about = "ЦУР Астраханской области: обращения граждан — демо-данные, статистика, справочники")]
 struct Cli {
@@ -147,9 +149,85 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Реестр проблем: связывание обращений об одной проблеме
-    #[command(subcommand)]
-    Problems(ProblemsCommand),
+    /// Реестр проблем по приоритету (без подкоманды), связывание обращений, оценка связывания
+    Problems(ProblemsArgs),
+    /// Показатели любого среза: число, скорость первого ответа, доли в срок / решено / подтверждено, оценки
+    Kpi {
+        #[command(flatten)]
+        slice: analytics::SliceArgs,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Рейтинг исполнителей (ИОГВ) или муниципалитетов с интервалами и «мало данных»
+    Rating {
+        /// Кого: agencies | municipalities
+        #[arg(long, value_enum)]
+        of: analytics::RatingOfArg,
+        #[command(flatten)]
+        slice: analytics::SliceArgs,
+        /// Объяснить место одного участника (id)
+        #[arg(long)]
+        explain: Option<String>,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Всё для одного экрана ситуационного центра (JSON): показатели, карта, проблемы, рейтинги
+    Screen {
+        #[command(flatten)]
+        slice: analytics::SliceArgs,
+        /// Сколько проблем
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
+    /// Работают ли фаст-треки и дорожные карты: «разность разностей» с контрольной группой
+    Effect {
+        /// Фаст-трек (см. tsur fast-tracks)
+        #[arg(long, conflicts_with = "roadmap")]
+        fast_track: Option<String>,
+        /// Дорожная карта (см. tsur roadmaps)
+        #[arg(long)]
+        roadmap: Option<String>,
+        /// Дней до и после начала меры
+        #[arg(long, default_value_t = 90)]
+        window_days: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Раннее предупреждение: всплески обращений по муниципалитету и теме
+    Alerts {
+        /// С какой даты (ГГГГ-ММ-ДД), по умолчанию — 7 дней до последнего обращения
+        #[arg(long)]
+        since: Option<String>,
+        /// Оценить обнаружение по эталону демо-инцидентов (полнота, ложные тревоги в неделю)
+        #[arg(long)]
+        eval: bool,
+        /// Для --eval: допустимая задержка, часов
+        #[arg(long, default_value_t = 2)]
+        within_hours: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Горячие точки: шестиугольники H3 с Gi* — где обращений больше, чем ожидается по населению
+    Hotspots {
+        /// Разрешение H3 (5–9; 7 — около 5 км²)
+        #[arg(long, default_value_t = 7)]
+        resolution: u8,
+        #[command(flatten)]
+        slice: analytics::SliceArgs,
+        /// Вывести GeoJSON (FeatureCollection для карты)
+        #[arg(long)]
+        geojson: bool,
+    },
+    /// Дорожные карты и их вехи
+    Roadmaps {
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Справочники: выгрузить для правки и загрузить обратно
     #[command(subcommand)]
     Reference(ReferenceCommand),
@@ -240,17 +318,31 @@ enum ReviewCommand {
     },
 }
 
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct ProblemsArgs {
+    #[command(subcommand)]
+    command: Option<ProblemsCommand>,
+    #[command(flatten)]
+    register: RegisterArgs,
+}
+
+#[derive(clap::Args)]
+struct RegisterArgs {
+    #[command(flatten)]
+    slice: analytics::SliceArgs,
+    /// Сколько показать
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Вывод в JSON
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum ProblemsCommand {
-    /// Проблемы реестра: связанные обращения, крупные первыми
-    List {
-        /// Сколько показать
-        #[arg(long, default_value_t = 30)]
-        limit: i64,
-        /// Вывод в JSON
-        #[arg(long)]
-        json: bool,
-    },
+    /// Реестр по приоритету (то же, что tsur problems без подкоманды)
+    List(RegisterArgs),
     /// Связать новые обращения с проблемами (обычно делается само после загрузки)
     Link {
         /// Вывод в JSON
@@ -560,28 +652,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             api.review_set(&appeal, &topic, &by, &Scope::local_curator(), chrono_now()).await?;
             out!("Тема обращения {appeal}: {topic} (решение: {by})");
         }
-        Command::Problems(ProblemsCommand::List { limit, json }) => {
-            let items = api.problems(limit, &Scope::local_curator()).await?;
-            if json {
-                out!("{}", serde_json::to_string_pretty(&items)?);
-            } else if items.is_empty() {
-                out!("В реестре нет проблем");
-            } else {
-                for p in &items {
-                    out!(
-                        "  {} {} {}: {} обращ. из {} канал(ов), {} — {}",
-                        p.problem_id,
-                        p.municipality,
-                        p.topic.as_deref().unwrap_or("—"),
-                        p.appeals,
-                        p.channels,
-                        p.first_at,
-                        p.last_at
-                    );
-                }
-            }
+        Command::Problems(ProblemsArgs { command: None, register: RegisterArgs { slice, top, json } })
+        | Command::Problems(ProblemsArgs { command: Some(ProblemsCommand::List(RegisterArgs { slice, top, json })), .. }) => {
+            analytics::register(&api, &slice, top, json).await?;
         }
-        Command::Problems(ProblemsCommand::Link { json }) => {
+        Command::Kpi { slice, json } => analytics::kpi(&api, &slice, json).await?,
+        Command::Rating { of, slice, explain, json } => analytics::rating(&api, of, &slice, explain.as_deref(), json).await?,
+        Command::Screen { slice, top } => analytics::screen(&api, &slice, top).await?,
+        Command::Effect { fast_track, roadmap, window_days, json } => {
+            analytics::effect(&api, fast_track.as_deref(), roadmap.as_deref(), window_days, json).await?
+        }
+        Command::Roadmaps { json } => analytics::roadmaps(&api, json)?,
+        Command::Alerts { since, eval, within_hours, json } => analytics::alerts(&api, since.as_deref(), eval, within_hours, json).await?,
+        Command::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
+        Command::Problems(ProblemsArgs { command: Some(ProblemsCommand::Link { json }), .. }) => {
             let s = api.link_problems(tsur_api::LinkParams::default()).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&s)?);
@@ -589,7 +673,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("Просмотрено обращений {}; связано {} с {} проблемами", s.offered, s.linked, s.problems);
             }
         }
-        Command::Problems(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, burst_hours, json }) => {
+        Command::Problems(ProblemsArgs {
+            command: Some(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, burst_hours, json }), ..
+        }) => {
             let params = tsur_api::LinkParams {
                 radius_km,
                 window: chrono::Duration::hours(window_hours),

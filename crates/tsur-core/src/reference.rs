@@ -245,11 +245,17 @@ pub struct ReferenceTexts {
     pub calendar_overrides: String,
     /// `classify/lexicon.csv` (parsed by the classifier, which knows its form)
     pub lexicon: String,
+    /// `analytics/weights.csv` (parsed by the analytics, which know its form)
+    pub analytics_weights: String,
+    /// `catalog/roadmaps.csv` (parsed by the analytics)
+    pub roadmaps: String,
+    /// `catalog/roadmap_milestones.csv` (parsed by the analytics)
+    pub roadmap_milestones: String,
 }
 
 impl ReferenceTexts {
     /// The file names relative to the reference folder, paired with the texts.
-    pub fn files(&self) -> [(&'static str, &str); 14] {
+    pub fn files(&self) -> [(&'static str, &str); 17] {
         [
             ("geo/municipalities.csv", &self.municipalities),
             ("geo/boundaries.geojson", &self.boundaries),
@@ -265,6 +271,9 @@ impl ReferenceTexts {
             ("calendar/office_hours.csv", &self.office_hours),
             ("calendar/overrides.csv", &self.calendar_overrides),
             ("classify/lexicon.csv", &self.lexicon),
+            ("analytics/weights.csv", &self.analytics_weights),
+            ("catalog/roadmaps.csv", &self.roadmaps),
+            ("catalog/roadmap_milestones.csv", &self.roadmap_milestones),
         ]
     }
 
@@ -297,6 +306,9 @@ impl ReferenceTexts {
             "calendar/office_hours.csv" => &mut self.office_hours,
             "calendar/overrides.csv" => &mut self.calendar_overrides,
             "classify/lexicon.csv" => &mut self.lexicon,
+            "analytics/weights.csv" => &mut self.analytics_weights,
+            "catalog/roadmaps.csv" => &mut self.roadmaps,
+            "catalog/roadmap_milestones.csv" => &mut self.roadmap_milestones,
             _ => return false,
         };
         *slot = text;

@@ -12,6 +12,7 @@
 //! Only this crate speaks SQLite; the central PostgreSQL store will be a crate of its own.
 #![deny(missing_docs)]
 
+mod analytics;
 mod deadlines;
 mod error;
 mod intake;
@@ -19,6 +20,7 @@ mod open;
 mod queries;
 mod write;
 
+pub use analytics::SnapshotRow;
 pub use deadlines::DeadlineRow;
 pub use error::StoreError;
 pub use intake::{ImportCounts, QuarantineEntry, QuarantineRow};
