@@ -95,37 +95,67 @@ pub struct Acc {
     pub score_sum: u64,
     /// Scores of 4 or 5.
     pub score_good: u64,
-    /// Office minutes to the first reply, one per appeal that has one.
-    pub reply: Vec<u32>,
+    /// Office minutes to the first reply of the appeals that have one.
+    pub reply: Minutes,
+}
+
+/// What one row adds to the sums, read from the columns once (a pass adds a row to two
+/// groups).
+#[derive(Debug, Clone, Copy)]
+pub struct Fact {
+    /// Answered late or overdue; `None` when not due yet.
+    pub late: Option<bool>,
+    /// The row's flags.
+    pub flags: u8,
+    /// Answers given.
+    pub answers: u8,
+    /// Answers rejected.
+    pub rejected: u8,
+    /// Satisfaction, 0 when none.
+    pub score: u8,
+    /// Office minutes to the first reply, or [`NONE32`].
+    pub reply: u32,
+}
+
+impl Fact {
+    /// Row `i` of `s` at `now`.
+    #[inline]
+    pub fn of(s: &Snapshot, i: usize, now: i64) -> Fact {
+        Fact { late: s.late(i, now), flags: s.flags[i], answers: s.answers[i], rejected: s.rejected[i], score: s.satisfaction[i], reply: s.reply_minutes[i] }
+    }
 }
 
 impl Acc {
     /// Adds row `i` of `s`; `now` decides whether an unanswered appeal is overdue.
     #[inline]
     pub fn add(&mut self, s: &Snapshot, i: usize, now: i64) {
+        self.add_fact(&Fact::of(s, i, now));
+    }
+
+    /// Adds one row's fact.
+    #[inline]
+    pub fn add_fact(&mut self, x: &Fact) {
         self.n += 1;
-        if let Some(late) = s.late(i, now) {
+        if let Some(late) = x.late {
             self.due += 1;
             self.late += u64::from(late);
         }
-        let f = s.flags[i];
+        let f = x.flags;
         if f & ANSWERED != 0 {
             self.answered += 1;
             self.resolved += u64::from(f & RESOLVED != 0);
             self.confirmed += u64::from(f & (RESOLVED | CONFIRMED) == (RESOLVED | CONFIRMED));
             self.reopened += u64::from(f & REOPENED != 0);
         }
-        self.answers += u64::from(s.answers[i]);
-        self.rejected += u64::from(s.rejected[i]);
-        let score = s.satisfaction[i];
-        if score != 0 {
+        self.answers += u64::from(x.answers);
+        self.rejected += u64::from(x.rejected);
+        if x.score != 0 {
             self.rated += 1;
-            self.score_sum += u64::from(score);
-            self.score_good += u64::from(score >= 4);
+            self.score_sum += u64::from(x.score);
+            self.score_good += u64::from(x.score >= 4);
         }
-        let r = s.reply_minutes[i];
-        if r != NONE32 {
-            self.reply.push(r);
+        if x.reply != NONE32 {
+            self.reply.add(x.reply);
         }
     }
 
@@ -143,7 +173,100 @@ impl Acc {
         self.rated += other.rated;
         self.score_sum += other.score_sum;
         self.score_good += other.score_good;
-        self.reply.extend_from_slice(&other.reply);
+        self.reply.merge(&other.reply);
+    }
+}
+
+/// A distribution of office minutes: exact counts per minute up to [`Minutes::BINS`]
+/// (34 office days at 8 h), the rare longer values kept as they are. Adding is an increment,
+/// merging an addition, and any quantile is exact.
+#[derive(Debug, Clone, Default)]
+pub struct Minutes {
+    bins: Vec<u32>,
+    over: Vec<u32>,
+    n: u64,
+}
+
+impl Minutes {
+    /// Minutes counted per bin.
+    pub const BINS: usize = 1 << 14;
+
+    /// Adds one value.
+    #[inline]
+    pub fn add(&mut self, m: u32) {
+        self.n += 1;
+        if (m as usize) < Self::BINS {
+            if self.bins.is_empty() {
+                self.bins = vec![0; Self::BINS];
+            }
+            self.bins[m as usize] += 1;
+        } else {
+            self.over.push(m);
+        }
+    }
+
+    /// Adds another distribution.
+    pub fn merge(&mut self, other: &Minutes) {
+        if !other.bins.is_empty() {
+            if self.bins.is_empty() {
+                self.bins = other.bins.clone();
+            } else {
+                for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+                    *a += b;
+                }
+            }
+        }
+        self.over.extend_from_slice(&other.over);
+        self.n += other.n;
+    }
+
+    /// Values counted.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The values at 1-based `ranks` in ascending order.
+    pub fn at_ranks(&mut self, ranks: &[usize]) -> Vec<u32> {
+        let in_bins = (self.n as usize) - self.over.len();
+        let mut order: Vec<(usize, usize)> = ranks.iter().copied().enumerate().map(|(i, r)| (r, i)).collect();
+        order.sort_unstable();
+        self.over.sort_unstable();
+        let mut out = vec![0; ranks.len()];
+        let (mut seen, mut value) = (0usize, 0usize);
+        for (rank, i) in order {
+            if rank > in_bins {
+                out[i] = self.over[rank - in_bins - 1];
+                continue;
+            }
+            while seen + (self.bins[value] as usize) < rank {
+                seen += self.bins[value] as usize;
+                value += 1;
+            }
+            out[i] = value as u32;
+        }
+        out
+    }
+
+    /// Median with its interval and the 90th percentile, in office hours.
+    pub fn hours(&mut self) -> Hours {
+        let n = self.n as usize;
+        if n == 0 {
+            return Hours { n: 0, median: None, lo: None, hi: None, p90: None };
+        }
+        let h = |m: u32| f64::from(m) / 60.0;
+        let ci = median_ci_ranks(n);
+        let mut ranks = vec![nearest_rank(n, 0.5), nearest_rank(n, 0.9)];
+        if let Some((l, u)) = ci {
+            ranks.extend([l, u]);
+        }
+        let at = self.at_ranks(&ranks);
+        let (lo, hi) = if ci.is_some() { (Some(h(at[2])), Some(h(at[3]))) } else { (None, None) };
+        Hours { n: n as u64, median: Some(h(at[0])), lo, hi, p90: Some(h(at[1])) }
     }
 }
 
@@ -164,21 +287,13 @@ pub struct Hours {
 }
 
 impl Hours {
-    /// From office minutes (reordered in place).
-    pub fn of_minutes(values: &mut [u32]) -> Hours {
-        let n = values.len();
-        if n == 0 {
-            return Hours { n: 0, median: None, lo: None, hi: None, p90: None };
+    /// From office minutes.
+    pub fn of_minutes(values: &[u32]) -> Hours {
+        let mut m = Minutes::default();
+        for &v in values {
+            m.add(v);
         }
-        let h = |m: u32| f64::from(m) / 60.0;
-        let at_rank = |v: &mut [u32], rank: usize| *v.select_nth_unstable(rank - 1).1;
-        let median = at_rank(values, nearest_rank(n, 0.5));
-        let p90 = at_rank(values, nearest_rank(n, 0.9));
-        let (lo, hi) = match median_ci_ranks(n) {
-            Some((l, u)) => (Some(h(at_rank(values, l))), Some(h(at_rank(values, u)))),
-            None => (None, None),
-        };
-        Hours { n: n as u64, median: Some(h(median)), lo, hi, p90: Some(h(p90)) }
+        m.hours()
     }
 }
 
@@ -210,13 +325,13 @@ pub struct Kpis {
 }
 
 impl Kpis {
-    /// The KPIs of a group's sums (`acc.reply` is reordered).
+    /// The KPIs of a group's sums.
     pub fn of(acc: &mut Acc, population: u64) -> Kpis {
         Kpis {
             appeals: acc.n,
             population,
             per_1000: (population > 0).then(|| acc.n as f64 * 1000.0 / population as f64),
-            first_reply: Hours::of_minutes(&mut acc.reply),
+            first_reply: acc.reply.hours(),
             on_time: Share::new(acc.due - acc.late, acc.due),
             resolved: Share::new(acc.resolved, acc.answered),
             confirmed: Share::new(acc.confirmed, acc.resolved),
@@ -237,4 +352,34 @@ pub fn kpis(s: &Snapshot, filter: &Filter, population: u64, now: i64) -> Kpis {
         }
     }
     Kpis::of(&mut acc, population)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The counts give the sorted values' ranks.
+        #[test]
+        fn counting_equals_sorting(mut values in proptest::collection::vec(0u32..3_000, 4_096..6_000), picks in proptest::collection::vec(0.0f64..1.0, 1..5)) {
+            let n = values.len();
+            let ranks: Vec<usize> = picks.iter().map(|q| nearest_rank(n, *q)).collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let want: Vec<u32> = ranks.iter().map(|r| sorted[r - 1]).collect();
+            prop_assert_eq!(Minutes::at_ranks(&mut values.iter().fold(Minutes::default(), |mut m, v| { m.add(*v); m }), &ranks), want);
+            // Values past the bins, and a merge of two halves.
+            let (left, right) = values.split_at_mut(n / 2);
+            let mut a = Minutes::default();
+            let mut b = Minutes::default();
+            left.iter().for_each(|&v| a.add(v * 7));
+            right.iter().for_each(|&v| b.add(v * 7));
+            a.merge(&b);
+            let mut scaled: Vec<u32> = values.iter().map(|v| v * 7).collect();
+            scaled.sort_unstable();
+            let want: Vec<u32> = ranks.iter().map(|r| scaled[r - 1]).collect();
+            prop_assert_eq!(a.at_ranks(&ranks), want);
+        }
+    }
 }

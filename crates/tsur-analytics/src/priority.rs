@@ -79,6 +79,34 @@ impl ProblemAcc {
     }
 }
 
+impl ProblemAcc {
+    /// Adds the sums of the same problem over later rows.
+    pub fn merge(&mut self, other: ProblemAcc) {
+        if other.current > 0 {
+            if self.current == 0 {
+                self.topic = other.topic;
+                self.first_at = other.first_at;
+                self.last_at = other.last_at;
+            }
+            self.first_at = self.first_at.min(other.first_at);
+            self.last_at = self.last_at.max(other.last_at);
+        }
+        self.current += other.current;
+        self.previous += other.previous;
+        self.answered += other.answered;
+        self.reopened += other.reopened;
+        self.due += other.due;
+        self.late += other.late;
+        for st in other.settlements {
+            if !self.settlements.contains(&st) {
+                self.settlements.push(st);
+            }
+        }
+        self.municipalities |= other.municipalities;
+        self.channels |= other.channels;
+    }
+}
+
 /// One component of a problem's priority.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriorityPart {

@@ -2,18 +2,35 @@
 //! previous period, the choropleth's values for every municipality, the top problems and
 //! both ratings.
 
-use crate::kpi::{Acc, Filter, Kpis};
+use crate::kpi::{Acc, Fact, Filter, Kpis};
 use crate::priority::{register, ProblemAcc, ProblemPriority};
 use crate::rating::{groups, rate, Rating, RatingOf};
 use crate::snapshot::{Dims, Snapshot, NONE32, NONE8};
 use crate::weights::Weights;
 use serde::Serialize;
 
+/// The few sums the choropleth needs per municipality.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AreaAcc {
+    /// Appeals.
+    pub n: u64,
+    /// Appeals whose answer is given or due.
+    pub due: u64,
+    /// Of those, late or overdue.
+    pub late: u64,
+    /// Appeals with a satisfaction score.
+    pub rated: u64,
+    /// Sum of the scores.
+    pub score_sum: u64,
+}
+
 /// The sums of one pass.
 #[derive(Debug, Clone, Default)]
 pub struct Pass {
+    /// The whole slice, current period.
+    pub current: Acc,
     /// By municipality code, current period.
-    pub by_municipality: Vec<Acc>,
+    pub by_municipality: Vec<AreaAcc>,
     /// By agency code, current period (an appeal without an agency is in none).
     pub by_agency: Vec<Acc>,
     /// The whole slice, previous period.
@@ -24,26 +41,81 @@ pub struct Pass {
 
 impl Pass {
     /// Sums the rows of `filter`'s slice (current period) and of the period of equal length
-    /// before it.
+    /// before it, on every core: each thread sums a contiguous part of the rows, then the
+    /// parts are merged in order (so the result does not depend on the number of threads).
     pub fn run(s: &Snapshot, dims: &Dims, filter: &Filter, now: i64) -> Pass {
+        const MIN_ROWS_PER_THREAD: usize = 200_000;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(s.len() / MIN_ROWS_PER_THREAD).max(1);
+        if threads == 1 {
+            return Pass::run_range(s, dims, filter, now, 0..s.len());
+        }
+        let chunk = s.len().div_ceil(threads);
+        let parts: Vec<Pass> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = t * chunk..((t + 1) * chunk).min(s.len());
+                    scope.spawn(move || Pass::run_range(s, dims, filter, now, range))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a pass thread does not panic")).collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut pass = parts.next().expect("at least one part");
+        for p in parts {
+            pass.merge(p);
+        }
+        pass
+    }
+
+    /// Adds a later part's sums.
+    fn merge(&mut self, other: Pass) {
+        self.current.merge(&other.current);
+        self.previous.merge(&other.previous);
+        for (a, b) in self.by_municipality.iter_mut().zip(&other.by_municipality) {
+            a.n += b.n;
+            a.due += b.due;
+            a.late += b.late;
+            a.rated += b.rated;
+            a.score_sum += b.score_sum;
+        }
+        for (a, b) in self.by_agency.iter_mut().zip(&other.by_agency) {
+            a.merge(b);
+        }
+        for (a, b) in self.problems.iter_mut().zip(other.problems) {
+            a.merge(b);
+        }
+    }
+
+    /// The sums of the rows in `range`.
+    fn run_range(s: &Snapshot, dims: &Dims, filter: &Filter, now: i64, range: std::ops::Range<usize>) -> Pass {
         let mut pass = Pass {
-            by_municipality: vec![Acc::default(); dims.municipalities.len()],
+            current: Acc::default(),
+            by_municipality: vec![AreaAcc::default(); dims.municipalities.len()],
             by_agency: vec![Acc::default(); dims.agencies.len()],
             previous: Acc::default(),
             problems: vec![ProblemAcc::default(); s.problems.len()],
         };
         let prev_from = filter.from - (filter.to - filter.from);
-        for i in 0..s.len() {
+        for i in range {
             let at = s.at[i];
             if at < prev_from || at >= filter.to || !filter.matches_dims(s, i) {
                 continue;
             }
             let problem = s.problem[i];
             if at >= filter.from {
-                pass.by_municipality[s.municipality[i] as usize].add(s, i, now);
+                let fact = Fact::of(s, i, now);
+                pass.current.add_fact(&fact);
+                let area = &mut pass.by_municipality[s.municipality[i] as usize];
+                area.n += 1;
+                if let Some(late) = fact.late {
+                    area.due += 1;
+                    area.late += u64::from(late);
+                }
+                area.rated += u64::from(fact.score != 0);
+                area.score_sum += u64::from(fact.score);
                 let a = s.agency[i];
                 if a != NONE8 {
-                    pass.by_agency[a as usize].add(s, i, now);
+                    pass.by_agency[a as usize].add_fact(&fact);
                 }
                 if problem != NONE32 {
                     pass.problems[problem as usize].add_current(s, i, now);
@@ -56,16 +128,6 @@ impl Pass {
             }
         }
         pass
-    }
-
-    /// The whole slice, current period.
-    pub fn current(&self) -> Acc {
-        let mut all = Acc::default();
-        all.reply.reserve(self.by_municipality.iter().map(|a| a.reply.len()).sum());
-        for a in &self.by_municipality {
-            all.merge(a);
-        }
-        all
     }
 }
 
@@ -107,7 +169,7 @@ pub struct Screen {
 pub fn screen(s: &Snapshot, dims: &Dims, weights: &Weights, filter: &Filter, now: i64, top: usize) -> Screen {
     let mut pass = Pass::run(s, dims, filter, now);
     let population = dims.population_of(filter.municipalities);
-    let kpis = Kpis::of(&mut pass.current(), population);
+    let kpis = Kpis::of(&mut pass.current, population);
     let previous = Kpis::of(&mut pass.previous, population);
     let counts: Vec<u64> = pass.by_municipality.iter().map(|a| a.n).collect();
     let agencies = rate(RatingOf::Agencies, groups(RatingOf::Agencies, dims, &pass.by_agency, &counts), weights);

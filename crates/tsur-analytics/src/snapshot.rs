@@ -29,6 +29,10 @@ pub const REOPENED: u8 = 1 << 3;
 /// Flag: the agency still owes an answer.
 pub const AWAITS_ANSWER: u8 = 1 << 4;
 
+const MAGIC: &[u8; 8] = b"TSURSNAP";
+/// Version of [`Snapshot::to_bytes`]; a change of the columns bumps it.
+pub const FORMAT: u32 = 1;
+
 /// The dictionaries of the codes: position = code, in catalogue order.
 #[derive(Debug, Clone)]
 pub struct Dims {
@@ -420,6 +424,158 @@ impl Snapshot {
             }
         }
         Ok(())
+    }
+
+    /// The columns as bytes (little-endian, length-prefixed), for keeping the snapshot in
+    /// the store between runs.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.column_bytes() + self.problems.len() * 16 + 1024);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        fn put<const N: usize, T: Copy>(out: &mut Vec<u8>, v: &[T], f: impl Fn(T) -> [u8; N]) {
+            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            for x in v {
+                out.extend_from_slice(&f(*x));
+            }
+        }
+        put(&mut out, &self.id, u128::to_le_bytes);
+        put(&mut out, &self.at, i64::to_le_bytes);
+        put(&mut out, &self.municipality, u8::to_le_bytes);
+        put(&mut out, &self.settlement, u16::to_le_bytes);
+        put(&mut out, &self.channel, u8::to_le_bytes);
+        put(&mut out, &self.block, u8::to_le_bytes);
+        put(&mut out, &self.topic, u16::to_le_bytes);
+        put(&mut out, &self.agency, u8::to_le_bytes);
+        put(&mut out, &self.status, u8::to_le_bytes);
+        put(&mut out, &self.problem, u32::to_le_bytes);
+        put(&mut out, &self.fast_track, u8::to_le_bytes);
+        put(&mut out, &self.reply_minutes, u32::to_le_bytes);
+        put(&mut out, &self.answer_due, i64::to_le_bytes);
+        put(&mut out, &self.answered_at, i64::to_le_bytes);
+        put(&mut out, &self.flags, u8::to_le_bytes);
+        put(&mut out, &self.answers, u8::to_le_bytes);
+        put(&mut out, &self.rejected, u8::to_le_bytes);
+        put(&mut out, &self.satisfaction, u8::to_le_bytes);
+        put(&mut out, &self.lon, f32::to_le_bytes);
+        put(&mut out, &self.lat, f32::to_le_bytes);
+        put(&mut out, &self.problems, u128::to_le_bytes);
+        let tracks = self.fast_tracks.join("\n");
+        put(&mut out, tracks.as_bytes(), u8::to_le_bytes);
+        out
+    }
+
+    /// Reads [`Snapshot::to_bytes`]; `None` when the bytes are not a snapshot of this
+    /// format (the caller then rebuilds it from the store).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Snapshot> {
+        let mut r = bytes.strip_prefix(MAGIC.as_slice())?;
+        let format = u32::from_le_bytes(r.get(..4)?.try_into().ok()?);
+        if format != FORMAT {
+            return None;
+        }
+        r = &r[4..];
+        fn take<const N: usize, T>(r: &mut &[u8], f: impl Fn([u8; N]) -> T) -> Option<Vec<T>> {
+            let len = u64::from_le_bytes(r.get(..8)?.try_into().ok()?) as usize;
+            let body = r.get(8..8 + len.checked_mul(N)?)?;
+            let v = body.chunks_exact(N).map(|c| f(c.try_into().expect("chunks of N"))).collect();
+            *r = &r[8 + len * N..];
+            Some(v)
+        }
+        let mut s = Snapshot {
+            id: take(&mut r, u128::from_le_bytes)?,
+            at: take(&mut r, i64::from_le_bytes)?,
+            municipality: take(&mut r, u8::from_le_bytes)?,
+            settlement: take(&mut r, u16::from_le_bytes)?,
+            channel: take(&mut r, u8::from_le_bytes)?,
+            block: take(&mut r, u8::from_le_bytes)?,
+            topic: take(&mut r, u16::from_le_bytes)?,
+            agency: take(&mut r, u8::from_le_bytes)?,
+            status: take(&mut r, u8::from_le_bytes)?,
+            problem: take(&mut r, u32::from_le_bytes)?,
+            fast_track: take(&mut r, u8::from_le_bytes)?,
+            reply_minutes: take(&mut r, u32::from_le_bytes)?,
+            answer_due: take(&mut r, i64::from_le_bytes)?,
+            answered_at: take(&mut r, i64::from_le_bytes)?,
+            flags: take(&mut r, u8::from_le_bytes)?,
+            answers: take(&mut r, u8::from_le_bytes)?,
+            rejected: take(&mut r, u8::from_le_bytes)?,
+            satisfaction: take(&mut r, u8::from_le_bytes)?,
+            lon: take(&mut r, f32::from_le_bytes)?,
+            lat: take(&mut r, f32::from_le_bytes)?,
+            problems: take(&mut r, u128::from_le_bytes)?,
+            fast_tracks: Vec::new(),
+            position: HashMap::new(),
+            problem_code: HashMap::new(),
+        };
+        let tracks = String::from_utf8(take(&mut r, u8::from_le_bytes)?).ok()?;
+        s.fast_tracks = if tracks.is_empty() { Vec::new() } else { tracks.split('\n').map(str::to_owned).collect() };
+        let n = s.id.len();
+        let same = [
+            s.at.len(),
+            s.municipality.len(),
+            s.settlement.len(),
+            s.channel.len(),
+            s.block.len(),
+            s.topic.len(),
+            s.agency.len(),
+            s.status.len(),
+            s.problem.len(),
+            s.fast_track.len(),
+            s.reply_minutes.len(),
+            s.answer_due.len(),
+            s.answered_at.len(),
+            s.flags.len(),
+            s.answers.len(),
+            s.rejected.len(),
+            s.satisfaction.len(),
+            s.lon.len(),
+            s.lat.len(),
+        ];
+        if !r.is_empty() || same.iter().any(|&l| l != n) || s.problem.iter().any(|&p| p != NONE32 && p as usize >= s.problems.len()) {
+            return None;
+        }
+        s.position = s.id.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+        s.problem_code = s.problems.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
+        Some(s)
+    }
+
+    /// `copies` copies of every row, each copy with its own appeal and problem ids (the
+    /// copy's number in the top bits): a snapshot of a larger region with the same
+    /// distributions, for benchmarks at 10 million appeals.
+    pub fn replicated(&self, copies: usize) -> Snapshot {
+        let mut out = Snapshot::with_capacity(self.len() * copies);
+        for c in 0..copies {
+            let salt = (c as u128) << 112;
+            let offset = (self.problems.len() * c) as u32;
+            for (i, id) in self.id.iter().enumerate() {
+                out.position.insert(id ^ salt, out.id.len() as u32);
+                out.id.push(id ^ salt);
+                out.problem.push(if self.problem[i] == NONE32 { NONE32 } else { self.problem[i] + offset });
+            }
+            out.at.extend_from_slice(&self.at);
+            out.municipality.extend_from_slice(&self.municipality);
+            out.settlement.extend_from_slice(&self.settlement);
+            out.channel.extend_from_slice(&self.channel);
+            out.block.extend_from_slice(&self.block);
+            out.topic.extend_from_slice(&self.topic);
+            out.agency.extend_from_slice(&self.agency);
+            out.status.extend_from_slice(&self.status);
+            out.fast_track.extend_from_slice(&self.fast_track);
+            out.reply_minutes.extend_from_slice(&self.reply_minutes);
+            out.answer_due.extend_from_slice(&self.answer_due);
+            out.answered_at.extend_from_slice(&self.answered_at);
+            out.flags.extend_from_slice(&self.flags);
+            out.answers.extend_from_slice(&self.answers);
+            out.rejected.extend_from_slice(&self.rejected);
+            out.satisfaction.extend_from_slice(&self.satisfaction);
+            out.lon.extend_from_slice(&self.lon);
+            out.lat.extend_from_slice(&self.lat);
+            for p in &self.problems {
+                out.problem_code.insert(p ^ salt, out.problems.len() as u32);
+                out.problems.push(p ^ salt);
+            }
+        }
+        out.fast_tracks = self.fast_tracks.clone();
+        out
     }
 
     /// Bytes held by the columns (not counting the id maps' overhead).

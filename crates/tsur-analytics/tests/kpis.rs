@@ -261,3 +261,48 @@ fn the_screen_adds_up() {
     assert!(astrakhan.rating_score.is_some(), "the city's administration has 35 appeals ≥ 30");
     assert_eq!(s.municipalities.entities.iter().filter(|e| e.rank.is_some()).count(), 1);
 }
+
+#[test]
+fn the_snapshot_survives_its_bytes_and_refuses_damaged_ones() {
+    let mut rows = agency_rows(1_000, "minzdrav", 40, 36);
+    rows.push(Row { problem: Some(77), fast_track: Some("ft-no-water"), lon: Some(48.0), lat: Some(46.3), settlement: None, ..row(9) });
+    let f = fixture(&rows);
+    let bytes = f.snap.to_bytes();
+    let back = Snapshot::from_bytes(&bytes).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    let filter = all_march();
+    assert_eq!(kpis(&back, &filter, 1, monday_9am() + 30 * DAY), kpis(&f.snap, &filter, 1, monday_9am() + 30 * DAY));
+    // An upsert after reading finds the row by its id (the position map is rebuilt).
+    let mut back = back;
+    back.upsert(&f.dims, &f.calendar, &row(9)).unwrap();
+    assert_eq!(back.len(), f.snap.len());
+    for cut in [0, 7, 8, 12, 100, bytes.len() - 1] {
+        assert!(Snapshot::from_bytes(&bytes[..cut]).is_none(), "cut at {cut}");
+    }
+    let mut other = bytes.clone();
+    other[8] = 99;
+    assert!(Snapshot::from_bytes(&other).is_none(), "another format");
+}
+
+#[test]
+fn a_pass_split_over_threads_adds_up_like_one() {
+    let mut rows = agency_rows(1_000, "minzdrav", 40, 36);
+    rows.extend(agency_rows(2_000, "omsu-astrakhan", 35, 30));
+    let f = fixture(&rows);
+    // 75 rows × 4,000 copies = 300,000 rows: more than one thread's share on two cores.
+    let copies = 4_000u64;
+    let big = f.snap.replicated(copies as usize);
+    let filter = Filter::period(monday_9am() - 10 * DAY, monday_9am() + 10 * DAY);
+    let now = monday_9am() + 30 * DAY;
+    let one = screen(&f.snap, &f.dims, &weights(), &filter, now, 10);
+    let many = screen(&big, &f.dims, &weights(), &filter, now, 10);
+    assert_eq!(many.kpis.appeals, one.kpis.appeals * copies);
+    assert_eq!((many.kpis.on_time.k, many.kpis.on_time.n), (one.kpis.on_time.k * copies, one.kpis.on_time.n * copies));
+    assert_eq!(many.kpis.first_reply.median, one.kpis.first_reply.median);
+    for (a, b) in many.areas.iter().zip(&one.areas) {
+        assert_eq!(a.appeals, b.appeals * copies);
+        assert_eq!(a.overdue_share, b.overdue_share);
+    }
+    let scores = |s: &tsur_analytics::Screen| s.agencies.entities.iter().map(|e| (e.id.clone(), e.components[0].value)).collect::<Vec<_>>();
+    assert_eq!(scores(&many), scores(&one));
+}

@@ -24,7 +24,14 @@ pub(crate) struct Cache {
     calendar: CompiledCalendar,
     snapshot: Snapshot,
     watermark: i64,
+    /// What the kept copy in the store was built with.
+    key: String,
+    /// Rows updated since the copy in the store was written.
+    unsaved: usize,
 }
+
+/// The kept copy is rewritten after this many rows changed.
+const RESAVE_AFTER: usize = 50_000;
 
 /// The shared, lazily built snapshot of one open store.
 pub(crate) type Shared = Arc<tokio::sync::Mutex<Option<Cache>>>;
@@ -111,6 +118,17 @@ fn narrow(mask: Option<u128>, allowed: Option<u128>) -> Option<u128> {
 }
 
 impl Cache {
+    /// Brings the rows of the appeals with events after the watermark up to date.
+    async fn catch_up(&mut self, store: &tsur_store_sqlite::SqliteStore) -> Result<(), ApiError> {
+        let (rows, watermark) = store.snapshot_rows_since(self.watermark).await?;
+        for r in &rows {
+            self.snapshot.upsert(&self.dims, &self.calendar, &row(r)).map_err(|e| ApiError::internal(format!("снимок для аналитики не обновлён: {e}")))?;
+        }
+        self.watermark = watermark;
+        self.unsaved += rows.len();
+        Ok(())
+    }
+
     fn filter(&self, q: &SliceQuery, scope: &Scope) -> Result<(Filter, Period), ApiError> {
         let d = &self.dims;
         let period = match &q.period {
@@ -216,38 +234,56 @@ impl Api {
     pub(crate) async fn with_snapshot<T>(&self, f: impl FnOnce(&Cache) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut guard = self.analytics.lock().await;
         match guard.as_mut() {
-            None => {
-                let dims = Dims::from_reference(&self.reference).map_err(|e| ApiError::internal(e.to_string()))?;
-                let calendar = CompiledCalendar::new(self.reference.calendar.clone());
-                let watermark = self.store.event_watermark().await?;
-                let mut snapshot = Snapshot::with_capacity(self.store.appeal_count().await?.max(0) as usize);
-                let mut failed = None;
-                self.store
-                    .snapshot_rows(50_000, |page| {
-                        for r in page {
-                            if let Err(e) = snapshot.upsert(&dims, &calendar, &row(r)) {
-                                failed.get_or_insert(e);
-                            }
-                        }
-                    })
-                    .await?;
-                if let Some(e) = failed {
-                    return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
-                }
-                *guard = Some(Cache { dims, calendar, snapshot, watermark });
-            }
+            None => *guard = Some(self.open_snapshot().await?),
             Some(cache) => {
-                let (rows, watermark) = self.store.snapshot_rows_since(cache.watermark).await?;
-                for r in &rows {
-                    cache
-                        .snapshot
-                        .upsert(&cache.dims, &cache.calendar, &row(r))
-                        .map_err(|e| ApiError::internal(format!("снимок для аналитики не обновлён: {e}")))?;
+                cache.catch_up(&self.store).await?;
+                if cache.unsaved >= RESAVE_AFTER {
+                    self.store.save_snapshot(&cache.key, cache.watermark, &cache.snapshot.to_bytes()).await?;
+                    cache.unsaved = 0;
                 }
-                cache.watermark = watermark;
             }
         }
         f(guard.as_ref().expect("filled above"))
+    }
+
+    /// The snapshot kept in the store when it was built with the books in force (then only
+    /// the appeals with newer events are read), otherwise one built from every row and kept.
+    async fn open_snapshot(&self) -> Result<Cache, ApiError> {
+        let dims = Dims::from_reference(&self.reference).map_err(|e| ApiError::internal(e.to_string()))?;
+        let calendar = CompiledCalendar::new(self.reference.calendar.clone());
+        let key = format!("{}:{}", tsur_analytics::snapshot::FORMAT, self.store.reference_stamp().await?);
+        let current = self.store.event_watermark().await?;
+        if let Some((stored_key, watermark, bytes)) = self.store.load_snapshot().await? {
+            if stored_key == key && watermark <= current {
+                if let Some(snapshot) = Snapshot::from_bytes(&bytes) {
+                    let mut cache = Cache { dims, calendar, snapshot, watermark, key, unsaved: 0 };
+                    cache.catch_up(&self.store).await?;
+                    return Ok(cache);
+                }
+            }
+        }
+        let watermark = current;
+        let mut snapshot = Snapshot::with_capacity(self.store.appeal_count().await?.max(0) as usize);
+        let mut failed = None;
+        self.store
+            .snapshot_rows(50_000, |page| {
+                for r in page {
+                    if let Err(e) = snapshot.upsert(&dims, &calendar, &row(r)) {
+                        failed.get_or_insert(e);
+                    }
+                }
+            })
+            .await?;
+        if let Some(e) = failed {
+            return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
+        }
+        self.store.save_snapshot(&key, watermark, &snapshot.to_bytes()).await?;
+        Ok(Cache { dims, calendar, snapshot, watermark, key, unsaved: 0 })
+    }
+
+    /// A copy of the up-to-date snapshot and its dictionaries (for benchmarks and exports).
+    pub async fn snapshot_copy(&self) -> Result<(Dims, Snapshot), ApiError> {
+        self.with_snapshot(|c| Ok((c.dims.clone(), c.snapshot.clone()))).await
     }
 
     /// Forgets the snapshot (the reference books changed).

@@ -136,6 +136,30 @@ impl SqliteStore {
         Ok((rows.iter().map(decode).collect(), new))
     }
 
+    /// What names the reference books in force for the snapshot's key: when they were
+    /// loaded, how many files, their total length.
+    pub async fn reference_stamp(&self) -> Result<String, StoreError> {
+        let (at, n, len): (Option<i64>, i64, Option<i64>) =
+            sqlx::query_as("SELECT max(loaded_at), count(*), sum(length(content)) FROM reference_files").fetch_one(&self.pool).await?;
+        Ok(format!("{}:{n}:{}", at.unwrap_or(0), len.unwrap_or(0)))
+    }
+
+    /// The kept snapshot: its key, watermark and bytes.
+    pub async fn load_snapshot(&self) -> Result<Option<(String, i64, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as("SELECT key, watermark, bytes FROM analytics_snapshot WHERE id = 1").fetch_optional(&self.pool).await?)
+    }
+
+    /// Keeps a snapshot, replacing the previous one.
+    pub async fn save_snapshot(&self, key: &str, watermark: i64, bytes: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO analytics_snapshot (id, key, watermark, bytes) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key, watermark = excluded.watermark, bytes = excluded.bytes")
+            .bind(key)
+            .bind(watermark)
+            .bind(bytes)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The demo generator's injected incidents: (municipality, topic, start in Unix ms).
     pub async fn demo_incidents(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
         Ok(sqlx::query_as("SELECT municipality_id, topic_id, started_at FROM demo_incidents ORDER BY started_at").fetch_all(&self.pool).await?)
