@@ -126,3 +126,58 @@ fn an_import_killed_midway_completes_on_rerun() {
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["total"], rows as u64, "every row once");
 }
+
+#[test]
+fn analytics_commands_print_what_they_promise() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    assert!(tsur(&["--db", db, "demo", "--appeals", "6000", "--seed", "5"]).status.success());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--db", db];
+        all.extend_from_slice(args);
+        let out = tsur(&all);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    let kpi = json(&["kpi", "--period", "2025-11-01..2026-10-31", "--json"]);
+    assert_eq!(kpi["kpis"]["appeals"], 6000);
+    assert_eq!(kpi["from"], "2025-11-01");
+    assert!(kpi["kpis"]["on_time"]["lo"].as_f64().unwrap() <= kpi["kpis"]["on_time"]["value"].as_f64().unwrap());
+    let by_block = json(&["kpi", "--period", "2026", "--block", "roads,transport", "--json"]);
+    assert!(by_block["kpis"]["appeals"].as_u64().unwrap() < 6000);
+    let rating = json(&["rating", "--of", "municipalities", "--period", "2025-11-01..2026-10-31", "--json"]);
+    assert_eq!(rating["entities"].as_array().unwrap().len(), 13);
+    let explained = json(&["rating", "--of", "agencies", "--period", "2025-11-01..2026-10-31", "--explain", "minzdrav", "--json"]);
+    assert_eq!(explained["id"], "minzdrav");
+    assert_eq!(explained["components"].as_array().unwrap().len(), 8);
+    let register = json(&["problems", "--period", "2025-11-01..2026-10-31", "--top", "3", "--json"]);
+    assert!(register.as_array().unwrap().len() <= 3);
+    let screen = json(&["screen", "--period", "2025-11-01..2026-10-31"]);
+    assert_eq!(screen["areas"].as_array().unwrap().len(), 13);
+    let hot = json(&["hotspots", "--period", "2025-11-01..2026-10-31", "--geojson"]);
+    assert_eq!(hot["type"], "FeatureCollection");
+    let effect = json(&["effect", "--fast-track", "ft-no-water", "--json"]);
+    assert_eq!(effect["estimates"].as_array().unwrap().len(), 3);
+    let roadmaps = json(&["roadmaps", "--json"]);
+    assert!(!roadmaps.as_array().unwrap().is_empty());
+    let eval = json(&["alerts", "--eval", "--json"]);
+    assert!(eval["incidents"].as_u64().unwrap() > 0);
+    // Human output is Russian; bad input is one line and a failure exit.
+    let out = tsur(&["--db", db, "rating", "--of", "agencies", "--period", "2025-11-01..2026-10-31"]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains("место"));
+    for (args, want) in [
+        (vec!["kpi", "--period", "2026-13"], "ошибка: период «2026-13» не распознан"),
+        (vec!["kpi", "--municipality", "atlantis"], "ошибка: муниципалитета «atlantis» нет в справочниках"),
+        (vec!["effect", "--roadmap", "nope"], "ошибка: дорожной карты «nope» нет в справочнике"),
+        (vec!["hotspots", "--resolution", "12"], "ошибка: разрешение 12"),
+    ] {
+        let mut all = vec!["--db", db];
+        all.extend_from_slice(&args);
+        let out = tsur(&all);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.starts_with(want), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
