@@ -189,7 +189,7 @@ pub struct Minutes {
 
 impl Minutes {
     /// Minutes counted per bin.
-    pub const BINS: usize = 1 << 14;
+    pub const BINS: usize = 1 << 12;
 
     /// Adds one value.
     #[inline]

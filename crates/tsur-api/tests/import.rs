@@ -2,7 +2,7 @@
 //! quarantine and retry, idempotence.
 
 use std::path::{Path, PathBuf};
-use tsur_api::{Api, ImportRequest, ImportSummary, Scope};
+use tsur_api::{Api, DeadlineQuery, ImportRequest, ImportSummary, Scope};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-11-29T12:00:00+04:00").unwrap().with_timezone(&chrono::Utc)
@@ -253,4 +253,88 @@ async fn the_radar_flags_returns_and_escalation_without_naming_the_author() {
     let json = serde_json::to_string(&flags).unwrap();
     assert!(!json.contains("Иванов") && !json.contains("999"), "no personal data in the radar: {json}");
     assert!(api.radar(Some("вчера"), 10, &Scope::local_curator(), now()).await.unwrap_err().message.starts_with("since:"));
+}
+
+/// The answer's due instant the engine gives for an appeal registered when received, under
+/// its regime and, if named, a fast-track.
+fn answer_due(api: &Api, row: &tsur_store_sqlite::DeadlineRow, fast_track: Option<&str>) -> chrono::DateTime<chrono::Utc> {
+    let q = DeadlineQuery {
+        registered: Some(row.registered_at.to_rfc3339()),
+        fast_track: fast_track.map(Into::into),
+        ..DeadlineQuery::new(&row.regime_id, &row.received_at.to_rfc3339())
+    };
+    let all = api.deadlines(&q, now()).unwrap();
+    let due = &all.iter().find(|d| d.stage == "answer").expect("an answer stage").due;
+    chrono::DateTime::parse_from_rfc3339(due).unwrap().with_timezone(&chrono::Utc)
+}
+
+/// A row of the fast-track test: what is imported, and the route expected.
+struct Routing {
+    id: &'static str,
+    received: &'static str,
+    text: &'static str,
+    address: &'static str,
+    status: &'static str,
+    fast_track: Option<&'static str>,
+    agency: Option<&'static str>,
+}
+
+#[tokio::test]
+async fn a_fast_tracked_topic_is_routed_at_intake_once() {
+    let (dir, api) = open().await;
+    let file = dir.path().join("ft.csv");
+    // ft-no-water: the whole region from 2026-02-02; ft-potholes-astrakhan: only the city,
+    // local dates of receipt 2026-05-04 to 2026-10-31 (data/reference/catalog/fast_tracks.csv).
+    let pothole = "Яма на дороге, невозможно проехать";
+    #[rustfmt::skip]
+    let cases = [
+        Routing { id: "w-1", received: "2026-03-02 10:00", text: "Нет воды третий день", address: "г. Астрахань, ул. Савушкина 1", status: "", fast_track: Some("ft-no-water"), agency: Some("minstroy") },
+        Routing { id: "w-2", received: "2026-03-03 10:00", text: "Нет воды во всём доме с утра", address: "г. Ахтубинск", status: "дан ответ", fast_track: Some("ft-no-water"), agency: Some("minstroy") },
+        Routing { id: "p-1", received: "2026-06-01 10:00", text: pothole, address: "г. Астрахань, ул. Ленина 5", status: "", fast_track: Some("ft-potholes-astrakhan"), agency: Some("omsu-astrakhan") },
+        // Its first local day, still 3 May in UTC.
+        Routing { id: "p-2", received: "2026-05-04 00:30", text: pothole, address: "г. Астрахань, ул. Ленина 7", status: "", fast_track: Some("ft-potholes-astrakhan"), agency: Some("omsu-astrakhan") },
+        // The day before it starts; the day after it ends; not its municipality.
+        Routing { id: "p-3", received: "2026-05-03 23:30", text: pothole, address: "г. Астрахань, ул. Ленина 9", status: "", fast_track: None, agency: None },
+        Routing { id: "p-4", received: "2026-11-01 10:00", text: pothole, address: "г. Астрахань, ул. Ленина 11", status: "", fast_track: None, agency: None },
+        Routing { id: "p-5", received: "2026-06-01 10:00", text: pothole, address: "г. Камызяк, ул. Ленина 5", status: "", fast_track: None, agency: None },
+        Routing { id: "p-6", received: "2026-06-01 11:00", text: pothole, address: "г. Камызяк, ул. Ленина 6", status: "в работе", fast_track: None, agency: Some("omsu-kamyzyaksky") },
+    ];
+    let mut text = String::from("id;received_at;text;address;status;updated_at\n");
+    for c in &cases {
+        let updated = if c.status.is_empty() { "" } else { "05.06.2026 12:00" };
+        text.push_str(&format!("{};{};{};{};{};{updated}\n", c.id, c.received, c.text, c.address, c.status));
+    }
+    std::fs::write(&file, text).unwrap();
+    let s = import(&api, &file, None, Some("regional"), None).await;
+    assert_eq!(counts(&s), (8, 8, 0, 0, 0), "{s:?}");
+
+    let rows = api.store().deadline_rows(now()).await.unwrap();
+    for Routing { id, fast_track, agency, .. } in &cases {
+        let row = rows.iter().find(|r| r.external_id == *id).unwrap();
+        assert_eq!((row.fast_track_id.as_deref(), row.agency_id.as_deref()), (*fast_track, *agency), "{id}");
+        let events = api.store().events(row.appeal_id, &Scope::local_curator()).await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.code()).collect();
+        match fast_track {
+            // Routed right after the classification, by the import, instead of an assignment.
+            Some(_) => {
+                assert_eq!(kinds[..3], ["registered", "classified", "fast_track_applied"], "{id}");
+                assert!(!kinds.contains(&"assigned"), "{id}: {kinds:?}");
+                let routed = &events[2];
+                assert_eq!((routed.at - events[1].at, routed.actor.as_str()), (chrono::Duration::milliseconds(1), "импорт ft.csv"), "{id}");
+            }
+            None => assert!(!kinds.contains(&"fast_track_applied"), "{id}: {kinds:?}"),
+        }
+        // The stored deadline follows the fast-track.
+        assert_eq!(row.answer_due, Some(answer_due(&api, row, *fast_track)), "{id}");
+    }
+    let w1 = rows.iter().find(|r| r.external_id == "w-1").unwrap();
+    assert!(answer_due(&api, w1, Some("ft-no-water")) < answer_due(&api, w1, None), "the fast-track is shorter");
+    let w2 = rows.iter().find(|r| r.external_id == "w-2").unwrap();
+    assert_eq!(w2.status, tsur_core::Status::Answered);
+
+    // The same file again: nothing new, no event twice.
+    let events = api.store().event_count().await.unwrap();
+    let again = import(&api, &file, None, Some("regional"), None).await;
+    assert_eq!(counts(&again), (8, 0, 0, 8, 0), "{again:?}");
+    assert_eq!(api.store().event_count().await.unwrap(), events, "no event twice");
 }

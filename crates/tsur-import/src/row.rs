@@ -305,11 +305,26 @@ fn step_of(status: Status) -> Step {
     }
 }
 
+/// The fast-track routing of a new appeal: the `fast_track_applied` event when a
+/// fast-track of the reference books covers the classified topic in the appeal's
+/// municipality on the local date of its receipt (`tsur_core::fast_track::select`), else
+/// nothing. Only the classification found at intake counts: a person's later
+/// reclassification does not re-route.
+fn fast_track_for(appeal: &Appeal, classification: Option<&EventKind>, reference: &ReferenceData) -> Option<EventKind> {
+    let Some(EventKind::Classified { topic, .. }) = classification else {
+        return None;
+    };
+    let on = tsur_core::time::local_date(appeal.received_at);
+    tsur_core::fast_track::select(&reference.fast_tracks, topic, &appeal.municipality, on)
+        .map(|f| EventKind::FastTrackApplied { fast_track: f.id.clone(), agency: f.agency_id.clone() })
+}
+
 /// The events that bring an appeal from `state` (or from nothing: then the registration
-/// comes first, and the `classification` found at intake right after it) to what the row
-/// reports. Ids are derived from the appeal, the kind and the
-/// instant, so importing the same row twice adds nothing. A row that reports less than
-/// the appeal has reached adds nothing either (exports lag behind).
+/// comes first, the `classification` found at intake right after it, and the fast-track
+/// that covers it, if any, right after that) to what the row reports. Ids are derived
+/// from the appeal, the kind and the instant, so importing the same row twice adds
+/// nothing. A row that reports less than the appeal has reached adds nothing either
+/// (exports lag behind).
 pub fn plan_events(
     inc: &Incoming,
     appeal: &Appeal,
@@ -324,22 +339,31 @@ pub fn plan_events(
     let mut push = |kind: EventKind, when: DateTime<Utc>| {
         out.push(Event { id: event_id(appeal.id, kind.code(), when), appeal_id: appeal.id, at: when, actor: actor.to_owned(), node: node.to_owned(), kind });
     };
-    let current = match state {
-        Some(s) => step_of(s.status),
+    // Where the appeal stands, whether it is with an agency, and the last instant recorded.
+    let (current, has_agency, floor) = match state {
+        Some(s) => (step_of(s.status), s.agency.is_some(), s.last_event_at),
         None => {
             push(EventKind::Registered, inc.received_at);
-            // A new appeal is classified at intake, right after its registration.
+            // A new appeal is classified at intake, right after its registration, and a
+            // fast-track that covers it routes it right after that.
+            let fast_track = fast_track_for(appeal, classification.as_ref(), reference);
             if let Some(kind) = classification {
                 push(kind, inc.received_at + Duration::milliseconds(1));
             }
-            Step::Registered
+            let mut floor = inc.received_at + Duration::milliseconds(1);
+            let routed = fast_track.is_some();
+            if let Some(kind) = fast_track {
+                floor += Duration::milliseconds(1);
+                push(kind, floor);
+            }
+            (Step::Registered, routed, floor)
         }
     };
-    let has_agency = state.is_some_and(|s| s.agency.is_some());
     if inc.step <= current {
         return out;
     }
-    // The agency: as the row names it, else the municipality's administration.
+    // The agency: as the row names it, else the municipality's administration. An appeal
+    // already with an agency (a fast-track routed it) is not reassigned.
     let agency = inc.agency.clone().or_else(|| {
         reference
             .agencies
@@ -349,7 +373,6 @@ pub fn plan_events(
     });
     // Strictly increasing instants after everything already recorded, so the fold applies
     // the new steps in order.
-    let floor = state.map_or(inc.received_at + Duration::milliseconds(1), |s| s.last_event_at);
     let mut when = at.max(floor + Duration::milliseconds(1));
     let mut tick = || {
         let w = when;
