@@ -9,6 +9,7 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev
   webkit2gtk-driver xvfb xauth imagemagick
   libsecret-1-dev dbus-x11 gnome-keyring time bc
+  postgresql
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+mod central;
 pub mod classify;
 pub mod deadlines;
 pub mod demo;
@@ -21,6 +22,7 @@ mod reference;
 mod stats;
 
 pub use analytics::{AlertEval, AlertItem, EffectReport, KpiReport, ScreenReport, SliceQuery};
+pub use central::central_migrate;
 pub use classify::{PredictRow, ReviewItem, TrainSummary, REVIEW_THRESHOLD};
 pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use demo::DemoParams;

@@ -62,6 +62,11 @@ fn num(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "—".to_owned(), |x| format!("{x:.digits$}").replace('.', ","))
 }
 
+/// `2026-02-02` → `02.02.2026`.
+fn date_ru(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_or_else(|_| iso.to_owned(), |d| d.format("%d.%m.%Y").to_string())
+}
+
 fn share_line(name: &str, s: &tsur_api::analytics_types::Share, prev: &tsur_api::analytics_types::Share) -> String {
     format!("  {name:<34} {:>8}  [{} – {}]  n = {:<8} было {}", pct(s.value), pct(s.lo), pct(s.hi), s.n, pct(prev.value))
 }
@@ -199,7 +204,7 @@ pub async fn effect(api: &Api, fast_track: Option<&str>, roadmap: Option<&str>, 
         out!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    out!("{} с {}: {} дн. до и {} дн. после; контроль — {}", r.name_ru, r.start, r.effect.window_days, r.effect.after_days, r.effect.control_ru);
+    out!("{} с {}: {} дн. до и {} дн. после; контроль — {}", r.name_ru, date_ru(&r.start), r.effect.window_days, r.effect.after_days, r.effect.control_ru);
     for e in &r.effect.estimates {
         let cell = |c: &tsur_api::analytics_types::Cell| format!("{} (n={})", num(c.mean, 2), c.n);
         out!("  {}", e.name_ru);
@@ -219,10 +224,10 @@ pub fn roadmaps(api: &Api, json: bool) -> anyhow::Result<()> {
     }
     for r in &list {
         let area = if r.municipalities.is_empty() { "вся область".to_owned() } else { r.municipalities.join(", ") };
-        out!("{} — {} (с {}, {}; отв. {})", r.id, r.title_ru, r.started_on, area, r.agency_id);
+        out!("{} — {} (с {}, {}; отв. {})", r.id, r.title_ru, date_ru(&r.started_on.to_string()), area, r.agency_id);
         for m in &r.milestones {
-            let done = m.done.map_or_else(|| "не выполнено".to_owned(), |d| format!("выполнено {d}"));
-            out!("    {} — срок {}, {}", m.title_ru, m.due, done);
+            let done = m.done.map_or_else(|| "не выполнено".to_owned(), |d| format!("выполнено {}", date_ru(&d.to_string())));
+            out!("    {} — срок {}, {}", m.title_ru, date_ru(&m.due.to_string()), done);
         }
     }
     Ok(())
@@ -255,7 +260,8 @@ pub async fn alerts(api: &Api, since: Option<&str>, eval: bool, within_hours: i6
         out!("Всплесков нет");
     } else {
         for a in &items {
-            out!("  {} {} — {}: {}", a.raised_at, a.municipality_ru, a.topic_ru, a.reason_ru);
+            let at = chrono::DateTime::parse_from_rfc3339(&a.raised_at).map_or_else(|_| a.raised_at.clone(), |t| t.format("%d.%m.%Y %H:%M").to_string());
+            out!("  {at} {} — {}: {}", a.municipality_ru, a.topic_ru, a.reason_ru);
         }
     }
     Ok(())

@@ -36,6 +36,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Центральная база PostgreSQL
+    #[command(subcommand)]
+    Central(CentralCommand),
+    #[command(flatten)]
+    Local(Box<LocalCommand>),
+}
+
+/// The commands that work on this node's store.
+#[derive(Subcommand)]
+enum LocalCommand {
     /// Заполнить пустую базу реалистичным годом обращений по Астраханской области
     Demo {
         /// Число обращений
@@ -395,6 +405,16 @@ enum QuarantineCommand {
 }
 
 #[derive(Subcommand)]
+enum CentralCommand {
+    /// Применить схему центральной базы (повторное применение ничего не меняет)
+    Migrate {
+        /// Адрес: postgres://логин@сервер/база (пароль — из PGPASSWORD)
+        #[arg(long, env = "TSUR_CENTRAL_URL")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum ReferenceCommand {
     /// Выгрузить действующие справочники в папку
     Export {
@@ -421,10 +441,19 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // The central database needs no local store.
+    let command = match cli.command {
+        Command::Central(CentralCommand::Migrate { url }) => {
+            tsur_api::central_migrate(&url).await?;
+            out!("Схема центральной базы применена");
+            return Ok(());
+        }
+        Command::Local(command) => *command,
+    };
     let path = db_path(cli.db);
     let mut api = Api::open(&path).await?;
-    match cli.command {
-        Command::Demo { appeals, seed, from, json } => {
+    match command {
+        LocalCommand::Demo { appeals, seed, from, json } => {
             let from = from.parse().with_context(|| format!("--from «{from}»: не дата ГГГГ-ММ-ДД"))?;
             let params = DemoParams { appeals, seed: u64::from(seed), from, days: 365 };
             let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(appeals) };
@@ -450,7 +479,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Stats { from, to, json } => {
+        LocalCommand::Stats { from, to, json } => {
             let period = from.zip(to).map(|(from, to)| Period { from, to });
             let stats = api.stats(period.as_ref(), &Scope::local_curator()).await?;
             if json {
@@ -459,7 +488,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_stats(&stats);
             }
         }
-        Command::Deadline { regime, received, registered, extended_days, fast_track, future_tolerance_min, json } => {
+        LocalCommand::Deadline { regime, received, registered, extended_days, fast_track, future_tolerance_min, json } => {
             let query = DeadlineQuery {
                 registered,
                 extension_days: extended_days,
@@ -480,7 +509,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Overdue { at, block, municipality, limit, json } => {
+        LocalCommand::Overdue { at, block, municipality, limit, json } => {
             let report = api.overdue(at.as_deref(), block.as_deref(), municipality.as_deref(), &Scope::local_curator(), chrono_now()).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&report)?);
@@ -513,7 +542,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::FastTracks { json } => {
+        LocalCommand::FastTracks { json } => {
             let tracks = api.fast_tracks();
             if json {
                 out!("{}", serde_json::to_string_pretty(&tracks)?);
@@ -529,7 +558,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Import { file, format, channel, mapping, json } => {
+        LocalCommand::Import { file, format, channel, mapping, json } => {
             let req = ImportRequest { path: file, format, channel, mapping };
             let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(1) };
             bar.set_style(
@@ -546,7 +575,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             bar.finish_and_clear();
             print_import(&summary, json)?;
         }
-        Command::Quarantine(QuarantineCommand::List { limit, json }) => {
+        LocalCommand::Quarantine(QuarantineCommand::List { limit, json }) => {
             let items = api.quarantine_list(limit).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&items)?);
@@ -568,11 +597,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Quarantine(QuarantineCommand::Retry { mapping, json }) => {
+        LocalCommand::Quarantine(QuarantineCommand::Retry { mapping, json }) => {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
         }
-        Command::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, json }) => {
+        LocalCommand::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, json }) => {
             let s = match (labeled, text_col, label_col) {
                 (Some(file), Some(t), Some(l)) if !from_store => api.classify_train(&file, &t, &l, map.as_deref(), chrono_now()).await?,
                 _ => api.classify_train_from_store(chrono_now()).await?,
@@ -584,7 +613,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("Модель №{} обучена на {} текстах (пропущено {}): {}", s.model_id, s.texts, s.dropped, classes.join(", "));
             }
         }
-        Command::Classify(ClassifyCommand::Predict { input, text_col, id_col, json }) => {
+        LocalCommand::Classify(ClassifyCommand::Predict { input, text_col, id_col, json }) => {
             for r in api.classify_predict(&input, &text_col, id_col.as_deref()).await? {
                 if json {
                     out!("{}", serde_json::to_string(&r)?);
@@ -593,7 +622,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, folds, json }) => {
+        LocalCommand::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, folds, json }) => {
             let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), folds)?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&cv)?);
@@ -606,7 +635,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Radar { since, limit, json } => {
+        LocalCommand::Radar { since, limit, json } => {
             let items = api.radar(since.as_deref(), limit, &Scope::local_curator(), chrono_now()).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&items)?);
@@ -626,7 +655,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Review(ReviewCommand::List { limit, json }) => {
+        LocalCommand::Review(ReviewCommand::List { limit, json }) => {
             let items = api.review_list(limit, &Scope::local_curator()).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&items)?);
@@ -648,24 +677,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Review(ReviewCommand::Set { appeal, topic, by }) => {
+        LocalCommand::Review(ReviewCommand::Set { appeal, topic, by }) => {
             api.review_set(&appeal, &topic, &by, &Scope::local_curator(), chrono_now()).await?;
             out!("Тема обращения {appeal}: {topic} (решение: {by})");
         }
-        Command::Problems(ProblemsArgs { command: None, register: RegisterArgs { slice, top, json } })
-        | Command::Problems(ProblemsArgs { command: Some(ProblemsCommand::List(RegisterArgs { slice, top, json })), .. }) => {
+        LocalCommand::Problems(ProblemsArgs { command: None, register: RegisterArgs { slice, top, json } })
+        | LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::List(RegisterArgs { slice, top, json })), .. }) => {
             analytics::register(&api, &slice, top, json).await?;
         }
-        Command::Kpi { slice, json } => analytics::kpi(&api, &slice, json).await?,
-        Command::Rating { of, slice, explain, json } => analytics::rating(&api, of, &slice, explain.as_deref(), json).await?,
-        Command::Screen { slice, top } => analytics::screen(&api, &slice, top).await?,
-        Command::Effect { fast_track, roadmap, window_days, json } => {
+        LocalCommand::Kpi { slice, json } => analytics::kpi(&api, &slice, json).await?,
+        LocalCommand::Rating { of, slice, explain, json } => analytics::rating(&api, of, &slice, explain.as_deref(), json).await?,
+        LocalCommand::Screen { slice, top } => analytics::screen(&api, &slice, top).await?,
+        LocalCommand::Effect { fast_track, roadmap, window_days, json } => {
             analytics::effect(&api, fast_track.as_deref(), roadmap.as_deref(), window_days, json).await?
         }
-        Command::Roadmaps { json } => analytics::roadmaps(&api, json)?,
-        Command::Alerts { since, eval, within_hours, json } => analytics::alerts(&api, since.as_deref(), eval, within_hours, json).await?,
-        Command::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
-        Command::Problems(ProblemsArgs { command: Some(ProblemsCommand::Link { json }), .. }) => {
+        LocalCommand::Roadmaps { json } => analytics::roadmaps(&api, json)?,
+        LocalCommand::Alerts { since, eval, within_hours, json } => analytics::alerts(&api, since.as_deref(), eval, within_hours, json).await?,
+        LocalCommand::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
+        LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::Link { json }), .. }) => {
             let s = api.link_problems(tsur_api::LinkParams::default()).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&s)?);
@@ -673,8 +702,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 out!("Просмотрено обращений {}; связано {} с {} проблемами", s.offered, s.linked, s.problems);
             }
         }
-        Command::Problems(ProblemsArgs {
-            command: Some(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, burst_hours, json }), ..
+        LocalCommand::Problems(ProblemsArgs {
+            command: Some(ProblemsCommand::Eval { radius_km, window_hours, threshold, min_size, burst_hours, json }),
+            ..
         }) => {
             let params = tsur_api::LinkParams {
                 radius_km,
@@ -699,11 +729,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Reference(ReferenceCommand::Export { dir }) => {
+        LocalCommand::Reference(ReferenceCommand::Export { dir }) => {
             let n = api.reference_export(&dir)?;
             out!("Выгружено файлов справочников: {n} → {}", dir.display());
         }
-        Command::Reference(ReferenceCommand::Import { dir }) => {
+        LocalCommand::Reference(ReferenceCommand::Import { dir }) => {
             let n = api.reference_import(&dir).await?;
             out!("Справочники проверены и загружены (прочитано файлов: {n})");
         }

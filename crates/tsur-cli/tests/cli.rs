@@ -45,6 +45,7 @@ fn errors_are_one_line_and_a_failure_exit() {
         (vec!["--db", ok, "deadline", "--regime", "pos", "--received", "2099-03-02T10:00:00+04:00"], "ошибка: received:"),
         (vec!["--db", ok, "deadline", "--regime", "59fz", "--received", "2026-03-02T10:00:00+04:00", "--extended-days", "31"], "ошибка: extended_days:"),
         (vec!["--db", ok, "overdue", "--block", "potholes"], "ошибка: block:"),
+        (vec!["central", "migrate", "--url", "nonsense"], "ошибка: неверный адрес центральной базы"),
     ];
     for (args, start) in cases {
         let out = tsur(&args);
