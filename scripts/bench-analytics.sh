@@ -9,7 +9,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-cargo build --release --locked -p tsur-cli -p tsur-api --example analytics_bench >/dev/null
+cargo build --release --locked -p tsur-cli >/dev/null
+cargo build --release --locked -p tsur-api --example analytics_bench >/dev/null
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 DB="${1:-}"
