@@ -287,10 +287,8 @@ impl Api {
     }
 
     /// Forgets the snapshot (the reference books changed).
-    pub(crate) fn drop_snapshot(&self) {
-        if let Ok(mut g) = self.analytics.try_lock() {
-            *g = None;
-        }
+    pub(crate) async fn drop_snapshot(&self) {
+        *self.analytics.lock().await = None;
     }
 
     /// KPIs of a slice at `now`, with the previous period's.

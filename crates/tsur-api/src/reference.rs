@@ -67,7 +67,7 @@ impl Api {
         self.store.replace_reference(&data, chrono::Utc::now()).await?;
         self.lexicon = std::sync::Arc::new(lexicon);
         self.reference = std::sync::Arc::new(data);
-        self.drop_snapshot();
+        self.drop_snapshot().await;
         Ok(read)
     }
 }

@@ -82,9 +82,13 @@ async fn edited_reference_books_are_checked_before_they_replace_the_old() {
     let err = api.reference_import(&books).await.unwrap_err();
     assert!(err.message.contains("неизвестный исполнитель «no_such_agency»"), "{}", err.message);
     std::fs::write(&roadmaps, good_roadmaps).unwrap();
-    // A valid edit is taken and survives reopening.
+    // A valid edit is taken and survives reopening; the analytics' snapshot built before it
+    // is dropped, so the new topic is known to the filters at once.
+    api.kpi(&tsur_api::SliceQuery::default(), &Scope::local_curator()).await.unwrap();
     std::fs::write(&topics, text.replace("no_such_block", "roads")).unwrap();
     api.reference_import(&books).await.unwrap();
+    let by_new = tsur_api::SliceQuery { topics: vec!["new_topic".into()], ..tsur_api::SliceQuery::default() };
+    assert_eq!(api.kpi(&by_new, &Scope::local_curator()).await.unwrap().kpis.appeals, 0);
     drop(api);
     let reopened = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     assert!(reopened.reference().topics.iter().any(|t| t.id.as_str() == "new_topic"));
