@@ -286,17 +286,6 @@ pub struct Hours {
     pub p90: Option<f64>,
 }
 
-impl Hours {
-    /// From office minutes.
-    pub fn of_minutes(values: &[u32]) -> Hours {
-        let mut m = Minutes::default();
-        for &v in values {
-            m.add(v);
-        }
-        m.hours()
-    }
-}
-
 /// The KPIs of one slice.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Kpis {

@@ -195,7 +195,7 @@ pub fn prioritise(problem_id: u128, acc: &ProblemAcc, dims: &Dims, weights: &Wei
     let total: f64 = parts.iter().map(|p| p.weight).sum();
     let priority = if total > 0.0 { parts.iter().map(|p| p.weight * p.score).sum::<f64>() / total } else { 0.0 };
     ProblemPriority {
-        problem_id: uuid_string(problem_id),
+        problem_id: uuid::Uuid::from_u128(problem_id).to_string(),
         topic: topic.map(|t| dims.topics[t].clone()),
         topic_ru: topic.map(|t| dims.topic_names[t].clone()),
         block: topic.and_then(|t| dims.blocks.get(dims.topic_block[t] as usize).cloned()),
@@ -219,11 +219,4 @@ pub fn register(problems: &[u128], accs: &[ProblemAcc], dims: &Dims, weights: &W
     list.sort_by(|a, b| b.priority.total_cmp(&a.priority).then(b.appeals.cmp(&a.appeals)).then_with(|| a.problem_id.cmp(&b.problem_id)));
     list.truncate(top);
     list
-}
-
-/// A UUID's canonical text from its number.
-pub fn uuid_string(v: u128) -> String {
-    let b = v.to_be_bytes();
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }

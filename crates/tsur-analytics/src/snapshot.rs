@@ -66,7 +66,8 @@ pub struct Dims {
     pub settlements: Vec<String>,
     /// Census population of each settlement.
     pub settlement_population: Vec<u32>,
-    index: HashMap<(u8, String), u32>,
+    /// Per kind (`K_*`), id → code.
+    index: [HashMap<String, u32>; 6],
 }
 
 const K_MUNI: u8 = 0;
@@ -96,7 +97,7 @@ impl Dims {
             channels: tsur_core::Channel::ALL.iter().map(|c| c.code().to_owned()).collect(),
             settlements: reference.settlements.iter().map(|s| s.id.as_str().to_owned()).collect(),
             settlement_population: reference.settlements.iter().map(|s| s.population).collect(),
-            index: HashMap::new(),
+            index: Default::default(),
         };
         for (kind, list, limit) in [
             (K_MUNI, &dims.municipalities, 128usize),
@@ -110,7 +111,7 @@ impl Dims {
                 return Err(AnalyticsError::TooMany { what: kind_name(kind), count: list.len(), limit });
             }
             for (i, id) in list.iter().enumerate() {
-                dims.index.insert((kind, id.clone()), i as u32);
+                dims.index[kind as usize].insert(id.clone(), i as u32);
             }
         }
         dims.topic_block = reference.topics.iter().map(|t| dims.code(K_BLOCK, t.block_id.as_str()).map_or(NONE8, |c| c as u8)).collect();
@@ -126,9 +127,7 @@ impl Dims {
     }
 
     fn code(&self, kind: u8, id: &str) -> Option<u32> {
-        // A borrowed lookup would need a second map per kind; ids are short, and this runs
-        // once per row at build time only.
-        self.index.get(&(kind, id.to_owned())).copied()
+        self.index[kind as usize].get(id).copied()
     }
 
     /// The code of a municipality id.

@@ -1,5 +1,5 @@
 //! Small, exact statistics: shares with Wilson intervals, order-statistic quantiles and the
-//! distribution-free interval of a median, the normal distribution.
+//! distribution-free interval of a median.
 
 use serde::Serialize;
 
@@ -51,17 +51,6 @@ pub fn wilson(k: u64, n: u64) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
-/// The `q`-quantile by nearest rank: the smallest value with at least `q·n` values at or
-/// below it (`q = 0.5` is the lower median). Reorders `values`. `None` when empty.
-pub fn quantile(values: &mut [u32], q: f64) -> Option<u32> {
-    if values.is_empty() {
-        return None;
-    }
-    let rank = nearest_rank(values.len(), q);
-    let (_, v, _) = values.select_nth_unstable(rank - 1);
-    Some(*v)
-}
-
 /// 1-based nearest rank of the `q`-quantile among `n` values.
 pub fn nearest_rank(n: usize, q: f64) -> usize {
     ((q * n as f64).ceil() as usize).clamp(1, n)
@@ -99,30 +88,6 @@ pub fn median_ci_ranks(n: usize) -> Option<(usize, usize)> {
     (l >= 1).then_some((l, n - l + 1))
 }
 
-/// Standard normal cumulative distribution, within 1.5e-7 (enough for intervals and p-values
-/// shown with three digits).
-pub fn normal_cdf(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06 + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 {
-        r
-    } else {
-        2.0 - r
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,22 +113,6 @@ mod tests {
     }
 
     #[test]
-    fn quantiles_by_nearest_rank() {
-        let cases: &[(&[u32], f64, u32)] = &[
-            (&[5], 0.5, 5),
-            (&[1, 2, 3, 4], 0.5, 2),
-            (&[4, 1, 3, 2, 5], 0.5, 3),
-            (&[10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9, 90),
-            (&[10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110], 0.9, 100),
-        ];
-        for (values, q, want) in cases {
-            let mut v = values.to_vec();
-            assert_eq!(quantile(&mut v, *q), Some(*want), "{values:?} q={q}");
-        }
-        assert_eq!(quantile(&mut [], 0.5), None);
-    }
-
-    #[test]
     fn median_interval_ranks_match_binomial_tables() {
         // From the binomial distribution with p = ½ (the usual sign-test table):
         // n = 6 → (1, 6) with coverage 0.969; n = 10 → (2, 9) 0.979; n = 20 → (6, 15) 0.959.
@@ -174,12 +123,5 @@ mod tests {
         assert_eq!(median_ci_ranks(100), Some((40, 61)));
         let (l, u) = median_ci_ranks(1_000_000).unwrap();
         assert!(l < 500_000 && u > 500_000 && u - l < 2_100, "{l} {u}");
-    }
-
-    #[test]
-    fn normal_cdf_known_points() {
-        for (x, want) in [(0.0, 0.5), (1.959_964, 0.975), (-1.644_854, 0.05), (2.575_829, 0.995), (-6.0, 9.866e-10)] {
-            assert!(close(normal_cdf(x), want, 2e-7), "{x}: {}", normal_cdf(x));
-        }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Cache {
     dims: Dims,
     calendar: CompiledCalendar,
     snapshot: Snapshot,
+    /// The weights of the ratings and priorities in force (parsed once with the books).
+    weights: Weights,
     watermark: i64,
     /// What the kept copy in the store was built with.
     key: String,
@@ -250,13 +252,14 @@ impl Api {
     /// the appeals with newer events are read), otherwise one built from every row and kept.
     async fn open_snapshot(&self) -> Result<Cache, ApiError> {
         let dims = Dims::from_reference(&self.reference).map_err(|e| ApiError::internal(e.to_string()))?;
+        let weights = self.weights()?;
         let calendar = CompiledCalendar::new(self.reference.calendar.clone());
         let key = format!("{}:{}", tsur_analytics::snapshot::FORMAT, self.store.reference_stamp().await?);
         let current = self.store.event_watermark().await?;
         if let Some((stored_key, watermark, bytes)) = self.store.load_snapshot().await? {
             if stored_key == key && watermark <= current {
                 if let Some(snapshot) = Snapshot::from_bytes(&bytes) {
-                    let mut cache = Cache { dims, calendar, snapshot, watermark, key, unsaved: 0 };
+                    let mut cache = Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0 };
                     cache.catch_up(&self.store).await?;
                     return Ok(cache);
                 }
@@ -278,7 +281,7 @@ impl Api {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
         self.store.save_snapshot(&key, watermark, &snapshot.to_bytes()).await?;
-        Ok(Cache { dims, calendar, snapshot, watermark, key, unsaved: 0 })
+        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0 })
     }
 
     /// A copy of the up-to-date snapshot and its dictionaries (for benchmarks and exports).
@@ -307,12 +310,11 @@ impl Api {
     /// A rating of agencies or municipalities over a slice.
     pub async fn rating(&self, of: RatingOf, q: &SliceQuery, scope: &Scope) -> Result<Rating, ApiError> {
         let now = chrono::Utc::now().timestamp_millis();
-        let weights = self.weights()?;
         self.with_snapshot(|c| {
             let (filter, _) = c.filter(q, scope)?;
             let pass = Pass::run(&c.snapshot, &c.dims, &filter, now);
             let counts: Vec<u64> = pass.by_municipality.iter().map(|a| a.n).collect();
-            Ok(rate(of, groups(of, &c.dims, &pass.by_agency, &counts), &weights))
+            Ok(rate(of, groups(of, &c.dims, &pass.by_agency, &counts), &c.weights))
         })
         .await
     }
@@ -320,11 +322,10 @@ impl Api {
     /// The problem register by priority.
     pub async fn problem_register(&self, q: &SliceQuery, top: usize, scope: &Scope) -> Result<Vec<ProblemPriority>, ApiError> {
         let now = chrono::Utc::now().timestamp_millis();
-        let weights = self.weights()?;
         self.with_snapshot(|c| {
             let (filter, _) = c.filter(q, scope)?;
             let pass = Pass::run(&c.snapshot, &c.dims, &filter, now);
-            Ok(tsur_analytics::priority::register(&c.snapshot.problems, &pass.problems, &c.dims, &weights, top))
+            Ok(tsur_analytics::priority::register(&c.snapshot.problems, &pass.problems, &c.dims, &c.weights, top))
         })
         .await
     }
@@ -332,10 +333,9 @@ impl Api {
     /// Everything one screen of the situation room shows.
     pub async fn screen(&self, q: &SliceQuery, top: usize, scope: &Scope) -> Result<ScreenReport, ApiError> {
         let now = chrono::Utc::now().timestamp_millis();
-        let weights = self.weights()?;
         self.with_snapshot(|c| {
             let (filter, period) = c.filter(q, scope)?;
-            Ok(ScreenReport { period_ru: period.label_ru(), screen: screen::screen(&c.snapshot, &c.dims, &weights, &filter, now, top) })
+            Ok(ScreenReport { period_ru: period.label_ru(), screen: screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top) })
         })
         .await
     }
