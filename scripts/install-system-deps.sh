@@ -8,7 +8,7 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev
   webkit2gtk-driver xvfb xauth imagemagick
-  libsecret-1-dev dbus-x11 gnome-keyring time bc
+  libsecret-1-dev libdbus-1-dev dbus-x11 gnome-keyring openssl time bc
   postgresql
 )
 

@@ -2,7 +2,7 @@
 //! bindings they generate for the UI, and the window.
 
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, MapBase, Overview, Period, Scope};
+use tsur_api::{db_path, Api, ApiError, MapBase, Overview, Period, Scope, SyncStatus};
 
 /// What the commands share: the opened API, or why it could not be opened (shown in the UI).
 pub struct AppState {
@@ -29,9 +29,36 @@ async fn overview(state: State<'_, AppState>, period: Option<Period>) -> Result<
     state.api()?.overview(period, &Scope::local_curator()).await
 }
 
+/// Where the sync with the central database stands: last success, last error, events
+/// waiting to be pushed (the status line).
+#[tauri::command]
+#[specta::specta]
+async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
+    state.api()?.sync_status().await
+}
+
 /// The commands and types exported to TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview])
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status])
+}
+
+/// How often the app syncs in the background.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Syncs with the central database in the background while the app runs, when `tsur login`
+/// configured one; an offline laptop just records the error and tries again later. The
+/// outcome is kept in the store, where [`sync_status`] reads it.
+fn spawn_background_sync(api: &Api) {
+    let mut api = api.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if api.sync_status().await.map(|s| s.configured).unwrap_or(false) {
+                // The error is recorded in the store for the status line; nothing to log.
+                let _ = api.sync(&mut |_| {}).await;
+            }
+            tokio::time::sleep(SYNC_EVERY).await;
+        }
+    });
 }
 
 /// Where the generated bindings live, relative to this crate.
@@ -65,6 +92,10 @@ pub fn run() {
         eprintln!("tsur-app: {e}");
     }
     tauri::async_runtime::set(runtime.handle().clone());
+    if let Ok(api) = &api {
+        let _guard = runtime.enter();
+        spawn_background_sync(api);
+    }
     tauri::Builder::default()
         .manage(AppState { api })
         .invoke_handler(builder.invoke_handler())

@@ -11,6 +11,9 @@ pub enum ErrorCode {
     InvalidInput,
     /// The store cannot be used (locked, corrupt, foreign, newer): the user must act.
     StoreUnavailable,
+    /// The central database cannot be reached (no network, server down): retry later; the
+    /// node keeps working offline.
+    Offline,
     /// Anything else: a bug or an unexpected failure.
     Internal,
 }

@@ -20,6 +20,7 @@ pub mod problems;
 pub mod radar;
 mod reference;
 mod stats;
+pub mod sync;
 
 pub use analytics::{AlertEval, AlertItem, EffectReport, KpiReport, ScreenReport, SliceQuery};
 pub use central::central_migrate;
@@ -33,6 +34,7 @@ pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
+pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep};
 pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;

@@ -46,6 +46,38 @@ enum Command {
 /// The commands that work on this node's store.
 #[derive(Subcommand)]
 enum LocalCommand {
+    /// Войти в центральную базу: проверить роль и запомнить сервер (пароль — в хранилище паролей ОС)
+    Login {
+        /// Адрес без пароля: postgres://сервер:5432/база (TLS: ?sslmode=verify-full&sslrootcert=ca.pem)
+        #[arg(long)]
+        central: String,
+        /// Имя пользователя центральной базы
+        #[arg(long)]
+        user: String,
+        /// Прочитать пароль из стандартного ввода (для сценариев), а не спрашивать
+        #[arg(long)]
+        password_stdin: bool,
+        /// Сервер не спрашивает пароль (вход по сертификату или доверию): не спрашивать и не хранить
+        #[arg(long, conflicts_with = "password_stdin")]
+        no_password: bool,
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Выйти: забыть сервер и удалить пароль из хранилища ОС
+    Logout,
+    /// Синхронизировать с центральной базой: отправить новое, получить изменения своей области
+    Sync {
+        /// Итог в JSON
+        #[arg(long)]
+        json: bool,
+        /// Только показать состояние: последняя синхронизация, ожидают отправки
+        #[arg(long)]
+        status: bool,
+        /// Показать отклонённое при синхронизации
+        #[arg(long)]
+        rejected: bool,
+    },
     /// Заполнить пустую базу реалистичным годом обращений по Астраханской области
     Demo {
         /// Число обращений
@@ -477,6 +509,95 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     path.display(),
                     summary.seconds
                 );
+            }
+        }
+        LocalCommand::Login { central, user, password_stdin, no_password, json } => {
+            let password = if no_password {
+                None
+            } else if password_stdin || !std::io::stdin().is_terminal() {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("пароль не прочитан из стандартного ввода")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                Some(rpassword::prompt_password(format!("Пароль {user}: ")).context("пароль не прочитан")?)
+            };
+            let report = api.login(&central, &user, password.as_deref()).await?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                let all = |v: &Option<Vec<String>>| v.as_ref().map(|v| v.join(", ")).unwrap_or_else(|| "все".into());
+                out!("Вход выполнен: {} на {}, роль {}", report.login, report.server, report.role);
+                out!("  блоки: {}; муниципалитеты: {}", all(&report.blocks), all(&report.municipalities));
+                out!(
+                    "  {}",
+                    if report.password_saved {
+                        "пароль сохранён в хранилище паролей ОС"
+                    } else {
+                        "пароль не хранится"
+                    }
+                );
+            }
+        }
+        LocalCommand::Logout => {
+            api.logout().await?;
+            out!("Выход выполнен: сервер забыт, пароль удалён из хранилища ОС");
+        }
+        LocalCommand::Sync { json, status, rejected } => {
+            if rejected {
+                let items = api.sync_rejections(100).await?;
+                if items.is_empty() {
+                    out!("Отклонённого нет");
+                }
+                for r in items {
+                    out!("{} {} {}: {}", r.at.format("%d.%m.%Y %H:%M"), if r.direction == "pull" { "получение" } else { "отправка" }, r.object, r.reason);
+                }
+                return Ok(());
+            }
+            if status {
+                let s = api.sync_status().await?;
+                if json {
+                    out!("{}", serde_json::to_string_pretty(&s)?);
+                } else if !s.configured {
+                    out!("Центральная база не настроена: tsur login --central АДРЕС --user ИМЯ");
+                } else {
+                    out!("Сервер {} , пользователь {}", s.server.unwrap_or_default(), s.login.unwrap_or_default());
+                    out!("  последняя успешная синхронизация: {}", s.last_success.unwrap_or_else(|| "не было".into()));
+                    out!("  ожидают отправки событий: {}", s.pending);
+                    if let Some(e) = s.last_error {
+                        out!("  последняя ошибка: {e}");
+                    }
+                }
+                return Ok(());
+            }
+            let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message("Подключение к центральной базе");
+            let report = api
+                .sync(&mut |step| match step {
+                    tsur_api::SyncStep::Reference => bar.set_message("Справочники проверены"),
+                    tsur_api::SyncStep::Pushed(n) => bar.set_message(format!("Отправлено событий: {n}")),
+                    tsur_api::SyncStep::Pulled(n) => bar.set_message(format!("Получено обращений: {n}")),
+                })
+                .await?;
+            bar.finish_and_clear();
+            if json {
+                out!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                out!(
+                    "Отправлено: обращений {}, событий {}. Получено: обращений {}, событий {}{}. За {:.1} с",
+                    report.pushed_appeals,
+                    report.pushed_events,
+                    report.pulled_appeals,
+                    report.pulled_events,
+                    if report.reference_updated { "; справочники обновлены" } else { "" },
+                    report.seconds
+                );
+                if report.conflicts > 0 {
+                    out!("  обращений с конфликтующими правками узлов: {} (действует более раннее по времени)", report.conflicts);
+                }
+                if report.rejected > 0 {
+                    out!("  отклонено как некорректное: {} (tsur sync --rejected)", report.rejected);
+                }
             }
         }
         LocalCommand::Stats { from, to, json } => {

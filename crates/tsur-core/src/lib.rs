@@ -35,4 +35,4 @@ pub use channel::Channel;
 pub use event::{Event, EventKind};
 pub use ids::{AgencyId, AppealId, BlockId, EventId, MunicipalityId, ProblemId, RegimeId, SettlementId, TopicId};
 pub use scope::{Role, Scope};
-pub use state::{AppealState, Status, TransitionError};
+pub use state::{AppealState, Merged, Status, TransitionError};

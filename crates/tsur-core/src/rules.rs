@@ -117,6 +117,28 @@ impl Rules {
         })
     }
 
+    /// The due instants a projection keeps (first reply, answer, a deferred solution), and
+    /// whether any of them falls in a year whose calendar is predicted. All `None` when the
+    /// regime is unknown.
+    pub fn dues(&self, facts: &Facts<'_>) -> Dues {
+        let mut out = Dues::default();
+        let Some(terms) = self.basis(facts).and_then(|basis| crate::deadline::terms(&basis).ok()) else {
+            return out;
+        };
+        for t in terms.iter().flatten() {
+            let (due, predicted) = t.due(&self.calendar);
+            let slot = match t.stage {
+                crate::deadline::Stage::FirstReply => &mut out.first_reply,
+                crate::deadline::Stage::Answer => &mut out.answer,
+                crate::deadline::Stage::Resolution => &mut out.resolution,
+                crate::deadline::Stage::Registration | crate::deadline::Stage::Redirection => continue,
+            };
+            *slot = Some(due);
+            out.predicted |= predicted;
+        }
+        out
+    }
+
     /// Where every stage of an appeal stands at `now` (see [`assess`]); all `None` when
     /// its regime is unknown.
     pub fn assess(&self, facts: &Facts<'_>, now: DateTime<Utc>) -> Result<[Option<StageStatus>; 5], DeadlineError> {
@@ -125,6 +147,19 @@ impl Rules {
             None => Ok([None; 5]),
         }
     }
+}
+
+/// The deadline columns of an appeal's projection row (see [`Rules::dues`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dues {
+    /// When the first reply is due.
+    pub first_reply: Option<DateTime<Utc>>,
+    /// When the answer is due.
+    pub answer: Option<DateTime<Utc>>,
+    /// When a deferred solution is due.
+    pub resolution: Option<DateTime<Utc>>,
+    /// Whether a due instant lies in a year of a predicted calendar.
+    pub predicted: bool,
 }
 
 /// What the deadlines of an appeal depend on: a few facts of the appeal and of its folded

@@ -14,7 +14,7 @@
 //! Keeping *answered*, *resolved*, *confirmed by the citizen*, *reopened* and *deferred*
 //! apart is the point: an answer is not a solution.
 
-use crate::{AgencyId, BlockId, Event, EventKind, ProblemId, TopicId};
+use crate::{AgencyId, BlockId, Event, EventId, EventKind, ProblemId, TopicId};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Where an appeal stands.
@@ -151,6 +151,35 @@ pub enum TransitionError {
     },
 }
 
+impl TransitionError {
+    /// Whether the event is wrong in itself, whatever history it meets (a missing or second
+    /// registration, an empty extension, a score outside 1..=5, a plan date before its
+    /// decision, a date before the registration), as opposed to an event that only does not
+    /// fit the current status — which, between nodes working offline, is a conflict to merge
+    /// rather than an error (see [`AppealState::merge`]).
+    pub fn is_malformed(&self) -> bool {
+        match self {
+            TransitionError::NotRegistered { .. }
+            | TransitionError::AlreadyRegistered
+            | TransitionError::EmptyExtension
+            | TransitionError::BadScore(_)
+            | TransitionError::PlanDateInPast { .. }
+            | TransitionError::BeforeRegistration { .. } => true,
+            TransitionError::NotAllowed { .. } | TransitionError::NoAgency { .. } | TransitionError::AlreadyExtended => false,
+        }
+    }
+}
+
+/// The result of [`AppealState::merge`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// The state.
+    pub state: AppealState,
+    /// Events that did not fit the state they met, in fold order, with why: kept in the
+    /// history, without effect.
+    pub inert: Vec<(EventId, TransitionError)>,
+}
+
 /// The current state of one appeal: what the projection table stores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppealState {
@@ -257,6 +286,35 @@ impl AppealState {
         sorted.sort_by_key(|e| e.order_key());
         let (first, rest) = sorted.split_first()?;
         Some(AppealState::start(first).and_then(|start| rest.iter().try_fold(start, |state, event| state.apply(event))))
+    }
+
+    /// Folds the union of events recorded on several nodes: the deterministic merge of sync.
+    ///
+    /// Like [`AppealState::fold`] (same order, so the same set gives the same result on every
+    /// node), except that an event which only conflicts with the state it meets — two
+    /// laptops closing the same appeal offline, an answer recorded after another node
+    /// redirected it — does not stop the fold: it stays in the history, changes nothing, and
+    /// is listed in [`Merged::inert`] for a person to look at. An event that is wrong in
+    /// itself ([`TransitionError::is_malformed`]: no registration first, a second
+    /// registration, a score of 9, a date before the registration) refuses the whole merge,
+    /// because no order of events could make it right. Returns `None` for no events.
+    pub fn merge(events: &[Event]) -> Option<Result<Merged, TransitionError>> {
+        let mut sorted: Vec<&Event> = events.iter().collect();
+        sorted.sort_by_key(|e| e.order_key());
+        let (first, rest) = sorted.split_first()?;
+        let mut state = match AppealState::start(first) {
+            Ok(state) => state,
+            Err(error) => return Some(Err(error)),
+        };
+        let mut inert = Vec::new();
+        for event in rest {
+            match state.apply(event) {
+                Ok(next) => state = next,
+                Err(error) if error.is_malformed() => return Some(Err(error)),
+                Err(error) => inert.push((event.id, error)),
+            }
+        }
+        Some(Ok(Merged { state, inert }))
     }
 
     /// Applies one event, returning the new state or why the event is impossible now.

@@ -37,12 +37,34 @@ pub enum CentralError {
     /// `user_grants` names a role this version does not know.
     #[error("неизвестная роль в user_grants: {0}")]
     UnknownRole(String),
+    /// The sync refused data as impossible (a history no merge can fold).
+    #[error("данные отклонены: {0}")]
+    Refused(String),
+    /// A row of the central database could not be read.
+    #[error("данные центральной базы повреждены: {0}")]
+    Corrupt(String),
     /// Any other database error.
     #[error("ошибка центральной базы: {0}")]
     Database(#[source] sqlx::Error),
 }
 
 impl CentralError {
+    /// Whether the server could not be reached or the connection broke (the node is
+    /// offline, or the server restarts): a later retry may succeed.
+    pub fn is_connection_lost(&self) -> bool {
+        let inner = match self {
+            CentralError::Connect(_) => return true,
+            CentralError::Database(inner) => inner,
+            _ => return false,
+        };
+        match inner {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed | sqlx::Error::Tls(_) => true,
+            // admin_shutdown, crash_shutdown, cannot_connect_now
+            sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03")),
+            _ => false,
+        }
+    }
+
     pub(crate) fn from_migrate(error: MigrateError) -> CentralError {
         match error {
             MigrateError::VersionMissing(version) => CentralError::NewerSchema(version),

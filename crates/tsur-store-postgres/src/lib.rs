@@ -19,14 +19,17 @@
 
 mod error;
 mod grants;
+mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use error::CentralError;
 pub use grants::{role_from_name, role_name, UserGrant};
+pub use sqlx::postgres::PgConnectOptions;
+pub use sync::{push_in, FeedCursor, PullPage, PulledEvent, PushOutcome, ReferenceUpdate, Registration};
 
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::str::FromStr;
 use tsur_core::Scope;
 

@@ -104,13 +104,71 @@ impl TestLogin {
     pub async fn store(&self) -> Result<CentralStore, HarnessError> {
         Ok(CentralStore::connect_with(self.options.clone()).await?)
     }
+
+    /// The server and database as a URL without login or password, as `tsur login
+    /// --central` takes it (the harness's servers trust local connections).
+    pub fn url(&self) -> String {
+        let o = &self.options;
+        let database = o.get_database().unwrap_or_default();
+        match o.get_socket() {
+            Some(dir) => format!("postgres:///{database}?host={}&port={}", dir.display(), o.get_port()),
+            None => format!("postgres://{}:{}/{database}", o.get_host(), o.get_port()),
+        }
+    }
+}
+
+/// A PostgreSQL server started for one test alone, so that the test may restart it, or
+/// give it TCP, TLS and password authentication. Its Unix socket trusts local logins (the
+/// harness's own administration goes through it); TCP follows [`PrivateServer::start`]'s
+/// `hba` lines.
+pub struct PrivateServer(Arc<TempServer>);
+
+/// How a [`PrivateServer`] listens.
+#[derive(Debug, Clone, Default)]
+pub struct PrivateOptions {
+    /// Listen on 127.0.0.1 (a free port) as well as the socket.
+    pub tcp: bool,
+    /// TLS with this certificate and key (PEM files; copied into the server's directory).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Lines of pg_hba.conf for TCP (e.g. `hostssl all all 127.0.0.1/32 scram-sha-256`).
+    pub hba: Vec<String>,
+    /// Keep acknowledged commits through a crash (fsync and synchronous commit on).
+    pub durable: bool,
+}
+
+impl PrivateServer {
+    /// Starts the server.
+    pub fn start(options: &PrivateOptions) -> Result<PrivateServer, HarnessError> {
+        Ok(PrivateServer(Arc::new(TempServer::start_with(options)?)))
+    }
+
+    /// The TCP port (also the number of the socket file).
+    pub fn port(&self) -> u16 {
+        self.0.port
+    }
+
+    /// Restarts the server the hard way (`pg_ctl restart -m immediate`: connections cut,
+    /// transactions in flight lost, as in a crash).
+    pub fn restart(&self) -> Result<(), HarnessError> {
+        let data = self.0.dir.join("data");
+        let log = self.0.dir.join("server.log");
+        self.0.run("pg_ctl", &["-D", path_str(&data), "-l", path_str(&log), "-m", "immediate", "-w", "-t", "60", "restart"])
+    }
 }
 
 impl TestDb {
     /// Creates a database with a random name, owned by a new non-superuser login, and
     /// migrates it as that owner.
     pub async fn new() -> Result<TestDb, HarnessError> {
-        let server = Server::get()?;
+        TestDb::new_in(Server::get()?).await
+    }
+
+    /// Like [`TestDb::new`], on a server of the test's own (see [`PrivateServer`]).
+    pub async fn new_on(server: &PrivateServer) -> Result<TestDb, HarnessError> {
+        TestDb::new_in(Server::Temporary(server.0.clone())).await
+    }
+
+    async fn new_in(server: Server) -> Result<TestDb, HarnessError> {
         let name = format!("tsur_test_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
         let mut maintenance = PgConnection::connect_with(&server.maintenance_options()).await?;
         let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut maintenance).await?;
@@ -276,6 +334,10 @@ struct TempServer {
 
 impl TempServer {
     fn start() -> Result<TempServer, HarnessError> {
+        TempServer::start_with(&PrivateOptions::default())
+    }
+
+    fn start_with(options: &PrivateOptions) -> Result<TempServer, HarnessError> {
         let bin = find_bindir().ok_or(HarnessError::NoBinaries)?;
         let run_as = unprivileged_user()?;
         // As root, the directory must be reachable by the unprivileged user: /tmp, not a
@@ -299,12 +361,36 @@ impl TempServer {
         }
         let data = dir.join("data");
         server.run("initdb", &["-D", path_str(&data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale", "-N"])?;
-        let settings = format!(
-            "\n# tsur test harness\nlisten_addresses = ''\nport = {}\nunix_socket_directories = '{}'\nfsync = off\n\
-             synchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nlog_min_messages = warning\n",
+        // The shared server trades durability for speed; a private one may be crashed on
+        // purpose (restart -m immediate), so it keeps every acknowledged commit.
+        let durability = if options.durable {
+            "fsync = on\nsynchronous_commit = on\nfull_page_writes = on"
+        } else {
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off"
+        };
+        let mut settings = format!(
+            "\n# tsur test harness\nlisten_addresses = '{}'\nport = {}\nunix_socket_directories = '{}'\n{durability}\n\
+             max_connections = 200\nlog_min_messages = warning\n",
+            if options.tcp { "127.0.0.1" } else { "" },
             server.port,
             dir.display()
         );
+        if let Some((cert, key)) = &options.tls {
+            for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
+                let to = data.join(name);
+                std::fs::copy(from, &to).map_err(io)?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+                if let Some(user) = &server.run_as {
+                    std::os::unix::fs::chown(&to, Some(id_of(user, "-u")?), Some(id_of(user, "-g")?)).map_err(io)?;
+                }
+            }
+            settings.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        }
+        if !options.hba.is_empty() {
+            let hba = format!("local all all trust\n{}\n", options.hba.join("\n"));
+            std::fs::write(data.join("pg_hba.conf"), hba).map_err(io)?;
+        }
         {
             use std::io::Write;
             let mut conf = std::fs::OpenOptions::new().append(true).open(data.join("postgresql.conf")).map_err(io)?;

@@ -7,7 +7,6 @@ use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::sync::{Arc, Mutex};
-use tsur_core::deadline::{terms, Stage};
 use tsur_core::reference::Regime;
 use tsur_core::rules::{Facts, Rules, RulesRecord};
 use tsur_core::{AppealId, Status};
@@ -69,25 +68,8 @@ pub(crate) struct Dues {
 
 /// The due instants of the first reply, the answer and a deferred solution.
 pub(crate) fn dues(rules: &Rules, facts: &Facts<'_>) -> Dues {
-    let Some(basis) = rules.basis(facts) else {
-        return Dues::default();
-    };
-    let Ok(terms) = terms(&basis) else {
-        return Dues::default();
-    };
-    let mut out = Dues::default();
-    for t in terms.iter().flatten() {
-        let (due, predicted) = t.due(&rules.calendar);
-        let slot = match t.stage {
-            Stage::FirstReply => &mut out.first_reply,
-            Stage::Answer => &mut out.answer,
-            Stage::Resolution => &mut out.resolution,
-            Stage::Registration | Stage::Redirection => continue,
-        };
-        *slot = Some(ms(due));
-        out.predicted |= predicted;
-    }
-    out
+    let d = rules.dues(facts);
+    Dues { first_reply: d.first_reply.map(ms), answer: d.answer.map(ms), resolution: d.resolution.map(ms), predicted: d.predicted }
 }
 
 /// One appeal as the deadline engine sees it, with what a report names it by.

@@ -212,22 +212,24 @@ impl SqliteStore {
     }
 }
 
-fn duplicate_or(path: &std::path::Path, e: sqlx::Error, chunk: &[&NewAppeal]) -> StoreError {
+fn duplicate_or(path: &std::path::Path, e: sqlx::Error, chunk: &[(&Appeal, Option<&Author>)]) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.message().contains("UNIQUE") && db.message().contains("external_id") {
             // Name the first appeal of the batch that collides, for a clear message.
-            let first = chunk.first().map(|i| (i.appeal.channel.code().to_owned(), i.appeal.external_id.clone())).unwrap_or_default();
+            let first = chunk.first().map(|(a, _)| (a.channel.code().to_owned(), a.external_id.clone())).unwrap_or_default();
             return StoreError::DuplicateAppeal { channel: first.0, external_id: first.1 };
         }
     }
     classify(path, e)
 }
 
-async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> Result<(), StoreError> {
+/// Inserts events; `pulled` marks those that came from the central database (the push
+/// leaves them out).
+pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event], pulled: bool) -> Result<(), StoreError> {
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let payloads: Vec<String> =
             chunk.iter().map(|e| serde_json::to_string(&e.kind)).collect::<Result<_, _>>().map_err(|e| StoreError::Decode(e.to_string()))?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload) ");
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload, pulled) ");
         q.push_values(chunk.iter().zip(payloads), |mut row, (e, payload)| {
             row.push_bind(e.id.0)
                 .push_bind(e.appeal_id.0)
@@ -235,14 +237,15 @@ async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event]) -> R
                 .push_bind(e.kind.code())
                 .push_bind(e.actor.clone())
                 .push_bind(e.node.clone())
-                .push_bind(payload);
+                .push_bind(payload)
+                .push_bind(pulled);
         });
         q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
+pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
     let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(rules, &Facts::of(a, s))).collect();
     for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -292,6 +295,48 @@ async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[
     Ok(())
 }
 
+/// Inserts appeals and their authors; `pulled` marks those that came from the central
+/// database. Sorted by the caller when order matters.
+pub(crate) async fn insert_appeal_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    path: &std::path::Path,
+    rows: &[(&Appeal, Option<&Author>)],
+    pulled: bool,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node, pulled) ",
+        );
+        q.push_values(chunk, |mut row, (a, _)| {
+            row.push_bind(a.id.0)
+                .push_bind(a.channel.code())
+                .push_bind(&a.external_id)
+                .push_bind(ms(a.received_at))
+                .push_bind(a.regime.as_str())
+                .push_bind(&a.text)
+                .push_bind(&a.address_text)
+                .push_bind(a.point.map(|p| p.lon))
+                .push_bind(a.point.map(|p| p.lat))
+                .push_bind(a.municipality.as_str())
+                .push_bind(a.settlement.as_ref().map(|s| s.as_str()))
+                .push_bind(&a.node)
+                .push_bind(pulled);
+        });
+        if let Err(e) = q.build().execute(&mut **tx).await {
+            return Err(duplicate_or(path, e, chunk));
+        }
+        let authors: Vec<&Author> = chunk.iter().filter_map(|(_, a)| *a).collect();
+        if !authors.is_empty() {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) ");
+            q.push_values(authors, |mut row, a| {
+                row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Appends events inside a transaction (see [`SqliteStore::append_events`]).
 pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
     // The rules once per call, not once per appeal.
@@ -312,15 +357,34 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
         if fresh.is_empty() {
             continue;
         }
+        let old_len = all.len();
         all.extend(fresh.iter().map(|e| (*e).clone()));
-        let state = AppealState::fold(&all)
-            .expect("an appeal in the store has its registration")
-            .map_err(|source| StoreError::Transition { appeal: appeal_id.0, source })?;
-        insert_events(tx, &fresh).await?;
+        let state = refold_strictly(appeal_id, &all, old_len)?;
+        insert_events(tx, &fresh, false).await?;
         upsert_states(tx, &rules, &[(&appeal, &state)]).await?;
         new_total += fresh.len();
     }
     Ok(new_total)
+}
+
+/// The state after appending `all[old_len..]` to an appeal's history `all[..old_len]`. The
+/// history may hold events merged in from other nodes that conflict (inert, see
+/// [`AppealState::merge`]); the new events must each take effect, and must not make an
+/// older event lose its effect: what a person records here is checked as strictly as ever.
+fn refold_strictly(appeal_id: AppealId, all: &[Event], old_len: usize) -> Result<AppealState, StoreError> {
+    let refused = |source| StoreError::Transition { appeal: appeal_id.0, source };
+    let merged = AppealState::merge(all).expect("an appeal in the store has its registration").map_err(refused)?;
+    if merged.inert.is_empty() {
+        return Ok(merged.state);
+    }
+    let before: HashSet<EventId> = match AppealState::merge(&all[..old_len]) {
+        Some(Ok(old)) => old.inert.into_iter().map(|(id, _)| id).collect(),
+        _ => HashSet::new(),
+    };
+    match merged.inert.into_iter().find(|(id, _)| !before.contains(id)) {
+        Some((_, error)) => Err(refused(error)),
+        None => Ok(merged.state),
+    }
 }
 
 /// Turns a stored 16-byte id into a UUID.
@@ -356,40 +420,11 @@ impl BulkWriter {
         let batch: Vec<&NewAppeal> = order.iter().map(|&i| &batch[i]).collect();
         let states: Vec<AppealState> = order.into_iter().map(|i| states[i].clone()).collect();
         let tx = &mut self.tx;
-        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node) ",
-            );
-            q.push_values(chunk, |mut row, item| {
-                let a = &item.appeal;
-                row.push_bind(a.id.0)
-                    .push_bind(a.channel.code())
-                    .push_bind(&a.external_id)
-                    .push_bind(ms(a.received_at))
-                    .push_bind(a.regime.as_str())
-                    .push_bind(&a.text)
-                    .push_bind(&a.address_text)
-                    .push_bind(a.point.map(|p| p.lon))
-                    .push_bind(a.point.map(|p| p.lat))
-                    .push_bind(a.municipality.as_str())
-                    .push_bind(a.settlement.as_ref().map(|s| s.as_str()))
-                    .push_bind(&a.node);
-            });
-            if let Err(e) = q.build().execute(&mut **tx).await {
-                return Err(duplicate_or(&self.path, e, chunk));
-            }
-            let authors: Vec<&Author> = chunk.iter().filter_map(|i| i.author.as_ref()).collect();
-            if !authors.is_empty() {
-                let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO appeal_authors (appeal_id, full_name, phone, email) ");
-                q.push_values(authors, |mut row, a| {
-                    row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
-                });
-                q.build().execute(&mut **tx).await?;
-            }
-        }
+        let rows: Vec<(&Appeal, Option<&Author>)> = batch.iter().map(|i| (&i.appeal, i.author.as_ref())).collect();
+        insert_appeal_rows(tx, &self.path, &rows, false).await?;
         let mut events: Vec<&Event> = batch.iter().flat_map(|i| &i.events).collect();
         events.sort_unstable_by_key(|e| e.id);
-        insert_events(tx, &events).await?;
+        insert_events(tx, &events, false).await?;
         let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
         let rules = self.rules.load(tx).await?;
         upsert_states(tx, &rules, &rows).await?;

@@ -28,6 +28,18 @@ async overview(period: Period | null) : Promise<Result<Overview, ApiError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Where the sync with the central database stands: last success, last error, events
+ * waiting to be pushed (the status line).
+ */
+async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -81,6 +93,11 @@ export type ErrorCode =
  * The store cannot be used (locked, corrupt, foreign, newer): the user must act.
  */
 "store_unavailable" | 
+/**
+ * The central database cannot be reached (no network, server down): retry later; the
+ * node keeps working offline.
+ */
+"offline" | 
 /**
  * Anything else: a bug or an unexpected failure.
  */
@@ -206,6 +223,34 @@ by_channel: CountBy[];
  * By current status.
  */
 by_status: CountBy[] }
+/**
+ * Where the sync stands, for the status line of the app and `tsur sync --status`.
+ */
+export type SyncStatus = { 
+/**
+ * Whether `tsur login` was done on this node.
+ */
+configured: boolean; 
+/**
+ * The central server (`host:port/database`), without any password.
+ */
+server: string | null; 
+/**
+ * The login.
+ */
+login: string | null; 
+/**
+ * When the last sync succeeded (RFC 3339, UTC).
+ */
+last_success: string | null; 
+/**
+ * The error of the last sync, if it failed.
+ */
+last_error: string | null; 
+/**
+ * The node's events waiting to be pushed.
+ */
+pending: number }
 /**
  * A town for orientation on the map.
  */

@@ -231,4 +231,35 @@ proptest! {
         prop_assert_eq!(state.event_count, applied);
         prop_assert!(state.rejected_answers <= state.answers);
     }
+
+    /// The merge of sync: the same set of events gives the same state and the same inert
+    /// events whatever order they arrived in; a history the strict fold accepts merges to the
+    /// same state with nothing inert; and splitting a history between two "nodes" and merging
+    /// the union equals merging the whole.
+    #[test]
+    fn merge_is_order_independent_and_agrees_with_fold(kinds in prop::collection::vec(any_kind(), 0..30), seed in any::<u64>()) {
+        let mut events = vec![ev(0, EventKind::Registered)];
+        events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+        let merged = AppealState::merge(&events).unwrap();
+        let mut shuffled = events.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        prop_assert_eq!(AppealState::merge(&shuffled).unwrap(), merged.clone());
+        match (AppealState::fold(&events).unwrap(), merged) {
+            (Ok(strict), Ok(merged)) => {
+                prop_assert_eq!(&merged.state, &strict);
+                prop_assert!(merged.inert.is_empty());
+            }
+            (Ok(_), Err(e)) => prop_assert!(false, "the strict fold accepted what the merge refused: {e}"),
+            (Err(e), Ok(merged)) => {
+                prop_assert!(!e.is_malformed(), "a malformed event was merged: {e}");
+                prop_assert!(!merged.inert.is_empty());
+                prop_assert_eq!(merged.state.event_count as usize, events.len() - merged.inert.len());
+            }
+            (Err(strict), Err(merged)) => prop_assert!(strict.is_malformed() || merged.is_malformed()),
+        }
+    }
 }

@@ -1,0 +1,326 @@
+//! The node's side of the sync with the central database (docs/sync.md): what to push, and
+//! applying what was pulled.
+//!
+//! The push reads the node's own events (`pulled = 0`) after a watermark, the rowid of the
+//! last event sent; the watermark moves only after the server committed, so a crash in
+//! between resends one batch, which the server skips (events are keyed by UUID).
+//!
+//! A pulled page is applied in one transaction together with the cursor that follows it:
+//! the page and the cursor are both stored or neither is, so an interrupted pull repeats
+//! the page and applies nothing twice (events already here are skipped by id). Every
+//! appeal of the page is folded again by [`AppealState::merge`] from its local and pulled
+//! events; what cannot be read or folded is refused, written to `sync_rejected` with the
+//! reason, and never reaches the appeals, events or projection.
+
+use crate::open::classify;
+use crate::queries::{at, decode_appeal};
+use crate::write::{insert_appeal_rows, insert_events, ms, upsert_states, uuid_of};
+use crate::{SqliteStore, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use std::collections::HashSet;
+use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId, EventKind};
+
+/// Rows per `IN (…)` list.
+const IDS_PER_STATEMENT: usize = 400;
+
+/// What the node has to send.
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    /// The watermark to record once the server has this batch.
+    pub mark: i64,
+    /// Appeals this node registered among the batch's appeals, with their authors.
+    pub appeals: Vec<(Appeal, Option<Author>)>,
+    /// The node's events of the batch's appeals (the whole local history of each, so that an
+    /// appeal new to the server arrives complete).
+    pub events: Vec<Event>,
+}
+
+/// One appeal of a pulled page, as the server sent it.
+#[derive(Debug, Clone)]
+pub struct PulledAppeal {
+    /// The appeal whose state changed.
+    pub id: AppealId,
+    /// Its facts (`None` if the server sent none), or why they could not be read.
+    pub appeal: Option<Result<Appeal, String>>,
+    /// Its author, if the login may read it.
+    pub author: Option<Author>,
+    /// Every event of it on the server: the event, or its id and why it could not be read.
+    pub events: Vec<Result<Event, (uuid::Uuid, String)>>,
+}
+
+/// What applying a pulled page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Appeals new to this node.
+    pub appeals: u64,
+    /// Events new to this node.
+    pub events: u64,
+    /// Appeals whose merged history holds events without effect (conflicts).
+    pub conflicts: u64,
+    /// Appeals refused (see `sync_rejected`).
+    pub rejected: u64,
+}
+
+/// A refusal kept in `sync_rejected`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `pull` or `push`.
+    pub direction: String,
+    /// What was refused.
+    pub object: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl SqliteStore {
+    /// A value of the sync's settings and positions.
+    pub async fn sync_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM sync_meta WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    /// Sets values of the sync's settings and positions in one transaction; `None` removes.
+    pub async fn set_sync_meta(&self, pairs: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        set_meta(&mut tx, pairs).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The node's events not yet sent: how many.
+    pub async fn pending_events(&self) -> Result<i64, StoreError> {
+        let mark = self.push_mark().await?;
+        Ok(sqlx::query_scalar("SELECT count(*) FROM events WHERE pulled = 0 AND rowid > ?").bind(mark).fetch_one(&self.pool).await?)
+    }
+
+    async fn push_mark(&self) -> Result<i64, StoreError> {
+        Ok(self.sync_meta(PUSH_MARK).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// The next batch to push: up to `limit` of the node's unsent events and everything that
+    /// must travel with them. Empty when nothing is waiting.
+    pub async fn outbox(&self, limit: i64) -> Result<Outbox, StoreError> {
+        let mark = self.push_mark().await?;
+        let rows = sqlx::query("SELECT rowid, appeal_id FROM events WHERE pulled = 0 AND rowid > ? ORDER BY rowid LIMIT ?")
+            .bind(mark)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(Outbox { mark, ..Outbox::default() });
+        };
+        let mark = last.get::<i64, _>(0);
+        let mut ids: Vec<Vec<u8>> = rows.iter().map(|r| r.get::<Vec<u8>, _>(1)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Outbox { mark, ..Outbox::default() };
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT a.*, w.full_name, w.phone, w.email FROM appeals a LEFT JOIN appeal_authors w ON w.appeal_id = a.id WHERE a.pulled = 0 AND a.id IN ",
+            );
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&self.pool).await? {
+                let appeal = decode_appeal(&r)?;
+                let author = r.get::<Option<String>, _>("full_name").map(|full_name| Author {
+                    appeal_id: appeal.id,
+                    full_name,
+                    phone: r.get("phone"),
+                    email: r.get("email"),
+                });
+                out.appeals.push((appeal, author));
+            }
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE pulled = 0 AND appeal_id IN ");
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&self.pool).await? {
+                out.events.push(decode_event(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that the server has everything up to `mark` (see [`SqliteStore::outbox`]).
+    pub async fn mark_pushed(&self, mark: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mark = mark.to_string();
+        let now = ms(now).to_string();
+        self.set_sync_meta(&[(PUSH_MARK, Some(&mark)), ("last_push_at", Some(&now))]).await
+    }
+
+    /// Applies a pulled page and stores `meta` (the cursor after it) in the same transaction.
+    pub async fn apply_pulled(&self, page: &[PulledAppeal], meta: &[(&str, Option<&str>)], now: DateTime<Utc>) -> Result<Applied, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let rules = self.rules.load(&mut tx).await?;
+        let mut known: HashSet<AppealId> = HashSet::new();
+        let ids: Vec<Vec<u8>> = page.iter().map(|p| p.id.0.as_bytes().to_vec()).collect();
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM appeals WHERE id IN ");
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&mut *tx).await? {
+                known.insert(AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?));
+            }
+        }
+        let mut applied = Applied::default();
+        let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
+        let mut fresh_events: Vec<&Event> = Vec::new();
+        let mut states: Vec<(Appeal, AppealState)> = Vec::new();
+        let mut late_authors: Vec<&Author> = Vec::new();
+        let mut rejections: Vec<(String, String)> = Vec::new();
+        for item in page {
+            let is_known = known.contains(&item.id);
+            match check(item, is_known) {
+                Ok(()) => {}
+                Err(reason) => {
+                    rejections.push((format!("обращение {}", item.id), reason));
+                    continue;
+                }
+            }
+            let local = if is_known { crate::queries::fetch_events(&mut *tx, item.id).await? } else { Vec::new() };
+            let local_ids: HashSet<EventId> = local.iter().map(|e| e.id).collect();
+            let mut seen = HashSet::new();
+            let fresh: Vec<&Event> = item.events.iter().filter_map(|e| e.as_ref().ok()).filter(|e| !local_ids.contains(&e.id) && seen.insert(e.id)).collect();
+            if fresh.is_empty() && is_known {
+                if let Some(author) = &item.author {
+                    late_authors.push(author);
+                }
+                continue;
+            }
+            let mut all = local;
+            all.extend(fresh.iter().map(|e| (*e).clone()));
+            let merged = match AppealState::merge(&all) {
+                Some(Ok(merged)) => merged,
+                Some(Err(error)) => {
+                    rejections.push((format!("обращение {}", item.id), format!("невозможная история: {error}")));
+                    continue;
+                }
+                None => {
+                    rejections.push((format!("обращение {}", item.id), "нет ни одного события".into()));
+                    continue;
+                }
+            };
+            if !merged.inert.is_empty() {
+                applied.conflicts += 1;
+            }
+            let appeal = if is_known {
+                crate::queries::fetch_appeal(&mut *tx, item.id).await?.ok_or_else(|| StoreError::Decode(format!("обращение {} пропало", item.id)))?
+            } else {
+                let Some(Ok(appeal)) = &item.appeal else { unreachable!("checked above") };
+                new_appeals.push((appeal, item.author.as_ref()));
+                applied.appeals += 1;
+                appeal.clone()
+            };
+            if is_known {
+                if let Some(author) = &item.author {
+                    late_authors.push(author);
+                }
+            }
+            applied.events += fresh.len() as u64;
+            fresh_events.extend(fresh);
+            states.push((appeal, merged.state));
+        }
+        new_appeals.sort_unstable_by_key(|(a, _)| a.id);
+        insert_appeal_rows(&mut tx, self.path(), &new_appeals, true).await?;
+        for chunk in late_authors.chunks(IDS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) ");
+            q.push_values(chunk, |mut row, a| {
+                row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        fresh_events.sort_unstable_by_key(|e| e.id);
+        insert_events(&mut tx, &fresh_events, true).await?;
+        let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s)| (a, s)).collect();
+        upsert_states(&mut tx, &rules, &rows).await?;
+        applied.rejected = rejections.len() as u64;
+        for (object, reason) in &rejections {
+            sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, 'pull', ?, ?)")
+                .bind(ms(now))
+                .bind(object)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await?;
+        }
+        set_meta(&mut tx, meta).await?;
+        tx.commit().await.map_err(|e| classify(self.path(), e))?;
+        Ok(applied)
+    }
+
+    /// Records a refusal of the push (the server refused a batch): kept for the
+    /// administrator, as the pull's refusals are.
+    pub async fn record_rejection(&self, direction: &str, object: &str, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, ?, ?, ?)")
+            .bind(ms(now))
+            .bind(direction)
+            .bind(object)
+            .bind(reason)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The newest refusals of the sync, newest first.
+    pub async fn sync_rejections(&self, limit: i64) -> Result<Vec<Rejection>, StoreError> {
+        let rows = sqlx::query("SELECT at, direction, object, reason FROM sync_rejected ORDER BY id DESC LIMIT ?").bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Rejection { at: at(r.get("at"))?, direction: r.get("direction"), object: r.get("object"), reason: r.get("reason") })).collect()
+    }
+}
+
+/// The key of the push watermark in `sync_meta`.
+const PUSH_MARK: &str = "push_mark";
+
+/// Why a pulled appeal cannot be applied, if it cannot: its facts are missing or unreadable
+/// (for an appeal new here), an event is unreadable or belongs to another appeal.
+fn check(item: &PulledAppeal, known: bool) -> Result<(), String> {
+    match &item.appeal {
+        Some(Ok(appeal)) if appeal.id != item.id => return Err(format!("сервер прислал обращение {} вместо {}", appeal.id, item.id)),
+        Some(Err(why)) => return Err(format!("обращение не читается: {why}")),
+        None if !known => return Err("состояние обращения без самого обращения (обращение неизвестно)".into()),
+        _ => {}
+    }
+    if let Some(author) = &item.author {
+        if author.appeal_id != item.id {
+            return Err(format!("автор другого обращения {}", author.appeal_id));
+        }
+    }
+    for e in &item.events {
+        match e {
+            Err((id, why)) => return Err(format!("событие {id} не читается: {why}")),
+            Ok(e) if e.appeal_id != item.id => return Err(format!("событие {} принадлежит неизвестному обращению {}", e.id, e.appeal_id)),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+async fn set_meta(tx: &mut Transaction<'_, Sqlite>, pairs: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+    for (key, value) in pairs {
+        match value {
+            Some(v) => sqlx::query("INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)").bind(key).bind(v).execute(&mut **tx).await?,
+            None => sqlx::query("DELETE FROM sync_meta WHERE key = ?").bind(key).execute(&mut **tx).await?,
+        };
+    }
+    Ok(())
+}
+
+fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Vec<u8>]) {
+    q.push("(");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    list.push_unseparated(")");
+}
+
+fn decode_event(r: &SqliteRow) -> Result<Event, StoreError> {
+    let payload: String = r.get("payload");
+    Ok(Event {
+        id: EventId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
+        appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
+        at: at(r.get("at"))?,
+        actor: r.get("actor"),
+        node: r.get("node"),
+        kind: serde_json::from_str::<EventKind>(&payload).map_err(|e| StoreError::Decode(format!("событие: {e}")))?,
+    })
+}
