@@ -162,6 +162,22 @@ impl SqliteStore {
                 known.insert(AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?));
             }
         }
+        // Events of known appeals already here (this node's own pushes coming back, a page
+        // repeated after a crash): found in bulk, so that only appeals with something new
+        // are read and folded again.
+        let mut present: HashSet<uuid::Uuid> = HashSet::new();
+        let candidates: Vec<Vec<u8>> = page
+            .iter()
+            .filter(|p| known.contains(&p.id))
+            .flat_map(|p| p.events.iter().filter_map(|e| e.as_ref().ok()).map(|e| e.id.0.as_bytes().to_vec()))
+            .collect();
+        for chunk in candidates.chunks(IDS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM events WHERE id IN ");
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&mut *tx).await? {
+                present.insert(uuid_of(&r.get::<Vec<u8>, _>(0))?);
+            }
+        }
         let mut applied = Applied::default();
         let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
         let mut fresh_events: Vec<&Event> = Vec::new();
@@ -176,6 +192,12 @@ impl SqliteStore {
                     rejections.push((format!("обращение {}", item.id), reason));
                     continue;
                 }
+            }
+            if is_known && item.events.iter().all(|e| e.as_ref().is_ok_and(|e| present.contains(&e.id.0))) {
+                if let Some(author) = &item.author {
+                    late_authors.push(author);
+                }
+                continue;
             }
             let local = if is_known { crate::queries::fetch_events(&mut *tx, item.id).await? } else { Vec::new() };
             let local_ids: HashSet<EventId> = local.iter().map(|e| e.id).collect();

@@ -1,0 +1,74 @@
+//! The sync's figures: a store of N appeals pushed to a fresh central database, the first
+//! sync of a new laptop from it, then 1,000 new events pushed by one node and pulled by the
+//! other (the incremental sync). The central database is a new database on the server at
+//! `DATABASE_URL` (a superuser's URL), or on a throwaway server the test harness starts.
+//!
+//! `cargo run --release -p tsur-api --example sync_bench -- --db STORE`
+
+use chrono::Duration;
+use std::time::Instant;
+use tsur_api::Api;
+use tsur_core::{AppealId, Event, EventId, EventKind, Role};
+use tsur_store_postgres::testing::TestDb;
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() {
+    let source = arg("--db").expect("--db STORE: a store filled by `tsur demo`");
+    let db = TestDb::new().await.expect("a central database");
+    let login = db.enroll(Role::Curator, None, None).await.expect("a curator");
+    let mut a = Api::open(std::path::Path::new(&source)).await.expect("the store opens");
+    let appeals = a.store().appeal_count().await.unwrap();
+    let events = a.store().event_count().await.unwrap();
+    println!("store: {appeals} appeals, {events} events");
+    // Start from an unsynced store, so that the run can be repeated on the same file.
+    sqlx::query("DELETE FROM sync_meta").execute(a.store().pool()).await.unwrap();
+
+    let central = login.store().await.unwrap();
+    let t = Instant::now();
+    let pushed = a.sync_with(&central, &mut |_| {}).await.expect("the initial push");
+    println!(
+        "initial load (push of the whole store): {:.1} s — {} appeals, {} events",
+        t.elapsed().as_secs_f64(),
+        pushed.pushed_appeals,
+        pushed.pushed_events
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Api::open(&dir.path().join("laptop.db")).await.unwrap();
+    let t = Instant::now();
+    let first = b.sync_with(&central, &mut |_| {}).await.expect("the first sync");
+    let first_s = t.elapsed().as_secs_f64();
+    println!("first sync of a new laptop: {first_s:.1} s — {} appeals, {} events", first.pulled_appeals, first.pulled_events);
+
+    // 1,000 new events on node A (a comment on each of 1,000 appeals).
+    let ids: Vec<Vec<u8>> = sqlx::query_scalar("SELECT appeal_id FROM appeal_state ORDER BY appeal_id DESC LIMIT 1000").fetch_all(a.store().pool()).await.unwrap();
+    let mut new_events = Vec::new();
+    for id in ids {
+        let id = AppealId(uuid::Uuid::from_slice(&id).unwrap());
+        let state = a.store().state(id, &tsur_core::Scope::local_curator()).await.unwrap().unwrap();
+        new_events.push(Event {
+            id: EventId(uuid::Uuid::now_v7()),
+            appeal_id: id,
+            at: state.last_event_at + Duration::minutes(1),
+            actor: "bench".into(),
+            node: "a".into(),
+            kind: EventKind::Comment { text: "контроль исполнения".into() },
+        });
+    }
+    a.store().append_events(&new_events).await.unwrap();
+    let t = Instant::now();
+    let push = a.sync_with(&central, &mut |_| {}).await.unwrap();
+    let push_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let pull = b.sync_with(&central, &mut |_| {}).await.unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    println!("incremental: push of {} events {push_s:.2} s; pull of {} events {pull_s:.2} s", push.pushed_events, pull.pulled_events);
+    assert_eq!(push.pushed_events, 1000);
+    assert_eq!(pull.pulled_events, 1000);
+    central.close().await;
+}
