@@ -1,12 +1,53 @@
 //! The Tauri shell of `tsur`: commands (thin wrappers over [`tsur_api::Api`]), the typed
 //! bindings they generate for the UI, and the window.
 
+use serde::Serialize;
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, MapBase, Overview, Period, Scope, SyncStatus};
+use tsur_api::{db_path, Api, ApiError, MapBase, Overview, Period, RoomFilter, RoomScreen, Scope, SyncStatus};
+use tsur_core::Role;
 
-/// What the commands share: the opened API, or why it could not be opened (shown in the UI).
+/// What the commands share: the opened API, or why it could not be opened (shown in the UI),
+/// and the mode the window was started in.
 pub struct AppState {
     api: Result<Api, ApiError>,
+    mode: AppMode,
+}
+
+/// How the window is used: the situation-room wall (`--wall`: full screen, dark, a playlist
+/// of scenes, no personal data), a sector head's meeting (`--meeting BLOCK`), or the
+/// curator's laptop (the default, fully interactive).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct AppMode {
+    /// `laptop`, `wall` or `meeting`.
+    pub mode: String,
+    /// The block of a meeting.
+    pub block: Option<String>,
+    /// Seconds each scene of the wall's playlist stays (`--scene-seconds`, default 30).
+    pub scene_seconds: u32,
+}
+
+impl AppMode {
+    /// The mode from the command line.
+    pub fn from_args(args: &[String]) -> AppMode {
+        let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+        let scene_seconds = value("--scene-seconds").and_then(|v| v.parse().ok()).filter(|&s| s >= 3).unwrap_or(30);
+        if args.iter().any(|a| a == "--wall") {
+            AppMode { mode: "wall".into(), block: None, scene_seconds }
+        } else if let Some(block) = value("--meeting") {
+            AppMode { mode: "meeting".into(), block: Some(block), scene_seconds }
+        } else {
+            AppMode { mode: "laptop".into(), block: None, scene_seconds }
+        }
+    }
+
+    /// Who the window reads as: the wall is the wall role (never personal data); the
+    /// laptop and the meeting are the local curator's node.
+    fn scope(&self) -> Scope {
+        match self.mode.as_str() {
+            "wall" => Scope { role: Role::Wall, blocks: None, municipalities: None, may_see_personal_data: false },
+            _ => Scope::local_curator(),
+        }
+    }
 }
 
 impl AppState {
@@ -29,6 +70,21 @@ async fn overview(state: State<'_, AppState>, period: Option<Period>) -> Result<
     state.api()?.overview(period, &Scope::local_curator()).await
 }
 
+/// The mode the window was started in.
+#[tauri::command]
+#[specta::specta]
+async fn app_mode(state: State<'_, AppState>) -> Result<AppMode, ApiError> {
+    Ok(state.mode.clone())
+}
+
+/// One view of the situation room: KPI tiles, the choropleth's metrics, ratings, top
+/// problems, alerts, hotspots — for the filter, as the window's mode may see it.
+#[tauri::command]
+#[specta::specta]
+async fn room(state: State<'_, AppState>, filter: RoomFilter) -> Result<RoomScreen, ApiError> {
+    state.api()?.room(&filter, &state.mode.scope()).await
+}
+
 /// Where the sync with the central database stands: last success, last error, events
 /// waiting to be pushed (the status line).
 #[tauri::command]
@@ -39,7 +95,7 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError>
 
 /// The commands and types exported to TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status])
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status, app_mode, room])
 }
 
 /// How often the app syncs in the background.
@@ -96,11 +152,27 @@ pub fn run() {
         let _guard = runtime.enter();
         spawn_background_sync(api);
     }
+    let mode = AppMode::from_args(&std::env::args().collect::<Vec<_>>());
+    let fullscreen = mode.mode == "wall";
     tauri::Builder::default()
-        .manage(AppState { api })
+        .manage(AppState { api, mode })
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            if fullscreen {
+                use tauri::Manager;
+                if let Some(window) = app.get_webview_window("main") {
+                    // A kiosk: the whole screen, no decorations. Without a window manager
+                    // (a bare X server) fullscreen is a request nobody grants, so the
+                    // window is also sized to the monitor.
+                    let _ = window.set_decorations(false);
+                    let _ = window.set_fullscreen(true);
+                    if let Ok(Some(monitor)) = window.current_monitor() {
+                        let _ = window.set_position(tauri::PhysicalPosition::new(0, 0));
+                        let _ = window.set_size(*monitor.size());
+                    }
+                }
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

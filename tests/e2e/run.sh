@@ -23,6 +23,22 @@ export TSUR_E2E_APPEALS="${TSUR_E2E_APPEALS:-20000}"
 "$ROOT/target/debug/tsur" --db "$TSUR_E2E_DB" demo --appeals "$TSUR_E2E_APPEALS" --seed 7
 "$ROOT/target/debug/tsur" --db "$TSUR_E2E_DB" stats --json > "$work/stats.json"
 export TSUR_E2E_STATS="$work/stats.json"
+"$ROOT/target/debug/tsur" --db "$TSUR_E2E_DB" screen > "$work/screen.json"
+export TSUR_E2E_SCREEN="$work/screen.json"
+export TSUR_E2E_MEETING_BLOCK=roads
+"$ROOT/target/debug/tsur" --db "$TSUR_E2E_DB" screen --block roads > "$work/meeting-screen.json"
+export TSUR_E2E_MEETING_SCREEN="$work/meeting-screen.json"
+# What must never reach the wall: citizens' names and phones, and fragments of appeal texts.
+python3 - "$TSUR_E2E_DB" > "$work/private.json" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+names = [r[0] for r in db.execute("SELECT full_name FROM appeal_authors WHERE length(full_name) > 8 LIMIT 300")]
+phones = [r[0] for r in db.execute("SELECT phone FROM appeal_authors WHERE phone IS NOT NULL LIMIT 300")]
+texts = [r[0][:40] for r in db.execute("SELECT text FROM appeals WHERE length(text) > 60 LIMIT 300")]
+assert names and texts, "the demo has authors and texts"
+print(json.dumps({"names": names, "phones": phones, "texts": texts}, ensure_ascii=False))
+PY
+export TSUR_E2E_PRIVATE="$work/private.json"
 export TSUR_E2E_APP="$ROOT/target/debug/tsur-app"
 export TSUR_E2E_ARTIFACTS="$HERE/artifacts"
 mkdir -p "$TSUR_E2E_ARTIFACTS"

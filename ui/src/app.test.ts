@@ -2,15 +2,23 @@
 // The app end to end against the mock backend, with a stand-in for the WebGL map.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { App, type MapLike } from "./app";
-import { createMockBackend, mockBackend, type Backend, type MockScenario, type Overview } from "./backend";
+import { createMockBackend, mockBackend, type Backend, type MockScenario, type Overview, type RoomScreen } from "./backend";
 import { PERIOD_STORAGE_KEY, type KeyValueStore } from "./view/persist";
 import { EMPTY_STORE_MESSAGE } from "./panel/panel";
 
 class FakeMap implements MapLike {
   overviews: Overview[] = [];
   highlighted: string | null = null;
+  rooms: RoomScreen[] = [];
   setOverview(overview: Overview): void {
     this.overviews.push(overview);
+  }
+  setRoom(room: RoomScreen): void {
+    this.rooms.push(room);
+  }
+  metrics: string[] = [];
+  setMetric(metric: { id: string }): void {
+    this.metrics.push(metric.id);
   }
   highlight(id: string | null): void {
     this.highlighted = id;
@@ -23,19 +31,24 @@ function memoryStore(): KeyValueStore & { data: Map<string, string> } {
 }
 
 async function startApp(backend: Backend, storage = memoryStore()) {
-  document.body.innerHTML = '<div id="map"></div><aside id="panel"></aside>';
+  document.body.innerHTML = '<div id="map"></div><section id="room"></section><aside id="panel"></aside>';
   delete document.body.dataset.ready;
+  delete document.body.dataset.mode;
+  delete document.body.dataset.scene;
   const map = new FakeMap();
+  const ticks: (() => void)[] = [];
   const app = new App({
     backend,
     mock: true,
     mapContainer: document.getElementById("map")!,
     panelContainer: document.getElementById("panel")!,
+    roomContainer: document.getElementById("room")!,
     storage,
     createMap: () => map,
+    every: (_ms, tick) => void ticks.push(tick),
   });
   await app.start();
-  return { app, map, storage };
+  return { app, map, storage, ticks };
 }
 
 const q = (selector: string) => document.querySelector<HTMLElement>(selector);
@@ -114,6 +127,7 @@ describe("App", () => {
     const storage = memoryStore();
     storage.data.set(PERIOD_STORAGE_KEY, JSON.stringify({ from: "2025-01-01", to: "2025-01-31" }));
     const picky: Backend = {
+      ...mockBackend,
       mapBase: () => mockBackend.mapBase(),
       overview: (p) => (p ? mockBackend.overview({ from: "2025-02-01", to: "2025-01-01" }) : mockBackend.overview(null)),
     };
@@ -132,9 +146,56 @@ describe("App", () => {
   });
 
   it("shows the map's own error when the map base cannot be had", async () => {
-    const broken: Backend = { mapBase: () => Promise.reject(new Error("нет файла")), overview: (p) => mockBackend.overview(p) };
+    const broken: Backend = { ...mockBackend, mapBase: () => Promise.reject(new Error("нет файла")), overview: (p) => mockBackend.overview(p) };
     await startApp(broken);
     expect(testId("map-error")!.textContent).toBe("Карта недоступна: Внутренняя ошибка интерфейса: нет файла");
     expect(testId("total-appeals")).not.toBeNull();
+  });
+
+  it("shows the room's tiles, problems, ratings and alerts, and gives the map its hotspots", async () => {
+    const { map } = await startApp(mockBackend);
+    // The laptop's room follows the overview's period.
+    const overview = await mockBackend.overview(null);
+    const room = await mockBackend.room({ period: `${overview.period.from}..${overview.period.to}`, municipality: null, block: null, channel: null, status: null });
+    expect(document.body.dataset.mode).toBe("laptop");
+    expect(map.rooms[map.rooms.length - 1]).toEqual(room);
+    for (const t of room.tiles) expect(testId(`tile-${t.id}`)!.dataset.value).toBe(String(t.value));
+    expect(testId("room-problems")!.querySelectorAll("li.problem").length).toBe(room.problems.length);
+    expect(testId("room-agencies")!.textContent).toMatch(/Недостаточно данных/);
+    expect(testId("room-alerts")!.textContent).toMatch(/Камызякский район: Нет воды/);
+    expect(map.rooms.length).toBeGreaterThan(0);
+  });
+
+  it("runs the wall: dark mode, the default period, a playlist that turns by itself", async () => {
+    const storage = memoryStore();
+    storage.data.set(PERIOD_STORAGE_KEY, JSON.stringify({ from: "2025-01-01", to: "2025-01-31" }));
+    const wall = createMockBackend({ mode: { mode: "wall", block: null, scene_seconds: 5 } });
+    const { app, ticks } = await startApp(wall, storage);
+    expect(document.body.dataset.mode).toBe("wall");
+    expect(testId("scene-title")!.textContent).toBe("Область: обзор");
+    expect(ticks.length).toBe(1);
+    const titles: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ticks[0]!();
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 0));
+      titles.push(testId("scene-title")!.textContent ?? "");
+    }
+    expect(titles[0]).toMatch(/^Блок: /);
+    expect(new Set(titles).size).toBeGreaterThan(1);
+    expect(document.body.dataset.scene).toBeTruthy();
+    expect(app.appMode.scene_seconds).toBe(5);
+  });
+
+  it("switches what colours the map and remembers it", async () => {
+    const storage = memoryStore();
+    const { map } = await startApp(mockBackend, storage);
+    expect(map.metrics[map.metrics.length - 1]).toBe("per_1000");
+    q('[data-metric="satisfaction"]')!.click();
+    expect(map.metrics[map.metrics.length - 1]).toBe("satisfaction");
+    expect(q('[data-metric="satisfaction"]')!.getAttribute("aria-pressed")).toBe("true");
+    expect(storage.data.get("tsur.metric")).toBe("satisfaction");
+    const again = await startApp(mockBackend, storage);
+    expect(again.map.metrics[0]).toBe("satisfaction");
   });
 });

@@ -1,24 +1,38 @@
 // The application's control flow: load the map base and the overview of the chosen period,
 // hand them to the map and the panel, remember the period. No DOM building, no drawing.
-import { BackendError, type Backend, type MapBase, type Overview, type Period } from "./backend";
+import { BackendError, type AppMode, type Backend, type MapBase, type Overview, type Period, type RoomFilter, type RoomScreen } from "./backend";
 import { computeClasses, type Classes } from "./view/classes";
 import { loadPeriod, savePeriod, type KeyValueStore } from "./view/persist";
 import { Panel } from "./panel/panel";
+import { RoomPanel } from "./panel/room-panel";
+import { nextScene, roomFilter, wallScenes, type Scene } from "./view/room";
+import { metricById, type Metric } from "./view/metrics";
+
+/** Where the chosen choropleth metric is remembered. */
+export const METRIC_STORAGE_KEY = "tsur.metric";
 
 /** What the app needs of the map (the real one is MapView; tests pass a stand-in). */
 export interface MapLike {
   setOverview(overview: Overview, classes: Classes): void;
+  /** Hotspots, alert markers and the choropleth of a room view. */
+  setRoom(room: RoomScreen): void;
+  /** What colours the choropleth. */
+  setMetric(metric: Metric): void;
   highlight(id: string | null): void;
 }
 
-export type MapFactory = (container: HTMLElement, base: MapBase, onHover: (id: string | null) => void) => MapLike;
+export type MapFactory = (container: HTMLElement, base: MapBase, onHover: (id: string | null) => void, dark: boolean) => MapLike;
 
 export interface AppOptions {
   backend: Backend;
   mock: boolean;
   mapContainer: HTMLElement;
   panelContainer: HTMLElement;
+  /** Where the room's panels go (tiles, problems, ratings, alerts); none = not shown. */
+  roomContainer?: HTMLElement | null;
   storage: KeyValueStore | null;
+  /** The wall's timer (tests pass a fake one). Default `window.setInterval`. */
+  every?: (ms: number, tick: () => void) => void;
   createMap: MapFactory;
 }
 
@@ -34,7 +48,14 @@ export class App {
   private map: MapLike | null = null;
   private last: { overview: Overview; classes: Classes } | null = null;
   private requestSeq = 0;
+  private roomSeq = 0;
   private shownOnce = false;
+  private readonly room: RoomPanel | null;
+  private mode: AppMode = { mode: "laptop", block: null, scene_seconds: 30 };
+  private scenes: Scene[] = [];
+  private scene = 0;
+  private lastRoom: RoomScreen | null = null;
+  private metric: Metric;
 
   constructor(private readonly options: AppOptions) {
     this.panel = new Panel(options.panelContainer, {
@@ -42,20 +63,84 @@ export class App {
       onPeriod: (period) => void this.loadOverview(period),
       onHoverMunicipality: (id) => this.map?.highlight(id),
     });
+    this.metric = metricById(options.storage?.getItem(METRIC_STORAGE_KEY));
+    this.room = options.roomContainer ? new RoomPanel(options.roomContainer, (m) => this.chooseMetric(m)) : null;
+  }
+
+  /** Colours the map by another metric and remembers the choice (laptop and meeting). */
+  chooseMetric(metric: Metric): void {
+    this.metric = metric;
+    if (this.mode.mode !== "wall") this.options.storage?.setItem(METRIC_STORAGE_KEY, metric.id);
+    this.map?.setMetric(metric);
+    this.room?.setMetric(metric);
+  }
+
+  /** The window's mode (wall, laptop or meeting), once started. */
+  get appMode(): AppMode {
+    return this.mode;
   }
 
   /** Starts both loads; resolves when both have settled (successfully or not). */
   async start(): Promise<void> {
     this.panel.showLoading();
-    await Promise.all([this.loadMap(), this.loadOverview(loadPeriod(this.options.storage), true)]);
+    try {
+      this.mode = await this.options.backend.appMode();
+    } catch {
+      // An old backend without modes: the laptop.
+    }
+    document.body.dataset.mode = this.mode.mode;
+    // The wall always shows the present: the default period, never a remembered one.
+    const period = this.mode.mode === "wall" ? null : loadPeriod(this.options.storage);
+    await Promise.all([this.loadMap(), this.loadOverview(period, true)]);
+    if (this.mode.mode === "wall") this.startPlaylist();
+  }
+
+  /** Loads and shows one view of the room; a newer request wins. */
+  async loadRoom(filter: RoomFilter, title: string | null = null): Promise<void> {
+    if (!this.room) return;
+    const seq = ++this.roomSeq;
+    let room: RoomScreen;
+    try {
+      room = await this.options.backend.room(filter);
+    } catch (e) {
+      if (seq === this.roomSeq) this.room.showError(`Показатели недоступны: ${errorMessage(e)}`);
+      return;
+    }
+    if (seq !== this.roomSeq) return;
+    this.lastRoom = room;
+    this.room.show(room, title, this.mode.mode === "wall" ? null : this.metric);
+    this.map?.setRoom(room);
+    document.body.dataset.roomReady = "1";
+  }
+
+  /** The wall: scenes in turn, each loaded fresh (so the wall follows new data). */
+  private startPlaylist(): void {
+    const blocks = this.last?.overview.stats.by_block ?? [];
+    this.scenes = wallScenes(blocks);
+    this.scene = 0;
+    const every = this.options.every ?? ((ms, tick) => void window.setInterval(tick, ms));
+    every(this.mode.scene_seconds * 1000, () => this.showScene(nextScene(this.scene, this.scenes.length)));
+  }
+
+  /** Shows scene `index` of the wall's playlist. */
+  showScene(index: number): Promise<void> {
+    this.scene = index;
+    const scene = this.scenes[index];
+    if (!scene) return Promise.resolve();
+    document.body.dataset.scene = scene.id;
+    this.metric = metricById(scene.metric);
+    this.map?.setMetric(this.metric);
+    return this.loadRoom(scene.filter, scene.title_ru);
   }
 
   private async loadMap(): Promise<void> {
     const container = this.options.mapContainer;
     try {
       const base = await this.options.backend.mapBase();
-      this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id));
+      this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id), this.mode.mode === "wall");
+      this.map.setMetric(this.metric);
       if (this.last) this.map.setOverview(this.last.overview, this.last.classes);
+      if (this.lastRoom) this.map.setRoom(this.lastRoom);
     } catch (e) {
       container.replaceChildren();
       const box = document.createElement("div");
@@ -90,6 +175,17 @@ export class App {
     this.last = { overview, classes };
     this.panel.showOverview(overview, classes, period);
     this.map?.setOverview(overview, classes);
+    if (this.mode.mode === "wall") {
+      await this.loadRoom(roomFilter(null), "Область: обзор");
+    } else if (this.mode.mode === "meeting") {
+      // A meeting looks at the present: the last 30 days against the 30 before.
+      const block = this.mode.block;
+      const label = overview.stats.by_block.find((b) => b.key === block)?.label_ru ?? block ?? "";
+      if (block) document.body.dataset.block = block;
+      await this.loadRoom(roomFilter(null, { block }), `Совещание: ${label}`);
+    } else {
+      await this.loadRoom(roomFilter(overview.data_range ? overview.period : null));
+    }
     if (!this.shownOnce) {
       this.shownOnce = true;
       document.body.dataset.ready = "1";

@@ -18,7 +18,8 @@ const app = new App({
   mock: kind === "mock",
   mapContainer: element("map"),
   panelContainer: element("panel"),
+  roomContainer: element("room"),
   storage: browserStorage(),
-  createMap: (container, base, onHover) => new MapView(container, base, { onHover }),
+  createMap: (container, base, onHover, dark) => new MapView(container, base, { onHover, dark }),
 });
 void app.start();

@@ -19,34 +19,64 @@ fn arg(name: &str) -> Option<String> {
 #[tokio::main]
 async fn main() {
     let source = arg("--db").expect("--db STORE: a store filled by `tsur demo`");
-    let db = TestDb::new().await.expect("a central database");
-    let login = db.enroll(Role::Curator, None, None).await.expect("a curator");
     let mut a = Api::open(std::path::Path::new(&source)).await.expect("the store opens");
     let appeals = a.store().appeal_count().await.unwrap();
     let events = a.store().event_count().await.unwrap();
     println!("store: {appeals} appeals, {events} events");
-    // Start from an unsynced store, so that the run can be repeated on the same file.
-    sqlx::query("DELETE FROM sync_meta").execute(a.store().pool()).await.unwrap();
+    // `--reuse DB`: a central database loaded by an earlier `--keep` run (its curator is
+    // DB_u0 on DATABASE_URL's server, trust authentication); else a fresh one, loaded now.
+    let (central, kept) = match arg("--reuse") {
+        Some(name) => {
+            let url = std::env::var("DATABASE_URL").expect("--reuse needs DATABASE_URL");
+            let options: tsur_store_postgres::PgConnectOptions = url.parse().unwrap();
+            let central = tsur_store_postgres::CentralStore::connect_with(options.database(&name).username(&format!("{name}_u0"))).await.unwrap();
+            println!("central database {name} reused");
+            (central, None)
+        }
+        None => {
+            let db = TestDb::new().await.expect("a central database");
+            let login = db.enroll(Role::Curator, None, None).await.expect("a curator");
+            // Start from an unsynced store, so that the run can be repeated on the same file.
+            sqlx::query("DELETE FROM sync_meta").execute(a.store().pool()).await.unwrap();
+            let central = login.store().await.unwrap();
+            let t = Instant::now();
+            let pushed = a.sync_with(&central, &mut |_| {}).await.expect("the initial push");
+            println!(
+                "initial load (push of the whole store, then its pull back): {:.1} s — {} appeals, {} events",
+                t.elapsed().as_secs_f64(),
+                pushed.pushed_appeals,
+                pushed.pushed_events
+            );
+            if std::env::args().any(|a| a == "--keep") {
+                println!("central database {} kept: rerun with --reuse {}", db.name(), db.name());
+                std::mem::forget(db);
+                (central, None)
+            } else {
+                (central, Some(db))
+            }
+        }
+    };
 
-    let central = login.store().await.unwrap();
-    let t = Instant::now();
-    let pushed = a.sync_with(&central, &mut |_| {}).await.expect("the initial push");
-    println!(
-        "initial load (push of the whole store): {:.1} s — {} appeals, {} events",
-        t.elapsed().as_secs_f64(),
-        pushed.pushed_appeals,
-        pushed.pushed_events
-    );
-
+    // `--laptop PATH`: a laptop synced by an earlier run (only the incremental sync is timed).
     let dir = tempfile::tempdir().unwrap();
-    let mut b = Api::open(&dir.path().join("laptop.db")).await.unwrap();
-    let t = Instant::now();
-    let first = b.sync_with(&central, &mut |_| {}).await.expect("the first sync");
-    let first_s = t.elapsed().as_secs_f64();
-    println!("first sync of a new laptop: {first_s:.1} s — {} appeals, {} events", first.pulled_appeals, first.pulled_events);
+    let laptop = arg("--laptop").map(std::path::PathBuf::from).unwrap_or_else(|| dir.path().join("laptop.db"));
+    let fresh = !laptop.exists();
+    let mut b = Api::open(&laptop).await.unwrap();
+    if fresh {
+        let t = Instant::now();
+        let first = b.sync_with(&central, &mut |_| {}).await.expect("the first sync");
+        let first_s = t.elapsed().as_secs_f64();
+        println!(
+            "first sync of a new laptop: {first_s:.1} s (writing locally {:.1} s) — {} appeals, {} events",
+            first.apply_seconds, first.pulled_appeals, first.pulled_events
+        );
+    } else {
+        b.sync_with(&central, &mut |_| {}).await.expect("catching up");
+    }
 
     // 1,000 new events on node A (a comment on each of 1,000 appeals).
-    let ids: Vec<Vec<u8>> = sqlx::query_scalar("SELECT appeal_id FROM appeal_state ORDER BY appeal_id DESC LIMIT 1000").fetch_all(a.store().pool()).await.unwrap();
+    let ids: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT appeal_id FROM appeal_state ORDER BY appeal_id DESC LIMIT 1000").fetch_all(a.store().pool()).await.unwrap();
     let mut new_events = Vec::new();
     for id in ids {
         let id = AppealId(uuid::Uuid::from_slice(&id).unwrap());
@@ -67,8 +97,12 @@ async fn main() {
     let t = Instant::now();
     let pull = b.sync_with(&central, &mut |_| {}).await.unwrap();
     let pull_s = t.elapsed().as_secs_f64();
-    println!("incremental: push of {} events {push_s:.2} s; pull of {} events {pull_s:.2} s", push.pushed_events, pull.pulled_events);
+    println!(
+        "incremental: push of {} events {push_s:.2} s; pull of {} events {pull_s:.2} s (writing locally {:.2} s)",
+        push.pushed_events, pull.pulled_events, pull.apply_seconds
+    );
     assert_eq!(push.pushed_events, 1000);
     assert_eq!(pull.pulled_events, 1000);
     central.close().await;
+    drop(kept);
 }

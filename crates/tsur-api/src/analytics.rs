@@ -78,6 +78,10 @@ pub struct KpiReport {
 pub struct ScreenReport {
     /// The period, `dd.mm.yyyy–dd.mm.yyyy`.
     pub period_ru: String,
+    /// First day, ISO.
+    pub from: String,
+    /// Last day, ISO.
+    pub to: String,
     /// Everything the screen shows.
     #[serde(flatten)]
     pub screen: Screen,
@@ -335,7 +339,12 @@ impl Api {
         let now = chrono::Utc::now().timestamp_millis();
         self.with_snapshot(|c| {
             let (filter, period) = c.filter(q, scope)?;
-            Ok(ScreenReport { period_ru: period.label_ru(), screen: screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top) })
+            Ok(ScreenReport {
+                period_ru: period.label_ru(),
+                from: period.first.to_string(),
+                to: period.last.to_string(),
+                screen: screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top),
+            })
         })
         .await
     }

@@ -19,6 +19,7 @@ mod paths;
 pub mod problems;
 pub mod radar;
 mod reference;
+pub mod room;
 mod stats;
 pub mod sync;
 
@@ -34,6 +35,7 @@ pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
+pub use room::{AlertRow, AreaMetric, KpiTile, ProblemRow, RatingRow, RoomFilter, RoomScreen};
 pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep};
 pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;

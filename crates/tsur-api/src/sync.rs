@@ -64,6 +64,9 @@ pub struct SyncReport {
     pub behind: bool,
     /// How long it took, in seconds.
     pub seconds: f64,
+    /// Of which writing pulled pages into the local store, in seconds (the rest is the
+    /// server, the network and the push, partly overlapping it).
+    pub apply_seconds: f64,
 }
 
 /// Where the sync stands, for the status line of the app and `tsur sync --status`.
@@ -172,7 +175,7 @@ impl Api {
             keyring_entry(login, &server)?.set_password(p).map_err(|e| ApiError::internal(format!("не удалось сохранить пароль в хранилище ОС: {e}")))?;
             password_saved = true;
         }
-        // The URL as given, minus nothing: it holds no password (refused above).
+        // The URL holds no password (refused above), so it may be kept in the store.
         self.store.set_sync_meta(&[(CENTRAL_URL, Some(url)), (CENTRAL_LOGIN, Some(login)), (LAST_ERROR, None)]).await?;
         Ok(LoginReport {
             server,
@@ -298,32 +301,62 @@ impl Api {
 
         // Pull.
         let with_authors = scope.may_see_personal_data;
-        let mut cursor = self.pull_cursor().await?;
-        let mut waited = std::time::Duration::ZERO;
-        loop {
-            let page = central.pull(cursor, PULL_PAGE, with_authors).await.map_err(central_error)?;
-            if page.changed.is_empty() {
-                // Changes committed after a transaction that is still running are held back
-                // by the horizon; such transactions are short (a push), so wait for them a
-                // little rather than leave the node a step behind.
-                if page.behind && waited < HORIZON_WAIT {
-                    tokio::time::sleep(HORIZON_POLL).await;
-                    waited += HORIZON_POLL;
-                    continue;
+        // The next page is fetched while this one is written: the server and the network on
+        // one side, SQLite on the other, so a first sync takes the longer of the two rather
+        // than their sum. The cursor is committed with each page as it is applied.
+        let cursor = self.pull_cursor().await?;
+        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<tsur_store_postgres::PullPage, ApiError>>(2);
+        let fetcher = {
+            let central = central.clone();
+            tokio::spawn(async move {
+                let mut cursor = cursor;
+                let mut waited = std::time::Duration::ZERO;
+                loop {
+                    let page = match central.pull(cursor, PULL_PAGE, with_authors).await {
+                        Ok(page) => page,
+                        Err(e) => {
+                            let _ = pages.send(Err(central_error(e))).await;
+                            return;
+                        }
+                    };
+                    if page.changed.is_empty() {
+                        // Changes committed after a transaction that is still running are held
+                        // back by the horizon; such transactions are short (a push), so wait
+                        // for them a little rather than leave the node a step behind.
+                        if page.behind && waited < HORIZON_WAIT {
+                            tokio::time::sleep(HORIZON_POLL).await;
+                            waited += HORIZON_POLL;
+                            continue;
+                        }
+                        let _ = pages.send(Ok(page)).await;
+                        return;
+                    }
+                    cursor = page.cursor;
+                    if pages.send(Ok(page)).await.is_err() {
+                        return; // the writer stopped on an error
+                    }
                 }
+            })
+        };
+        while let Some(page) = incoming.recv().await {
+            let page = page?;
+            if page.changed.is_empty() {
                 report.behind = page.behind;
                 break;
             }
-            let items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
             let next = page.cursor.to_string();
+            let items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
+            let started_apply = std::time::Instant::now();
             let applied = self.store.apply_pulled(&items, &[(PULL_CURSOR, Some(&next))], Utc::now()).await?;
-            cursor = page.cursor;
+            report.apply_seconds += started_apply.elapsed().as_secs_f64();
             report.pulled_appeals += applied.appeals;
             report.pulled_events += applied.events;
             report.conflicts += applied.conflicts;
             report.rejected += applied.rejected;
             progress(SyncStep::Pulled(report.pulled_appeals));
         }
+        drop(incoming);
+        let _ = fetcher.await;
         // New events reach the analytics' snapshot by its own catch-up (events' rowid). The
         // problem linker is not run on pulled appeals: links are made where appeals are taken
         // in, and arrive here as `problem_linked` events like any other.

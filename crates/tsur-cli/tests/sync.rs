@@ -34,7 +34,10 @@ async fn local_digest(db: &Path) -> Vec<(String, String, i64)> {
 }
 
 async fn central_digest(db: &TestDb) -> Vec<(String, String, i64)> {
-    let rows = sqlx::query("SELECT replace(appeal_id::text, '-', ''), status, event_count::int8 FROM appeal_state ORDER BY 1").fetch_all(db.admin().pool()).await.unwrap();
+    let rows = sqlx::query("SELECT replace(appeal_id::text, '-', ''), status, event_count::int8 FROM appeal_state ORDER BY 1")
+        .fetch_all(db.admin().pool())
+        .await
+        .unwrap();
     rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
 }
 
@@ -105,7 +108,8 @@ async fn the_password_lives_in_the_os_keyring_and_nowhere_else() {
         let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).stdout(Stdio::null()).status().unwrap().success();
         assert!(found, "{tool} is missing: scripts/install-system-deps.sh installs dbus-x11 (dbus-run-session) and gnome-keyring");
     }
-    let server = PrivateServer::start(&PrivateOptions { tcp: true, hba: vec!["host all all 127.0.0.1/32 scram-sha-256".into()], ..PrivateOptions::default() }).unwrap();
+    let server =
+        PrivateServer::start(&PrivateOptions { tcp: true, hba: vec!["host all all 127.0.0.1/32 scram-sha-256".into()], ..PrivateOptions::default() }).unwrap();
     let db = TestDb::new_on(&server).await.unwrap();
     let name = format!("{}_sekretar", db.name());
     let password = format!("Пароль-{}", uuid::Uuid::now_v7().simple());

@@ -139,6 +139,7 @@ impl CentralStore {
         // the states listed.
         let mut tx = self.pool().begin().await?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        plan_for_scoped_lookups(&mut tx).await?;
         let rows = sqlx::query(&format!(
             "SELECT appeal_id, feed_xid::text::bigint AS xid, feed_seq FROM appeal_state
              WHERE (feed_xid, feed_seq) > ($1::bigint::text::xid8, $2) AND feed_xid < {HORIZON}
@@ -241,6 +242,7 @@ pub async fn push_in(
     rules: &Rules,
 ) -> Result<PushOutcome, CentralError> {
     let mut outcome = PushOutcome::default();
+    plan_for_scoped_lookups(tx).await?;
 
     // 1. Appeals the server lacks, with their first projection and their authors.
     let mut inserted: HashSet<Uuid> = HashSet::new();
@@ -344,6 +346,18 @@ pub async fn push_in(
         states.update(tx).await?;
     }
     Ok(outcome)
+}
+
+/// Settings for the sync's statements, for this transaction only. Row-level security checks
+/// every event against its appeal's state (`EXISTS … appeal_state`); the planner
+/// underestimates how many states a grant covers and hashes the whole `appeal_state` (a
+/// sequential scan of a million rows, 3 s per page) instead of probing its primary key per
+/// event (0.2 s). A small `work_mem` leaves it only the probe; JIT compilation costs more
+/// than it saves on these short statements.
+async fn plan_for_scoped_lookups(tx: &mut Transaction<'_, Postgres>) -> Result<(), CentralError> {
+    sqlx::query("SET LOCAL work_mem = '256kB'").execute(&mut **tx).await?;
+    sqlx::query("SET LOCAL jit = off").execute(&mut **tx).await?;
+    Ok(())
 }
 
 fn merge(id: AppealId, history: &[Event]) -> Result<tsur_core::Merged, CentralError> {

@@ -19,7 +19,7 @@ use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId, EventKind};
 
 /// Rows per `IN (…)` list.
@@ -178,6 +178,29 @@ impl SqliteStore {
                 present.insert(uuid_of(&r.get::<Vec<u8>, _>(0))?);
             }
         }
+        // The local history and facts of the known appeals that get something new, read in
+        // bulk rather than one appeal at a time.
+        let needing: Vec<Vec<u8>> = page
+            .iter()
+            .filter(|p| known.contains(&p.id) && !p.events.iter().all(|e| e.as_ref().is_ok_and(|e| present.contains(&e.id.0))))
+            .map(|p| p.id.0.as_bytes().to_vec())
+            .collect();
+        let mut local_events: HashMap<AppealId, Vec<Event>> = HashMap::new();
+        let mut local_appeals: HashMap<AppealId, Appeal> = HashMap::new();
+        for chunk in needing.chunks(IDS_PER_STATEMENT) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&mut *tx).await? {
+                let e = decode_event(&r)?;
+                local_events.entry(e.appeal_id).or_default().push(e);
+            }
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN ");
+            push_ids(&mut q, chunk);
+            for r in q.build().fetch_all(&mut *tx).await? {
+                let a = decode_appeal(&r)?;
+                local_appeals.insert(a.id, a);
+            }
+        }
         let mut applied = Applied::default();
         let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
         let mut fresh_events: Vec<&Event> = Vec::new();
@@ -199,7 +222,7 @@ impl SqliteStore {
                 }
                 continue;
             }
-            let local = if is_known { crate::queries::fetch_events(&mut *tx, item.id).await? } else { Vec::new() };
+            let local = if is_known { local_events.remove(&item.id).unwrap_or_default() } else { Vec::new() };
             let local_ids: HashSet<EventId> = local.iter().map(|e| e.id).collect();
             let mut seen = HashSet::new();
             let fresh: Vec<&Event> = item.events.iter().filter_map(|e| e.as_ref().ok()).filter(|e| !local_ids.contains(&e.id) && seen.insert(e.id)).collect();
@@ -226,7 +249,7 @@ impl SqliteStore {
                 applied.conflicts += 1;
             }
             let appeal = if is_known {
-                crate::queries::fetch_appeal(&mut *tx, item.id).await?.ok_or_else(|| StoreError::Decode(format!("обращение {} пропало", item.id)))?
+                local_appeals.remove(&item.id).ok_or_else(|| StoreError::Decode(format!("обращение {} пропало", item.id)))?
             } else {
                 let Some(Ok(appeal)) = &item.appeal else { unreachable!("checked above") };
                 new_appeals.push((appeal, item.author.as_ref()));

@@ -1,5 +1,5 @@
 // The interface through which the whole UI talks to its data.
-import type { MapBase, Overview, Period } from "./types";
+import type { AppMode, MapBase, Overview, Period, RoomFilter, RoomScreen } from "./types";
 
 /**
  * What the UI may ask of the backend. Every method throws a `BackendError` when the backend
@@ -10,4 +10,8 @@ export interface Backend {
   mapBase(): Promise<MapBase>;
   /** Statistics for a period; `null` means the whole data range. The answer's `period` is the effective one. */
   overview(period: Period | null): Promise<Overview>;
+  /** How the window is used: laptop, wall or meeting. */
+  appMode(): Promise<AppMode>;
+  /** One view of the situation room for a filter (tiles, areas, ratings, problems, alerts, hotspots). */
+  room(filter: RoomFilter): Promise<RoomScreen>;
 }

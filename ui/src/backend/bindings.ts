@@ -40,6 +40,29 @@ async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The mode the window was started in.
+ */
+async appMode() : Promise<Result<AppMode, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("app_mode") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * One view of the situation room: KPI tiles, the choropleth's metrics, ratings, top
+ * problems, alerts, hotspots — for the filter, as the window's mode may see it.
+ */
+async room(filter: RoomFilter) : Promise<Result<RoomScreen, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("room", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -54,6 +77,46 @@ async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
 /** user-defined types **/
 
 /**
+ * An active early-warning alert, for a marker and the feed.
+ */
+export type AlertRow = { 
+/**
+ * Municipality id.
+ */
+municipality: string; 
+/**
+ * Its name.
+ */
+municipality_ru: string; 
+/**
+ * Topic's name.
+ */
+topic_ru: string; 
+/**
+ * When raised, `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+ */
+raised_ru: string; 
+/**
+ * Appeals seen in the window.
+ */
+observed: number; 
+/**
+ * Appeals expected.
+ */
+expected: number; 
+/**
+ * Why, in Russian.
+ */
+reason_ru: string; 
+/**
+ * Where to put the marker: the municipality's label point.
+ */
+lon: number; 
+/**
+ * See `lon`.
+ */
+lat: number }
+/**
  * An error of the API: `{ code, message }`.
  */
 export type ApiError = { 
@@ -65,6 +128,56 @@ code: ErrorCode;
  * What happened, in Russian.
  */
 message: string }
+/**
+ * How the window is used: the situation-room wall (`--wall`: full screen, dark, a playlist
+ * of scenes, no personal data), a sector head's meeting (`--meeting BLOCK`), or the
+ * curator's laptop (the default, fully interactive).
+ */
+export type AppMode = { 
+/**
+ * `laptop`, `wall` or `meeting`.
+ */
+mode: string; 
+/**
+ * The block of a meeting.
+ */
+block: string | null; 
+/**
+ * Seconds each scene of the wall's playlist stays (`--scene-seconds`, default 30).
+ */
+scene_seconds: number }
+/**
+ * The choropleth's metrics of one municipality.
+ */
+export type AreaMetric = { 
+/**
+ * Municipality id.
+ */
+municipality: string; 
+/**
+ * Its name.
+ */
+name_ru: string; 
+/**
+ * Appeals in the slice.
+ */
+appeals: number; 
+/**
+ * Appeals per 1,000 residents.
+ */
+per_1000: number | null; 
+/**
+ * Share of answers due in the slice that came late or not at all (0–1).
+ */
+overdue_share: number | null; 
+/**
+ * The municipality's rating score (0–100), when it has enough data.
+ */
+rating_score: number | null; 
+/**
+ * Mean satisfaction score (1–5).
+ */
+satisfaction: number | null }
 /**
  * One group of a count.
  */
@@ -102,6 +215,38 @@ export type ErrorCode =
  * Anything else: a bug or an unexpected failure.
  */
 "internal"
+/**
+ * One KPI tile: the value, the previous period's, and which way is better.
+ */
+export type KpiTile = { 
+/**
+ * `appeals`, `per_1000`, `first_reply_h`, `on_time`, `resolved`, `reopened`, `rejected`, `satisfaction`.
+ */
+id: string; 
+/**
+ * The tile's title.
+ */
+label_ru: string; 
+/**
+ * The value (a share as 0–1), `None` without data.
+ */
+value: number | null; 
+/**
+ * The same over the previous period of equal length.
+ */
+previous: number | null; 
+/**
+ * `count`, `per_1000`, `hours`, `share`, `score`.
+ */
+unit: string; 
+/**
+ * Whether a larger value is better (colours the change).
+ */
+higher_is_better: boolean; 
+/**
+ * How many cases the value rests on (appeals, answers, scores).
+ */
+n: number }
 /**
  * The static layers of the map, sent once.
  */
@@ -194,6 +339,136 @@ from: string;
  * Last day.
  */
 to: string }
+/**
+ * One problem of the top list.
+ */
+export type ProblemRow = { 
+/**
+ * The problem's id.
+ */
+problem_id: string; 
+/**
+ * Its topic's name.
+ */
+topic_ru: string | null; 
+/**
+ * Its block id.
+ */
+block: string | null; 
+/**
+ * Names of the municipalities it spans.
+ */
+municipalities_ru: string[]; 
+/**
+ * Appeals in the slice.
+ */
+appeals: number; 
+/**
+ * Appeals in the previous period.
+ */
+previous: number; 
+/**
+ * Priority score.
+ */
+priority: number }
+/**
+ * One row of a rating.
+ */
+export type RatingRow = { 
+/**
+ * Agency or municipality id.
+ */
+id: string; 
+/**
+ * Its name.
+ */
+name_ru: string; 
+/**
+ * Place, `None` when there is not enough data to rank.
+ */
+rank: number | null; 
+/**
+ * Appeals it answered for in the slice.
+ */
+appeals: number; 
+/**
+ * Whether there are enough appeals to rate.
+ */
+enough_data: boolean; 
+/**
+ * Score 0–100.
+ */
+score: number | null; 
+/**
+ * Lower end of its 95 % interval.
+ */
+lo: number | null; 
+/**
+ * Upper end of its 95 % interval.
+ */
+hi: number | null }
+/**
+ * The filters of the room (empty = all). The same for every mode.
+ */
+export type RoomFilter = { 
+/**
+ * `2026`, `2026-03`, `2026-Q1`, `2026-03-15`, `2026-01-01..2026-03-31`; by default the
+ * 30 days up to the newest appeal.
+ */
+period: string | null; 
+/**
+ * A municipality id.
+ */
+municipality: string | null; 
+/**
+ * A block id.
+ */
+block: string | null; 
+/**
+ * A channel code.
+ */
+channel: string | null; 
+/**
+ * A status code.
+ */
+status: string | null }
+/**
+ * Everything one view of the room shows.
+ */
+export type RoomScreen = { 
+/**
+ * The period, `dd.mm.yyyy–dd.mm.yyyy`.
+ */
+period_ru: string; 
+/**
+ * KPI tiles.
+ */
+tiles: KpiTile[]; 
+/**
+ * The 13 municipalities' metrics, in catalogue order.
+ */
+areas: AreaMetric[]; 
+/**
+ * Rating of the agencies (ИОГВ).
+ */
+agencies: RatingRow[]; 
+/**
+ * Rating of the municipalities.
+ */
+municipalities: RatingRow[]; 
+/**
+ * Top problems by priority.
+ */
+problems: ProblemRow[]; 
+/**
+ * Active alerts (raised in the last 7 days of the period).
+ */
+alerts: AlertRow[]; 
+/**
+ * The hotspots: H3 hexagons with Gi* z-scores and their significance, a GeoJSON
+ * FeatureCollection as text (drawn by MapLibre as is).
+ */
+hotspots_geojson: string }
 /**
  * Totals of appeals registered in a period, split four ways. Every list holds every key
  * of its reference book (zeros included) in reference order; each list sums to `total`.

@@ -27,10 +27,13 @@ export function inTauri(win: object = window): boolean {
  */
 export function pickBackend(): { backend: Backend; kind: BackendKind } {
   if (inTauri()) return { backend: tauriBackend, kind: "tauri" };
-  const scenario = new URLSearchParams(window.location.search).get("mock");
+  const params = new URLSearchParams(window.location.search);
+  const scenario = params.get("mock");
+  const mode = params.get("mode");
   return {
     backend: createMockBackend({
       delayMs: 250,
+      mode: { mode: mode === "wall" || mode === "meeting" ? mode : "laptop", block: params.get("block"), scene_seconds: 10 },
       scenario: scenario === "empty" || scenario === "error" ? scenario : "normal",
     }),
     kind: "mock",

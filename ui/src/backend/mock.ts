@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { CountBy, MapBase, MunicipalityMetric, Overview, Period, Stats, Town } from "./types";
+import type { AppMode, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -15,6 +15,8 @@ export type MockScenario = "normal" | "empty" | "error";
 export interface MockOptions {
   /** Artificial latency of each call, to see the loading states. Default 0. */
   delayMs?: number;
+  /** The window's mode (`?mode=wall` in the browser). Default laptop. */
+  mode?: AppMode;
   scenario?: MockScenario;
 }
 
@@ -323,8 +325,18 @@ function sleep(ms: number): Promise<void> {
 
 /** A mock backend; see the module comment. */
 export function createMockBackend(options: MockOptions = {}): Backend {
-  const { delayMs = 0, scenario = "normal" } = options;
+  const { delayMs = 0, scenario = "normal", mode = { mode: "laptop", block: null, scene_seconds: 30 } } = options;
   return {
+    async appMode() {
+      return mode;
+    },
+    async room(filter) {
+      await sleep(delayMs);
+      if (scenario === "error") {
+        throw new BackendError("store_unavailable", "База обращений недоступна (демонстрационная ошибка mock)");
+      }
+      return mockRoom(filter);
+    },
     async mapBase() {
       await sleep(delayMs);
       return mockMapBase();
@@ -336,6 +348,44 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       }
       return computeOverview(period, scenario === "empty");
     },
+  };
+}
+
+/** A synthetic room screen: made-up figures, seeded by the filter so that it changes with it. */
+export function mockRoom(filter: RoomFilter): RoomScreen {
+  const seed = [...JSON.stringify(filter)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const rnd = (i: number) => ((Math.sin(seed + i * 12.9898) * 43758.5453) % 1 + 1) % 1;
+  const share = (i: number, base: number) => Math.min(1, base + rnd(i) * 0.2);
+  const tile = (id: string, label_ru: string, unit: string, higher_is_better: boolean, value: number, previous: number) => ({ id, label_ru, unit, higher_is_better, value, previous, n: 1000 });
+  const areas = MOCK_MUNICIPALITIES.map((m, i) => ({
+    municipality: m.id,
+    name_ru: m.name_ru,
+    appeals: Math.round(m.population * (0.004 + rnd(i) * 0.004)),
+    per_1000: 4 + rnd(i) * 4,
+    overdue_share: rnd(i + 20) * 0.3,
+    rating_score: 40 + rnd(i + 40) * 50,
+    satisfaction: 2.5 + rnd(i + 60) * 2,
+  }));
+  const rating = (prefix: string, names: string[]) =>
+    names.map((name_ru, i) => ({ id: `${prefix}-${i}`, name_ru, rank: i < names.length - 1 ? i + 1 : null, appeals: 200 - i * 20, enough_data: i < names.length - 1, score: i < names.length - 1 ? 90 - i * 8 : null, lo: 80 - i * 8, hi: 95 - i * 8 }));
+  return {
+    period_ru: filter.period ?? "последние 30 дней",
+    tiles: [
+      tile("appeals", "Обращений", "count", false, 4000 + Math.round(rnd(1) * 1000), 4200),
+      tile("per_1000", "На 1000 жителей", "per_1000", false, 4 + rnd(2), 4.5),
+      tile("first_reply_h", "Первый ответ, медиана", "hours", false, 10 + rnd(3) * 10, 14),
+      tile("on_time", "Ответы в срок", "share", true, share(4, 0.7), 0.75),
+      tile("resolved", "Решено", "share", true, share(5, 0.5), 0.55),
+      tile("reopened", "Возвращены заявителем", "share", false, share(6, 0.05), 0.08),
+      tile("rejected", "Ответы отклонены модерацией", "share", false, share(7, 0.05), 0.06),
+      tile("satisfaction", "Удовлетворённость", "score", true, 3 + rnd(8), 3.4),
+    ],
+    areas,
+    agencies: rating("agency", ["Минздрав", "Минобр", "Минстрой", "Минтранс", "Минсоц"]),
+    municipalities: rating("muni", MOCK_MUNICIPALITIES.slice(0, 5).map((m) => m.name_ru)),
+    problems: BLOCKS.slice(0, 5).map(([block, name], i) => ({ problem_id: `p${i}`, topic_ru: `${name}: тема ${i + 1}`, block, municipalities_ru: [MOCK_MUNICIPALITIES[i]!.name_ru], appeals: 40 - i * 5, previous: 30 - i * 4, priority: 9 - i })),
+    alerts: [{ municipality: "kamyzyaksky", municipality_ru: "Камызякский район", topic_ru: "Нет воды", raised_ru: "28.10.2026 09:00", observed: 12, expected: 2.5, reason_ru: "всплеск (mock)", lon: 48.21932, lat: 45.86134 }],
+    hotspots_geojson: JSON.stringify({ type: "FeatureCollection", features: [] }),
   };
 }
 

@@ -11,4 +11,10 @@ export const tauriBackend: Backend = {
   async overview(period) {
     return unwrap(await commands.overview(period));
   },
+  async appMode() {
+    return unwrap(await commands.appMode());
+  },
+  async room(filter) {
+    return unwrap(await commands.room(filter));
+  },
 };

@@ -2,6 +2,15 @@
 // They are re-exported from the generated bindings so that no other module imports
 // `./bindings` directly (see index.ts for the rule).
 export type {
+  AlertRow,
+  AppMode,
+  AreaMetric,
+  KpiTile,
+  ProblemRow,
+  RatingRow,
+  RoomFilter,
+  RoomScreen,
+  SyncStatus,
   ApiError,
   ErrorCode as ApiErrorCode,
   CountBy,

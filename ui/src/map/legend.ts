@@ -8,13 +8,14 @@ export class LegendControl implements IControl {
   private readonly el: HTMLElement;
   private readonly body: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly title: HTMLElement;
 
   constructor() {
     this.el = document.createElement("div");
     this.el.className = "maplibregl-ctrl map-legend";
     this.el.setAttribute("role", "figure");
     this.el.setAttribute("aria-label", LEGEND_TITLE);
-    const title = document.createElement("div");
+    const title = (this.title = document.createElement("div"));
     title.className = "map-legend__title";
     // U+00A0 inside "1 000" keeps the number on one line.
     title.textContent = LEGEND_TITLE.replace("1 000", "1\u00a0000");
@@ -34,8 +35,9 @@ export class LegendControl implements IControl {
     this.el.remove();
   }
 
-  /** Shows the classes; `withZero` adds the «0» row; `note` is a small line under the rows (the period). */
-  update(classes: Classes, withZero: boolean, note: string): void {
+  /** Shows the classes; `withZero` adds the «0» row; `note` is a small line under the rows (the period); `title` replaces the heading. */
+  update(classes: Classes, withZero: boolean, note: string, title?: string): void {
+    if (title !== undefined) this.title.textContent = title;
     this.body.replaceChildren(
       ...legendItems(classes, withZero).map((item) => {
         const li = document.createElement("li");

@@ -2,20 +2,27 @@
 // the choropleth when an overview arrives. It draws; it computes no statistics.
 import maplibregl from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
-import type { MapBase, MunicipalityMetric, Overview } from "../backend";
-import { binIndex, type Classes } from "../view/classes";
+import type { FeatureCollection } from "geojson";
+import type { MapBase, MunicipalityMetric, Overview, RoomScreen } from "../backend";
+import { binIndex, colorFor, computeClasses, type Classes } from "../view/classes";
+import { displayValue, metricById, severity, type Metric } from "../view/metrics";
 import { formatDecimal, formatInt } from "../view/format";
 import { describePeriod } from "../view/period";
 import { buildStyle } from "./style";
-import { boundsOf, mapGeometry, SOURCE } from "./sources";
+import { alertsCollection, boundsOf, mapGeometry, parseFeatureCollection, SOURCE } from "./sources";
 import { fillColorExpression, fillColors } from "./layers/municipalities-fill";
 import { attributionText } from "./attribution";
 import { MapLabels } from "./labels";
 import { LegendControl } from "./legend";
 
+/** Municipalities without a value for the metric (e.g. too few appeals to rate). */
+const NO_DATA_COLOR = "#9ca3af";
+
 export interface MapViewOptions {
   /** Called with a municipality id when the pointer enters it, and null when it leaves. */
   onHover?: (id: string | null) => void;
+  /** The wall's dark background. */
+  dark?: boolean;
 }
 
 export class MapView {
@@ -26,6 +33,9 @@ export class MapView {
   private metrics = new Map<string, MunicipalityMetric>();
   private loaded = false;
   private pending: { overview: Overview; classes: Classes } | null = null;
+  private pendingRoom: RoomScreen | null = null;
+  private lastRoom: RoomScreen | null = null;
+  private metric: Metric = metricById(null);
   private hovered: string | null = null;
   private pinned: string | null = null;
 
@@ -38,7 +48,7 @@ export class MapView {
     const bounds = boundsOf(geometry.outline, geometry.boundaries);
     this.map = new maplibregl.Map({
       container,
-      style: buildStyle({ geometry, colors: { byId: {}, fallback: "#e5e7eb" } }),
+      style: buildStyle({ geometry, colors: { byId: {}, fallback: "#e5e7eb" }, dark: options.dark ?? false }),
       attributionControl: false,
       ...(bounds ? { bounds, fitBoundsOptions: { padding: 40 } } : { center: [47.5, 47.0], zoom: 6 }),
       dragRotate: false,
@@ -60,6 +70,8 @@ export class MapView {
       if (bounds) this.map.fitBounds(bounds, { padding: 40, duration: 0 });
       if (this.pending) this.apply(this.pending.overview, this.pending.classes);
       this.pending = null;
+      if (this.pendingRoom) this.applyRoom(this.pendingRoom);
+      this.pendingRoom = null;
     });
     this.map.on("idle", () => this.reportDrawn());
     // Also as soon as the source is parsed: on a software renderer the first idle can take seconds.
@@ -76,6 +88,57 @@ export class MapView {
       return;
     }
     this.apply(overview, classes);
+  }
+
+  /** Draws the hotspots' hexagons and the alerts' markers of a room view. */
+  setRoom(room: RoomScreen): void {
+    if (!this.loaded) {
+      this.pendingRoom = room;
+      return;
+    }
+    this.applyRoom(room);
+  }
+
+  /** Colours the municipalities by a metric of a room view (its period and filters). */
+  setMetric(metric: Metric): void {
+    this.metric = metric;
+    if (this.lastRoom && this.loaded) this.applyRoom(this.lastRoom);
+  }
+
+  private applyRoom(room: RoomScreen): void {
+    this.lastRoom = room;
+    const metric = this.metric;
+    const values = room.areas.map((a) => severity(a, metric));
+    const classes = computeClasses(values.filter((v): v is number => v !== null));
+    const byId: Record<string, string> = {};
+    room.areas.forEach((a, i) => {
+      const v = values[i];
+      byId[a.municipality] = v === null || v === undefined ? NO_DATA_COLOR : colorFor(classes, v);
+    });
+    this.map.setPaintProperty("municipalities-fill", "fill-color", fillColorExpression({ byId, fallback: NO_DATA_COLOR }));
+    const labelled = new Map(room.areas.map((a) => [a.municipality, a]));
+    this.labels.setMunicipalities(
+      [...this.metrics.values()].map((m) => ({
+        id: m.id,
+        name: m.name_ru,
+        value: labelled.has(m.id) ? displayValue(labelled.get(m.id)!, metric) : "",
+        lon: m.label_lon,
+        lat: m.label_lat,
+        priority: m.population,
+      })),
+    );
+    this.legend.update(classes, false, room.period_ru, metric.legend_ru);
+    this.map.getContainer().dataset.metric = metric.id;
+    let hotspots: FeatureCollection;
+    try {
+      hotspots = parseFeatureCollection(room.hotspots_geojson, "Горячие точки");
+    } catch {
+      hotspots = { type: "FeatureCollection", features: [] };
+    }
+    (this.map.getSource(SOURCE.hotspots) as maplibregl.GeoJSONSource | undefined)?.setData(hotspots);
+    (this.map.getSource(SOURCE.alerts) as maplibregl.GeoJSONSource | undefined)?.setData(alertsCollection(room.alerts));
+    this.map.getContainer().dataset.hotspots = String(hotspots.features.filter((f) => f.properties?.["class"] !== "not_significant").length);
+    this.map.getContainer().dataset.alerts = String(room.alerts.length);
   }
 
   /** Outlines one municipality (e.g. while its row in the side panel is under the pointer). */
@@ -98,6 +161,8 @@ export class MapView {
     );
     const withZero = overview.municipalities.some((m) => binIndex(classes, m.per_1000) < 0);
     this.legend.update(classes, withZero, describePeriod(overview.period));
+    // The room's view (its period, filters and metric) colours the map once it is known.
+    if (this.lastRoom) this.applyRoom(this.lastRoom);
     const shown = this.pinned ?? this.hovered;
     if (shown && this.popup.isOpen()) this.popup.setDOMContent(this.popupContent(shown));
   }

@@ -1,13 +1,15 @@
 // The map's GeoJSON sources: their ids and how they are built from the backend's MapBase.
 import type { Feature, FeatureCollection, Geometry, Point, Position } from "geojson";
 import type { GeoJSONSourceSpecification } from "maplibre-gl";
-import type { MapBase, Town } from "../backend";
+import type { AlertRow, MapBase, Town } from "../backend";
 
 export const SOURCE = {
   municipalities: "municipalities",
   outline: "oblast-outline",
   volga: "volga",
   towns: "towns",
+  hotspots: "hotspots",
+  alerts: "alerts",
 } as const;
 
 export type SourceId = (typeof SOURCE)[keyof typeof SOURCE];
@@ -49,6 +51,29 @@ export function townsCollection(towns: readonly Town[]): FeatureCollection<Point
   };
 }
 
+const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+/** One marker per municipality with active alerts; `count` alerts, `topics` their topics. */
+export function alertsCollection(alerts: readonly AlertRow[]): FeatureCollection<Point> {
+  const byPlace = new Map<string, { lon: number; lat: number; topics: string[] }>();
+  for (const a of alerts) {
+    if (!Number.isFinite(a.lon) || !Number.isFinite(a.lat)) continue;
+    const entry = byPlace.get(a.municipality) ?? { lon: a.lon, lat: a.lat, topics: [] };
+    entry.topics.push(a.topic_ru);
+    byPlace.set(a.municipality, entry);
+  }
+  return {
+    type: "FeatureCollection",
+    features: [...byPlace].map(
+      ([municipality, e]): Feature<Point> => ({
+        type: "Feature",
+        properties: { municipality, count: e.topics.length, topics: e.topics.join(", ") },
+        geometry: { type: "Point", coordinates: [e.lon, e.lat] },
+      }),
+    ),
+  };
+}
+
 /** Parses everything the map draws out of a MapBase. */
 export function mapGeometry(base: MapBase): MapGeometry {
   return {
@@ -66,6 +91,9 @@ export function sourceSpecs(geometry: MapGeometry): Record<SourceId, GeoJSONSour
     [SOURCE.outline]: { type: "geojson", data: geometry.outline },
     [SOURCE.volga]: { type: "geojson", data: geometry.volga },
     [SOURCE.towns]: { type: "geojson", data: geometry.towns },
+    // Filled by MapView.setRoom.
+    [SOURCE.hotspots]: { type: "geojson", data: EMPTY },
+    [SOURCE.alerts]: { type: "geojson", data: EMPTY },
   };
 }
 

@@ -10,21 +10,27 @@ import { municipalitiesHighlightLayer } from "./layers/municipalities-highlight"
 import { volgaLayer } from "./layers/volga";
 import { oblastOutlineLayer } from "./layers/oblast-outline";
 import { townsLayer } from "./layers/towns";
+import { hotspotsLayer } from "./layers/hotspots";
+import { alertsLayer } from "./layers/alerts";
 
 export interface StyleInput {
   geometry: MapGeometry;
   colors: FillColors;
+  /** The wall's dark background. */
+  dark?: boolean;
 }
 
 /** One builder per layer id: the mapped type makes a layer missing from here a type error. */
 const LAYER_BUILDERS: { [K in LayerId]: (input: StyleInput) => LayerSpecification } = {
-  background: () => backgroundLayer(),
+  background: (input) => backgroundLayer(input.dark ?? false),
   "municipalities-fill": (input) => municipalitiesFillLayer(input.colors),
   volga: () => volgaLayer(),
   "municipalities-line": () => municipalitiesLineLayer(),
   "municipalities-highlight": () => municipalitiesHighlightLayer(),
   "oblast-outline": () => oblastOutlineLayer(),
   towns: () => townsLayer(),
+  hotspots: () => hotspotsLayer(),
+  alerts: () => alertsLayer(),
 };
 
 /** Every layer, bottom first, exactly as LAYER_ORDER lists them. */

@@ -19,7 +19,8 @@ describe("zorder", () => {
 
   it.each<[string, string[], string | undefined]>([
     ["background", [...LAYER_ORDER], "municipalities-fill"],
-    ["towns", [...LAYER_ORDER], undefined],
+    ["alerts", [...LAYER_ORDER], undefined],
+    ["towns", [...LAYER_ORDER], "alerts"],
     ["volga", ["background", "municipalities-fill", "oblast-outline"], "oblast-outline"],
     ["municipalities-fill", ["background"], undefined],
     ["municipalities-line", ["towns", "volga"], "towns"],

@@ -6,11 +6,13 @@
 export const LAYER_ORDER = [
   "background",
   "municipalities-fill",
+  "hotspots",
   "volga",
   "municipalities-line",
   "municipalities-highlight",
   "oblast-outline",
   "towns",
+  "alerts",
 ] as const;
 
 export type LayerId = (typeof LAYER_ORDER)[number];

@@ -2,11 +2,13 @@
 import type { BackgroundLayer } from "./types";
 
 export const BACKGROUND_COLOR = "#eef1f5";
+/** The wall's background: the dark theme's page colour. */
+export const DARK_BACKGROUND_COLOR = "#0b1220";
 
-export function backgroundLayer(): BackgroundLayer {
+export function backgroundLayer(dark = false): BackgroundLayer {
   return {
     id: "background",
     type: "background",
-    paint: { "background-color": BACKGROUND_COLOR },
+    paint: { "background-color": dark ? DARK_BACKGROUND_COLOR : BACKGROUND_COLOR },
   };
 }

@@ -1,0 +1,126 @@
+// The situation room's panels: KPI tiles against the previous period, the top problems by
+// priority, the agencies' rating with intervals and "not enough data", and the alerts feed.
+// Renders what it is given; never calls the backend. Nothing here names a person.
+import type { KpiTile, RatingRow, RoomScreen } from "../backend";
+import { formatDecimal, formatInt } from "../view/format";
+import { formatTileValue, tileChange } from "../view/room";
+import { METRICS, type Metric } from "../view/metrics";
+import { h } from "./dom";
+
+export class RoomPanel {
+  private switcher: HTMLElement | null = null;
+
+  /** `onMetric`: the user chose what colours the map. */
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly onMetric: (metric: Metric) => void = () => {},
+  ) {
+    root.classList.add("room");
+  }
+
+  /** Shows one view; `title` names the scene (the wall's playlist) or the filter; `metric` (not on the wall) adds the map's metric switcher. */
+  show(room: RoomScreen, title: string | null, metric: Metric | null = null): void {
+    this.switcher = metric ? this.metricSwitcher(metric) : null;
+    this.root.replaceChildren(
+      h("header", { class: "room__header" }, title && h("h2", { class: "room__scene", "data-testid": "scene-title" }, title), h("p", { class: "room__period", "data-testid": "room-period" }, room.period_ru)),
+      this.switcher ?? "",
+      tiles(room.tiles),
+      problems(room),
+      rating("Рейтинг ИОГВ", "agencies", room.agencies),
+      alerts(room),
+    );
+  }
+
+  /** Marks the chosen metric in the switcher. */
+  setMetric(metric: Metric): void {
+    for (const b of this.switcher?.querySelectorAll<HTMLButtonElement>("button") ?? []) {
+      const active = b.dataset.metric === metric.id;
+      b.classList.toggle("is-active", active);
+      b.setAttribute("aria-pressed", String(active));
+    }
+  }
+
+  private metricSwitcher(current: Metric): HTMLElement {
+    const group = h("div", { class: "metric-switch", role: "group", "aria-label": "Что показывает карта", "data-testid": "metric-switch" });
+    for (const m of METRICS) {
+      const button = h("button", { type: "button", class: "chip", "data-metric": m.id, "aria-pressed": String(m.id === current.id) }, m.label_ru);
+      button.classList.toggle("is-active", m.id === current.id);
+      button.addEventListener("click", () => this.onMetric(m));
+      group.append(button);
+    }
+    return group;
+  }
+
+  showError(message: string): void {
+    this.root.replaceChildren(h("div", { class: "state state--error", role: "alert", "data-testid": "room-error" }, message));
+  }
+}
+
+function tiles(list: readonly KpiTile[]): HTMLElement {
+  return h(
+    "section",
+    { class: "tiles", "aria-label": "Ключевые показатели" },
+    ...list.map((t) => {
+      const change = tileChange(t);
+      const tone = change.good === null ? "flat" : change.good ? "good" : "bad";
+      return h(
+        "div",
+        { class: `tile tile--${tone}`, "data-testid": `tile-${t.id}`, "data-value": t.value ?? "" },
+        h("div", { class: "tile__label" }, t.label_ru),
+        h("div", { class: "tile__value" }, formatTileValue(t)),
+        h("div", { class: `tile__change tile__change--${change.direction}`, title: "к предыдущему периоду такой же длины" }, change.text),
+      );
+    }),
+  );
+}
+
+function problems(room: RoomScreen): HTMLElement {
+  const body = h("ol", { class: "problems" });
+  for (const p of room.problems) {
+    body.append(
+      h(
+        "li",
+        { class: "problem", "data-testid": `problem-${p.problem_id}` },
+        h("span", { class: "problem__topic" }, p.topic_ru ?? "Без темы"),
+        h("span", { class: "problem__where" }, p.municipalities_ru.join(", ")),
+        h("span", { class: "problem__count", title: `за прошлый период: ${formatInt(p.previous)}` }, `${formatInt(p.appeals)} обр.`),
+      ),
+    );
+  }
+  if (room.problems.length === 0) body.append(h("li", { class: "muted" }, "Проблем за период нет"));
+  return h("section", { class: "table-section", "data-testid": "room-problems" }, h("h2", {}, "Главные проблемы"), body);
+}
+
+function rating(title: string, kind: string, rows: readonly RatingRow[]): HTMLElement {
+  const ranked = rows.filter((r) => r.rank !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const thin = rows.filter((r) => !r.enough_data);
+  const body = h("tbody");
+  for (const r of ranked.slice(0, 8)) {
+    body.append(
+      h(
+        "tr",
+        { "data-testid": `${kind}-rank-${r.id}`, "data-value": r.score ?? "" },
+        h("td", { class: "num rank" }, String(r.rank)),
+        h("td", { class: "name", title: r.name_ru }, r.name_ru),
+        h("td", { class: "num" }, r.score === null ? "—" : formatDecimal(r.score, 1)),
+        h("td", { class: "num interval" }, r.lo !== null && r.hi !== null ? `${formatDecimal(r.lo, 0)}–${formatDecimal(r.hi, 0)}` : ""),
+      ),
+    );
+  }
+  return h(
+    "section",
+    { class: "table-section", "data-testid": `room-${kind}` },
+    h("h2", {}, title),
+    h("table", { class: "data-table" }, h("thead", {}, h("tr", {}, h("th", { class: "num" }, "№"), h("th", {}, "Кто"), h("th", { class: "num" }, "Балл"), h("th", { class: "num" }, "95 %"))), body),
+    thin.length > 0 && h("p", { class: "muted" }, `Недостаточно данных для оценки: ${thin.map((r) => r.name_ru).join(", ")}`),
+  );
+}
+
+function alerts(room: RoomScreen): HTMLElement {
+  const list = h("ul", { class: "alerts" });
+  for (const a of room.alerts) {
+    list.append(h("li", { class: "alert", "data-testid": "alert" }, h("strong", {}, `${a.municipality_ru}: ${a.topic_ru}`), h("span", {}, ` — ${a.raised_ru}, ${formatInt(a.observed)} обр. при ожидаемых ${formatDecimal(a.expected, 1)}`)));
+  }
+  if (room.alerts.length === 0) list.append(h("li", { class: "muted" }, "Сигналов раннего предупреждения нет"));
+  return h("section", { class: "table-section", "data-testid": "room-alerts" }, h("h2", {}, "Сигналы"), list);
+}
