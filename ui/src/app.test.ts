@@ -172,6 +172,7 @@ describe("App", () => {
     const wall = createMockBackend({ mode: { mode: "wall", block: null, scene_seconds: 5 } });
     const { app, ticks } = await startApp(wall, storage);
     expect(document.body.dataset.mode).toBe("wall");
+    expect(testId("sync-status")).toBeNull();
     expect(testId("scene-title")!.textContent).toBe("Область: обзор");
     expect(ticks.length).toBe(1);
     const titles: string[] = [];
@@ -197,5 +198,13 @@ describe("App", () => {
     expect(storage.data.get("tsur.metric")).toBe("satisfaction");
     const again = await startApp(mockBackend, storage);
     expect(again.map.metrics[0]).toBe("satisfaction");
+  });
+
+  it("says when the laptop last synced and what waits to be sent", async () => {
+    const backend = createMockBackend({ sync: { configured: true, server: "c:5432/tsur", login: "ivanova", last_success: "2026-11-29T11:20:00Z", last_error: null, pending: 4 } });
+    const { ticks } = await startApp(backend);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(testId("sync-status")!.textContent).toBe("Синхронизировано: 29.11.2026 15:20; ждут отправки: 4");
+    expect(ticks.length).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import { Panel } from "./panel/panel";
 import { RoomPanel } from "./panel/room-panel";
 import { nextScene, roomFilter, wallScenes, type Scene } from "./view/room";
 import { metricById, type Metric } from "./view/metrics";
+import { syncLine } from "./view/sync";
 
 /** Where the chosen choropleth metric is remembered. */
 export const METRIC_STORAGE_KEY = "tsur.metric";
@@ -89,10 +90,38 @@ export class App {
       // An old backend without modes: the laptop.
     }
     document.body.dataset.mode = this.mode.mode;
+    // The laptop and the meeting say how fresh their data are; the wall shows no controls.
+    if (this.mode.mode !== "wall") {
+      void this.showSync();
+      (this.options.every ?? ((ms, tick) => void window.setInterval(tick, ms)))(30_000, () => void this.showSync());
+    }
     // The wall always shows the present: the default period, never a remembered one.
     const period = this.mode.mode === "wall" ? null : loadPeriod(this.options.storage);
     await Promise.all([this.loadMap(), this.loadOverview(period, true)]);
     if (this.mode.mode === "wall") this.startPlaylist();
+  }
+
+  /** Shows the sync status line (hidden when no central database is configured). */
+  async showSync(): Promise<void> {
+    const root = this.options.panelContainer;
+    let el = root.querySelector<HTMLElement>("[data-testid=sync-status]");
+    let line: ReturnType<typeof syncLine>;
+    try {
+      line = syncLine(await this.options.backend.syncStatus());
+    } catch {
+      line = null;
+    }
+    if (!line) {
+      el?.remove();
+      return;
+    }
+    if (!el) {
+      el = document.createElement("p");
+      el.dataset.testid = "sync-status";
+      root.prepend(el);
+    }
+    el.className = `sync-status sync-status--${line.tone}`;
+    el.textContent = line.text;
   }
 
   /** Loads and shows one view of the room; a newer request wins. */

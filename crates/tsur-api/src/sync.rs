@@ -26,6 +26,8 @@ const KEYRING_SERVICE: &str = "tsur";
 pub const PUSH_BATCH: i64 = 20_000;
 /// See [`PUSH_BATCH`].
 pub const PULL_PAGE: i64 = 5_000;
+/// Pulled pages written per local transaction (see [`Api::sync_with`]).
+pub const PAGES_PER_COMMIT: usize = 8;
 
 /// How long a pull waits for running transactions that hold committed changes back, and
 /// how often it looks again.
@@ -338,6 +340,10 @@ impl Api {
                 }
             })
         };
+        // Pages are written in groups of PAGES_PER_COMMIT, each group one transaction that
+        // ends with the cursor after its last page: a crash loses at most one group's work,
+        // never its consistency.
+        let mut writer: Option<(tsur_store_sqlite::PullWriter, String)> = None;
         while let Some(page) = incoming.recv().await {
             let page = page?;
             if page.changed.is_empty() {
@@ -347,13 +353,27 @@ impl Api {
             let next = page.cursor.to_string();
             let items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
             let started_apply = std::time::Instant::now();
-            let applied = self.store.apply_pulled(&items, &[(PULL_CURSOR, Some(&next))], Utc::now()).await?;
+            let (mut w, _) = match writer.take() {
+                Some(w) => w,
+                None => (self.store.pull_writer().await?, String::new()),
+            };
+            let applied = w.apply(&items, Utc::now()).await?;
+            if w.pages() >= PAGES_PER_COMMIT {
+                w.commit(&[(PULL_CURSOR, Some(&next))]).await?;
+            } else {
+                writer = Some((w, next));
+            }
             report.apply_seconds += started_apply.elapsed().as_secs_f64();
             report.pulled_appeals += applied.appeals;
             report.pulled_events += applied.events;
             report.conflicts += applied.conflicts;
             report.rejected += applied.rejected;
             progress(SyncStep::Pulled(report.pulled_appeals));
+        }
+        if let Some((w, next)) = writer.take() {
+            let started_apply = std::time::Instant::now();
+            w.commit(&[(PULL_CURSOR, Some(&next))]).await?;
+            report.apply_seconds += started_apply.elapsed().as_secs_f64();
         }
         drop(incoming);
         let _ = fetcher.await;

@@ -151,14 +151,64 @@ impl SqliteStore {
 
     /// Applies a pulled page and stores `meta` (the cursor after it) in the same transaction.
     pub async fn apply_pulled(&self, page: &[PulledAppeal], meta: &[(&str, Option<&str>)], now: DateTime<Utc>) -> Result<Applied, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        let rules = self.rules.load(&mut tx).await?;
+        let mut writer = self.pull_writer().await?;
+        let applied = writer.apply(page, now).await?;
+        writer.commit(meta).await?;
+        Ok(applied)
+    }
+
+    /// A transaction for several pulled pages (a first sync commits every few pages: the
+    /// same bytes, far fewer rewrites of the same index pages). Nothing is stored until
+    /// [`PullWriter::commit`], which stores the cursor with the data.
+    pub async fn pull_writer(&self) -> Result<PullWriter, StoreError> {
+        let tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0 })
+    }
+
+    /// Records a refusal of the push (the server refused a batch): kept for the
+    /// administrator, as the pull's refusals are.
+    pub async fn record_rejection(&self, direction: &str, object: &str, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, ?, ?, ?)")
+            .bind(ms(now))
+            .bind(direction)
+            .bind(object)
+            .bind(reason)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The newest refusals of the sync, newest first.
+    pub async fn sync_rejections(&self, limit: i64) -> Result<Vec<Rejection>, StoreError> {
+        let rows = sqlx::query("SELECT at, direction, object, reason FROM sync_rejected ORDER BY id DESC LIMIT ?").bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Rejection { at: at(r.get("at"))?, direction: r.get("direction"), object: r.get("object"), reason: r.get("reason") })).collect()
+    }
+}
+
+/// Pulled pages being written in one transaction (see [`SqliteStore::pull_writer`]).
+pub struct PullWriter {
+    tx: Transaction<'static, Sqlite>,
+    path: std::path::PathBuf,
+    rules: crate::deadlines::RulesCache,
+    pages: usize,
+}
+
+impl PullWriter {
+    /// Pages applied since the transaction began.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Applies one pulled page (see [`SqliteStore::apply_pulled`]).
+    pub async fn apply(&mut self, page: &[PulledAppeal], now: DateTime<Utc>) -> Result<Applied, StoreError> {
+        let tx = &mut self.tx;
+        let rules = self.rules.load(tx).await?;
         let mut known: HashSet<AppealId> = HashSet::new();
         let ids: Vec<Vec<u8>> = page.iter().map(|p| p.id.0.as_bytes().to_vec()).collect();
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM appeals WHERE id IN ");
             push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut *tx).await? {
+            for r in q.build().fetch_all(&mut **tx).await? {
                 known.insert(AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?));
             }
         }
@@ -174,7 +224,7 @@ impl SqliteStore {
         for chunk in candidates.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM events WHERE id IN ");
             push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut *tx).await? {
+            for r in q.build().fetch_all(&mut **tx).await? {
                 present.insert(uuid_of(&r.get::<Vec<u8>, _>(0))?);
             }
         }
@@ -190,13 +240,13 @@ impl SqliteStore {
         for chunk in needing.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
             push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut *tx).await? {
+            for r in q.build().fetch_all(&mut **tx).await? {
                 let e = decode_event(&r)?;
                 local_events.entry(e.appeal_id).or_default().push(e);
             }
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN ");
             push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut *tx).await? {
+            for r in q.build().fetch_all(&mut **tx).await? {
                 let a = decode_appeal(&r)?;
                 local_appeals.insert(a.id, a);
             }
@@ -266,49 +316,35 @@ impl SqliteStore {
             states.push((appeal, merged.state));
         }
         new_appeals.sort_unstable_by_key(|(a, _)| a.id);
-        insert_appeal_rows(&mut tx, self.path(), &new_appeals, true).await?;
+        insert_appeal_rows(&mut *tx, &self.path, &new_appeals, true).await?;
         for chunk in late_authors.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) ");
             q.push_values(chunk, |mut row, a| {
                 row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
             });
-            q.build().execute(&mut *tx).await?;
+            q.build().execute(&mut **tx).await?;
         }
         fresh_events.sort_unstable_by_key(|e| e.id);
-        insert_events(&mut tx, &fresh_events, true).await?;
+        insert_events(&mut *tx, &fresh_events, true).await?;
         let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s)| (a, s)).collect();
-        upsert_states(&mut tx, &rules, &rows).await?;
+        upsert_states(&mut *tx, &rules, &rows).await?;
         applied.rejected = rejections.len() as u64;
         for (object, reason) in &rejections {
             sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, 'pull', ?, ?)")
                 .bind(ms(now))
                 .bind(object)
                 .bind(reason)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        set_meta(&mut tx, meta).await?;
-        tx.commit().await.map_err(|e| classify(self.path(), e))?;
+        self.pages += 1;
         Ok(applied)
     }
 
-    /// Records a refusal of the push (the server refused a batch): kept for the
-    /// administrator, as the pull's refusals are.
-    pub async fn record_rejection(&self, direction: &str, object: &str, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, ?, ?, ?)")
-            .bind(ms(now))
-            .bind(direction)
-            .bind(object)
-            .bind(reason)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The newest refusals of the sync, newest first.
-    pub async fn sync_rejections(&self, limit: i64) -> Result<Vec<Rejection>, StoreError> {
-        let rows = sqlx::query("SELECT at, direction, object, reason FROM sync_rejected ORDER BY id DESC LIMIT ?").bind(limit).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(Rejection { at: at(r.get("at"))?, direction: r.get("direction"), object: r.get("object"), reason: r.get("reason") })).collect()
+    /// Stores `meta` (the cursor after the last page) and makes everything visible.
+    pub async fn commit(mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+        set_meta(&mut self.tx, meta).await?;
+        self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }
 

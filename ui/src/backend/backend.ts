@@ -1,5 +1,5 @@
 // The interface through which the whole UI talks to its data.
-import type { AppMode, MapBase, Overview, Period, RoomFilter, RoomScreen } from "./types";
+import type { AppMode, MapBase, Overview, Period, RoomFilter, RoomScreen, SyncStatus } from "./types";
 
 /**
  * What the UI may ask of the backend. Every method throws a `BackendError` when the backend
@@ -14,4 +14,6 @@ export interface Backend {
   appMode(): Promise<AppMode>;
   /** One view of the situation room for a filter (tiles, areas, ratings, problems, alerts, hotspots). */
   room(filter: RoomFilter): Promise<RoomScreen>;
+  /** Where the sync with the central database stands. */
+  syncStatus(): Promise<SyncStatus>;
 }

@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { AppMode, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
+import type { AppMode, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -17,6 +17,8 @@ export interface MockOptions {
   delayMs?: number;
   /** The window's mode (`?mode=wall` in the browser). Default laptop. */
   mode?: AppMode;
+  /** The sync's state. Default: no central database configured. */
+  sync?: SyncStatus;
   scenario?: MockScenario;
 }
 
@@ -326,7 +328,11 @@ function sleep(ms: number): Promise<void> {
 /** A mock backend; see the module comment. */
 export function createMockBackend(options: MockOptions = {}): Backend {
   const { delayMs = 0, scenario = "normal", mode = { mode: "laptop", block: null, scene_seconds: 30 } } = options;
+  const sync: SyncStatus = options.sync ?? { configured: false, server: null, login: null, last_success: null, last_error: null, pending: 0 };
   return {
+    async syncStatus() {
+      return sync;
+    },
     async appMode() {
       return mode;
     },

@@ -17,4 +17,7 @@ export const tauriBackend: Backend = {
   async room(filter) {
     return unwrap(await commands.room(filter));
   },
+  async syncStatus() {
+    return unwrap(await commands.syncStatus());
+  },
 };

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { formatInstant, syncLine } from "./sync";
+
+const base = { configured: true, server: "c:5432/tsur", login: "ivanova", last_success: "2026-11-29T11:20:00Z", last_error: null, pending: 0 };
+
+describe("sync status line", () => {
+  it("says nothing when no central database is configured", () => {
+    expect(syncLine({ ...base, configured: false })).toBeNull();
+  });
+  it.each([
+    [base, "Синхронизировано: 29.11.2026 15:20", "ok"],
+    [{ ...base, pending: 12 }, "Синхронизировано: 29.11.2026 15:20; ждут отправки: 12", "waiting"],
+    [{ ...base, last_error: "нет сети", pending: 3 }, "Нет связи с центральной базой (последняя синхронизация: 29.11.2026 15:20; ждут отправки: 3)", "offline"],
+    [{ ...base, last_success: null }, "Синхронизировано: ещё не было", "ok"],
+  ])("%o", (status, text, tone) => {
+    expect(syncLine(status)).toEqual({ text, tone });
+  });
+  it("shows instants in Astrakhan time", () => {
+    expect(formatInstant("2026-12-31T21:30:00Z")).toBe("01.01.2027 01:30");
+    expect(formatInstant("не дата")).toBe("не дата");
+  });
+});
