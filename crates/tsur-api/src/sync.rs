@@ -26,8 +26,17 @@ const KEYRING_SERVICE: &str = "tsur";
 pub const PUSH_BATCH: i64 = 20_000;
 /// See [`PUSH_BATCH`].
 pub const PULL_PAGE: i64 = 5_000;
-/// Pulled pages written per local transaction (see [`Api::sync_with`]).
+/// The pull's page size: [`PULL_PAGE`], or `TSUR_SYNC_PULL_PAGE` (smaller pages for a slow
+/// or unreliable link: less to fetch again after a cut).
+fn pull_page_size() -> i64 {
+    std::env::var("TSUR_SYNC_PULL_PAGE").ok().and_then(|v| v.parse().ok()).filter(|&n: &i64| n > 0).unwrap_or(PULL_PAGE)
+}
+
+/// Pulled pages written per local transaction, at most (see [`Api::sync_with`]).
 pub const PAGES_PER_COMMIT: usize = 8;
+/// A group of pulled pages is committed after this long even if it is not full, so that a
+/// slow link or a slow disk still shows progress and loses little when cut.
+const GROUP_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long a pull waits for running transactions that hold committed changes back, and
 /// how often it looks again.
@@ -307,6 +316,7 @@ impl Api {
         // one side, SQLite on the other, so a first sync takes the longer of the two rather
         // than their sum. The cursor is committed with each page as it is applied.
         let cursor = self.pull_cursor().await?;
+        let page_size = pull_page_size();
         let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<tsur_store_postgres::PullPage, ApiError>>(2);
         let fetcher = {
             let central = central.clone();
@@ -314,7 +324,7 @@ impl Api {
                 let mut cursor = cursor;
                 let mut waited = std::time::Duration::ZERO;
                 loop {
-                    let page = match central.pull(cursor, PULL_PAGE, with_authors).await {
+                    let page = match central.pull(cursor, page_size, with_authors).await {
                         Ok(page) => page,
                         Err(e) => {
                             let _ = pages.send(Err(central_error(e))).await;
@@ -343,7 +353,7 @@ impl Api {
         // Pages are written in groups of PAGES_PER_COMMIT, each group one transaction that
         // ends with the cursor after its last page: a crash loses at most one group's work,
         // never its consistency.
-        let mut writer: Option<(tsur_store_sqlite::PullWriter, String)> = None;
+        let mut writer: Option<(tsur_store_sqlite::PullWriter, std::time::Instant)> = None;
         while let Some(page) = incoming.recv().await {
             let page = page?;
             if page.changed.is_empty() {
@@ -353,15 +363,17 @@ impl Api {
             let next = page.cursor.to_string();
             let items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
             let started_apply = std::time::Instant::now();
-            let (mut w, _) = match writer.take() {
+            let (mut w, opened) = match writer.take() {
                 Some(w) => w,
-                None => (self.store.pull_writer().await?, String::new()),
+                None => (self.store.pull_writer().await?, std::time::Instant::now()),
             };
             let applied = w.apply(&items, Utc::now()).await?;
-            if w.pages() >= PAGES_PER_COMMIT {
-                w.commit(&[(PULL_CURSOR, Some(&next))]).await?;
+            // The cursor is stored with every page, inside the group's transaction.
+            w.set_meta(&[(PULL_CURSOR, Some(&next))]).await?;
+            if w.pages() >= PAGES_PER_COMMIT || opened.elapsed() >= GROUP_TIME {
+                w.commit(&[]).await?;
             } else {
-                writer = Some((w, next));
+                writer = Some((w, opened));
             }
             report.apply_seconds += started_apply.elapsed().as_secs_f64();
             report.pulled_appeals += applied.appeals;
@@ -370,9 +382,9 @@ impl Api {
             report.rejected += applied.rejected;
             progress(SyncStep::Pulled(report.pulled_appeals));
         }
-        if let Some((w, next)) = writer.take() {
+        if let Some((w, _)) = writer.take() {
             let started_apply = std::time::Instant::now();
-            w.commit(&[(PULL_CURSOR, Some(&next))]).await?;
+            w.commit(&[]).await?;
             report.apply_seconds += started_apply.elapsed().as_secs_f64();
         }
         drop(incoming);

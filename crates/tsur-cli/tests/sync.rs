@@ -49,6 +49,8 @@ async fn kill_when(db: &Path, mut started: impl AsyncFnMut() -> bool) -> bool {
         .arg(db)
         .args(["sync", "--json"])
         .env_remove("TSUR_DB")
+        // Small pages, so that the pull commits many times and can be cut between.
+        .env("TSUR_SYNC_PULL_PAGE", "400")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -341,6 +341,11 @@ impl PullWriter {
         Ok(applied)
     }
 
+    /// Stores `meta` (e.g. the cursor after the page just applied) in this transaction.
+    pub async fn set_meta(&mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
+        set_meta(&mut self.tx, meta).await
+    }
+
     /// Stores `meta` (the cursor after the last page) and makes everything visible.
     pub async fn commit(mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
         set_meta(&mut self.tx, meta).await?;
