@@ -133,7 +133,9 @@ impl SqliteStore {
                 out.appeals.push((appeal, author));
             }
             let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE pulled = 0 AND appeal_id IN ");
+                // `+pulled`: look the events up by appeal (events_by_appeal), not by the partial
+                // index of unpushed events, which on a node's own store holds every event.
+                QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE +pulled = 0 AND appeal_id IN ");
             push_ids(&mut q, chunk);
             for r in q.build().fetch_all(&self.pool).await? {
                 out.events.push(decode_event(&r)?);
