@@ -317,9 +317,10 @@ impl Api {
         // than their sum. The cursor is committed with each page as it is applied.
         let cursor = self.pull_cursor().await?;
         let page_size = pull_page_size();
-        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<tsur_store_postgres::PullPage, ApiError>>(2);
+        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<Fetched, ApiError>>(2);
         let fetcher = {
             let central = central.clone();
+            let rules = rules.clone();
             tokio::spawn(async move {
                 let mut cursor = cursor;
                 let mut waited = std::time::Duration::ZERO;
@@ -340,11 +341,18 @@ impl Api {
                             waited += HORIZON_POLL;
                             continue;
                         }
-                        let _ = pages.send(Ok(page)).await;
+                        let _ = pages.send(Ok(Fetched { cursor: page.cursor, behind: page.behind, items: Vec::new() })).await;
                         return;
                     }
                     cursor = page.cursor;
-                    if pages.send(Ok(page)).await.is_err() {
+                    let behind = page.behind;
+                    // Folding and deadlines here, on this side of the channel, so that the
+                    // writer only writes.
+                    let mut items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
+                    for item in &mut items {
+                        tsur_store_sqlite::prepare(item, &rules);
+                    }
+                    if pages.send(Ok(Fetched { cursor, behind, items })).await.is_err() {
                         return; // the writer stopped on an error
                     }
                 }
@@ -356,12 +364,12 @@ impl Api {
         let mut writer: Option<(tsur_store_sqlite::PullWriter, std::time::Instant)> = None;
         while let Some(page) = incoming.recv().await {
             let page = page?;
-            if page.changed.is_empty() {
+            if page.items.is_empty() {
                 report.behind = page.behind;
                 break;
             }
             let next = page.cursor.to_string();
-            let items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
+            let items = page.items;
             let started_apply = std::time::Instant::now();
             let (mut w, opened) = match writer.take() {
                 Some(w) => w,
@@ -460,6 +468,13 @@ async fn session_scope(central: &CentralStore) -> Result<Scope, ApiError> {
     })
 }
 
+/// A page as the fetcher hands it to the writer: grouped by appeal and prepared.
+struct Fetched {
+    cursor: FeedCursor,
+    behind: bool,
+    items: Vec<PulledAppeal>,
+}
+
 /// Groups a page's rows by appeal, in the page's order.
 fn pulled_appeals(
     changed: Vec<uuid::Uuid>,
@@ -473,7 +488,7 @@ fn pulled_appeals(
         .enumerate()
         .map(|(i, id)| {
             index.insert(id, i);
-            PulledAppeal { id: tsur_core::AppealId(id), appeal: None, author: None, events: Vec::new() }
+            PulledAppeal { id: tsur_core::AppealId(id), appeal: None, author: None, events: Vec::new(), payloads: Vec::new(), prepared: None }
         })
         .collect();
     for (id, appeal) in appeals {
@@ -488,6 +503,7 @@ fn pulled_appeals(
     }
     for e in events {
         if let Some(&i) = index.get(&e.appeal_id) {
+            items[i].payloads.push(e.payload);
             items[i].events.push(e.event.map_err(|why| (e.id, why)));
         }
     }

@@ -85,6 +85,8 @@ pub struct PulledEvent {
     pub appeal_id: Uuid,
     /// The event, or what is wrong with the row.
     pub event: Result<Event, String>,
+    /// The payload's JSON as the server holds it (checked: it parsed into `event`).
+    pub payload: Option<String>,
 }
 
 /// One page of the pull: the appeals whose state changed, with their facts, authors (when
@@ -408,9 +410,10 @@ async fn fetch_events(tx: &mut Transaction<'_, Postgres>, appeals: &[Uuid]) -> R
         .map(|r| {
             let id: Uuid = r.get("id");
             let appeal_id: Uuid = r.get("appeal_id");
+            let payload: Option<String> = r.try_get("payload").ok();
             let event = (|| {
-                let payload: String = r.try_get("payload").map_err(|e| e.to_string())?;
-                let kind: EventKind = serde_json::from_str(&payload).map_err(|e| format!("содержание не читается: {e}"))?;
+                let payload = payload.as_deref().ok_or_else(|| "содержание не читается".to_owned())?;
+                let kind: EventKind = serde_json::from_str(payload).map_err(|e| format!("содержание не читается: {e}"))?;
                 let code: String = r.try_get("kind").map_err(|e| e.to_string())?;
                 if code != kind.code() {
                     return Err(format!("вид «{code}» не совпадает с содержанием «{}»", kind.code()));
@@ -424,7 +427,8 @@ async fn fetch_events(tx: &mut Transaction<'_, Postgres>, appeals: &[Uuid]) -> R
                     kind,
                 })
             })();
-            PulledEvent { id, appeal_id, event }
+            let payload = if event.is_ok() { payload } else { None };
+            PulledEvent { id, appeal_id, event, payload }
         })
         .collect())
 }

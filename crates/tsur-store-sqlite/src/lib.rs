@@ -27,5 +27,5 @@ pub use error::StoreError;
 pub use intake::{ImportCounts, QuarantineEntry, QuarantineRow};
 pub use open::{SqliteStore, APPLICATION_ID};
 pub use queries::{CountRow, GroupBy, LinkRow, ProblemRow, RadarRow, ReviewRow, StatsFilter};
-pub use sync::{Applied, Outbox, PullWriter, PulledAppeal, Rejection};
+pub use sync::{prepare, Applied, Outbox, Prepared, PullWriter, PulledAppeal, Rejection};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

@@ -14,7 +14,7 @@
 
 use crate::open::classify;
 use crate::queries::{at, decode_appeal};
-use crate::write::{insert_appeal_rows, insert_events, ms, upsert_states, uuid_of};
+use crate::write::{insert_appeal_rows, insert_events_with, ms, uuid_of, write_states};
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -48,6 +48,36 @@ pub struct PulledAppeal {
     pub author: Option<Author>,
     /// Every event of it on the server: the event, or its id and why it could not be read.
     pub events: Vec<Result<Event, (uuid::Uuid, String)>>,
+    /// The JSON of each event's payload as the server sent it (parallel to `events`), stored
+    /// as is instead of being encoded again.
+    pub payloads: Vec<Option<String>>,
+    /// The fold of these events alone with its deadlines, made by [`prepare`] off the
+    /// writer's path; used when the appeal is new here (then it is the whole history).
+    pub prepared: Option<Prepared>,
+}
+
+/// A pulled appeal's state and deadline columns, computed ahead (see [`prepare`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    state: AppealState,
+    inert: bool,
+    dues: crate::deadlines::Dues,
+}
+
+/// Folds a pulled appeal's own events and computes its deadlines, so that the writer need
+/// not (a first sync is bound by the writer). Leaves `prepared` empty when anything about the
+/// appeal is wrong: the writer then finds it and says why.
+pub fn prepare(item: &mut PulledAppeal, rules: &tsur_core::rules::Rules) {
+    item.prepared = None;
+    let Some(Ok(appeal)) = &item.appeal else { return };
+    if item.events.iter().any(|e| e.is_err()) {
+        return;
+    }
+    let mut seen = HashSet::new();
+    let events: Vec<Event> = item.events.iter().filter_map(|e| e.as_ref().ok()).filter(|e| seen.insert(e.id)).cloned().collect();
+    let Some(Ok(merged)) = AppealState::merge(&events) else { return };
+    let dues = crate::deadlines::dues(rules, &tsur_core::rules::Facts::of(appeal, &merged.state));
+    item.prepared = Some(Prepared { state: merged.state, inert: !merged.inert.is_empty(), dues });
 }
 
 /// What applying a pulled page did.
@@ -255,8 +285,8 @@ impl PullWriter {
         }
         let mut applied = Applied::default();
         let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
-        let mut fresh_events: Vec<&Event> = Vec::new();
-        let mut states: Vec<(Appeal, AppealState)> = Vec::new();
+        let mut fresh_events: Vec<(&Event, Option<&str>)> = Vec::new();
+        let mut states: Vec<(Appeal, AppealState, Option<crate::deadlines::Dues>)> = Vec::new();
         let mut late_authors: Vec<&Author> = Vec::new();
         let mut rejections: Vec<(String, String)> = Vec::new();
         for item in page {
@@ -274,10 +304,37 @@ impl PullWriter {
                 }
                 continue;
             }
+            let payload_of = |i: usize| item.payloads.get(i).and_then(|p| p.as_deref());
+            if let (false, Some(prepared), Some(Ok(appeal))) = (is_known, &item.prepared, &item.appeal) {
+                // New here: the prepared fold of its own events is its whole history.
+                let mut seen = HashSet::new();
+                let fresh: Vec<(&Event, Option<&str>)> = item
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| e.as_ref().ok().map(|e| (e, payload_of(i))))
+                    .filter(|(e, _)| seen.insert(e.id))
+                    .collect();
+                if prepared.inert {
+                    applied.conflicts += 1;
+                }
+                new_appeals.push((appeal, item.author.as_ref()));
+                applied.appeals += 1;
+                applied.events += fresh.len() as u64;
+                fresh_events.extend(fresh);
+                states.push((appeal.clone(), prepared.state.clone(), Some(prepared.dues)));
+                continue;
+            }
             let local = if is_known { local_events.remove(&item.id).unwrap_or_default() } else { Vec::new() };
             let local_ids: HashSet<EventId> = local.iter().map(|e| e.id).collect();
             let mut seen = HashSet::new();
-            let fresh: Vec<&Event> = item.events.iter().filter_map(|e| e.as_ref().ok()).filter(|e| !local_ids.contains(&e.id) && seen.insert(e.id)).collect();
+            let fresh: Vec<(&Event, Option<&str>)> = item
+                .events
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.as_ref().ok().map(|e| (e, payload_of(i))))
+                .filter(|(e, _)| !local_ids.contains(&e.id) && seen.insert(e.id))
+                .collect();
             if fresh.is_empty() && is_known {
                 if let Some(author) = &item.author {
                     late_authors.push(author);
@@ -285,7 +342,7 @@ impl PullWriter {
                 continue;
             }
             let mut all = local;
-            all.extend(fresh.iter().map(|e| (*e).clone()));
+            all.extend(fresh.iter().map(|(e, _)| (*e).clone()));
             let merged = match AppealState::merge(&all) {
                 Some(Ok(merged)) => merged,
                 Some(Err(error)) => {
@@ -315,7 +372,7 @@ impl PullWriter {
             }
             applied.events += fresh.len() as u64;
             fresh_events.extend(fresh);
-            states.push((appeal, merged.state));
+            states.push((appeal, merged.state, None));
         }
         new_appeals.sort_unstable_by_key(|(a, _)| a.id);
         insert_appeal_rows(&mut *tx, &self.path, &new_appeals, true).await?;
@@ -326,10 +383,12 @@ impl PullWriter {
             });
             q.build().execute(&mut **tx).await?;
         }
-        fresh_events.sort_unstable_by_key(|e| e.id);
-        insert_events(&mut *tx, &fresh_events, true).await?;
-        let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s)| (a, s)).collect();
-        upsert_states(&mut *tx, &rules, &rows).await?;
+        fresh_events.sort_unstable_by_key(|(e, _)| e.id);
+        insert_events_with(&mut *tx, &fresh_events, true).await?;
+        let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s, _)| (a, s)).collect();
+        let dues: Vec<crate::deadlines::Dues> =
+            states.iter().map(|(a, s, d)| d.unwrap_or_else(|| crate::deadlines::dues(&rules, &tsur_core::rules::Facts::of(a, s)))).collect();
+        write_states(&mut *tx, &rows, &dues).await?;
         applied.rejected = rejections.len() as u64;
         for (object, reason) in &rejections {
             sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, 'pull', ?, ?)")

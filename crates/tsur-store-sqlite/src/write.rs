@@ -226,11 +226,24 @@ fn duplicate_or(path: &std::path::Path, e: sqlx::Error, chunk: &[(&Appeal, Optio
 /// Inserts events; `pulled` marks those that came from the central database (the push
 /// leaves them out).
 pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event], pulled: bool) -> Result<(), StoreError> {
+    let events: Vec<(&Event, Option<&str>)> = events.iter().map(|e| (*e, None)).collect();
+    insert_events_with(tx, &events, pulled).await
+}
+
+/// [`insert_events`] with the payload's JSON where it is already at hand (a pulled event's,
+/// as the server sent it and the puller checked it); `None` encodes the event's kind.
+pub(crate) async fn insert_events_with(tx: &mut Transaction<'_, Sqlite>, events: &[(&Event, Option<&str>)], pulled: bool) -> Result<(), StoreError> {
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let payloads: Vec<String> =
-            chunk.iter().map(|e| serde_json::to_string(&e.kind)).collect::<Result<_, _>>().map_err(|e| StoreError::Decode(e.to_string()))?;
+        let payloads: Vec<String> = chunk
+            .iter()
+            .map(|(e, text)| match text {
+                Some(text) => Ok((*text).to_owned()),
+                None => serde_json::to_string(&e.kind),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload, pulled) ");
-        q.push_values(chunk.iter().zip(payloads), |mut row, (e, payload)| {
+        q.push_values(chunk.iter().map(|(e, _)| *e).zip(payloads), |mut row, (e, payload)| {
             row.push_bind(e.id.0)
                 .push_bind(e.appeal_id.0)
                 .push_bind(ms(e.at))
@@ -247,6 +260,11 @@ pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&E
 
 pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
     let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(rules, &Facts::of(a, s))).collect();
+    write_states(tx, rows, &dues).await
+}
+
+/// Writes projection rows with their deadline columns already computed.
+pub(crate) async fn write_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)], dues: &[Dues]) -> Result<(), StoreError> {
     for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
