@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, MapBase, Overview, Period, RoomFilter, RoomScreen, Scope, SyncStatus};
+use tsur_api::{db_path, Api, ApiError, MapBase, OverdueReport, Overview, Period, RoomFilter, RoomScreen, Scope, SyncStatus};
 use tsur_core::Role;
 
 /// What the commands share: the opened API, or why it could not be opened (shown in the UI),
@@ -85,6 +85,20 @@ async fn room(state: State<'_, AppState>, filter: RoomFilter) -> Result<RoomScre
     state.api()?.room(&filter, &state.mode.scope()).await
 }
 
+/// The open appeals that are overdue or at risk now, most urgent first (the first `limit`;
+/// the counts cover all), for the filter's block and municipality.
+#[tauri::command]
+#[specta::specta]
+async fn overdue(state: State<'_, AppState>, filter: RoomFilter, limit: u32) -> Result<OverdueReport, ApiError> {
+    let mut report = state.api()?.overdue(None, filter.block.as_deref(), filter.municipality.as_deref(), &state.mode.scope(), chrono_now()).await?;
+    report.items.truncate(limit as usize);
+    Ok(report)
+}
+
+fn chrono_now() -> tsur_api::DateTimeUtc {
+    tsur_api::DateTimeUtc::from(std::time::SystemTime::now())
+}
+
 /// Where the sync with the central database stands: last success, last error, events
 /// waiting to be pushed (the status line).
 #[tauri::command]
@@ -95,7 +109,7 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError>
 
 /// The commands and types exported to TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status, app_mode, room])
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status, app_mode, room, overdue])
 }
 
 /// How often the app syncs in the background.

@@ -163,6 +163,8 @@ describe("App", () => {
     expect(testId("room-problems")!.querySelectorAll("li.problem").length).toBe(room.problems.length);
     expect(testId("room-agencies")!.textContent).toMatch(/Недостаточно данных/);
     expect(testId("room-alerts")!.textContent).toMatch(/Камызякский район: Нет воды/);
+    expect(document.querySelectorAll('[data-testid="overdue-item"]').length).toBe(3);
+    expect(testId("room-overdue")!.dataset.overdue).toBe("2");
     expect(map.rooms.length).toBeGreaterThan(0);
   });
 
@@ -173,6 +175,7 @@ describe("App", () => {
     const { app, ticks } = await startApp(wall, storage);
     expect(document.body.dataset.mode).toBe("wall");
     expect(testId("sync-status")).toBeNull();
+    expect(testId("room-overdue")).toBeNull();
     expect(testId("scene-title")!.textContent).toBe("Область: обзор");
     expect(ticks.length).toBe(1);
     const titles: string[] = [];

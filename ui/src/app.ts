@@ -139,6 +139,14 @@ export class App {
     this.lastRoom = room;
     this.room.show(room, title, this.mode.mode === "wall" ? null : this.metric);
     this.map?.setRoom(room);
+    if (this.mode.mode !== "wall") {
+      try {
+        const overdue = await this.options.backend.overdue(filter, 15);
+        if (seq === this.roomSeq) this.room.showOverdue(overdue);
+      } catch {
+        // The figures stand without the list; the next view tries again.
+      }
+    }
     document.body.dataset.roomReady = "1";
   }
 

@@ -63,6 +63,18 @@ async room(filter: RoomFilter) : Promise<Result<RoomScreen, ApiError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The open appeals that are overdue or at risk now, most urgent first (the first `limit`;
+ * the counts cover all), for the filter's block and municipality.
+ */
+async overdue(filter: RoomFilter, limit: number) : Promise<Result<OverdueReport, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("overdue", { filter, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -307,6 +319,111 @@ label_lon: number;
  * Label point, latitude.
  */
 label_lat: number }
+/**
+ * An open appeal that is overdue or at risk.
+ */
+export type OverdueItem = { 
+/**
+ * Appeal id.
+ */
+appeal_id: string; 
+/**
+ * Channel code.
+ */
+channel: string; 
+/**
+ * The channel's id.
+ */
+external_id: string; 
+/**
+ * Municipality id.
+ */
+municipality: string; 
+/**
+ * Block id, once classified.
+ */
+block: string | null; 
+/**
+ * Topic id, once classified.
+ */
+topic: string | null; 
+/**
+ * Responsible agency id.
+ */
+agency: string | null; 
+/**
+ * The responsible agency's short Russian name.
+ */
+agency_ru: string | null; 
+/**
+ * The fast-track applied, if any.
+ */
+fast_track: string | null; 
+/**
+ * The most urgent pending stage: `first_reply`, `answer` or `resolution`.
+ */
+stage: string; 
+/**
+ * When it is (was) due, RFC 3339 in Europe/Astrakhan.
+ */
+due: string; 
+/**
+ * `overdue` or `at_risk`.
+ */
+status: string; 
+/**
+ * Hours past the deadline (overdue) or left until it (at risk), by the clock.
+ */
+hours: number; 
+/**
+ * Office hours left until the deadline; negative when overdue.
+ */
+working_hours_left: number; 
+/**
+ * Probability of answering late given how long it has waited (answer stage, when the
+ * history is large enough).
+ */
+p_late: number | null; 
+/**
+ * The history the probability rests on: `agency_topic`, `agency`, `topic`, `region`.
+ */
+risk_basis: string | null; 
+/**
+ * How many comparable appeals that history holds.
+ */
+risk_sample: number | null; 
+/**
+ * Why it is listed, in Russian.
+ */
+reason_ru: string }
+/**
+ * Overdue and at-risk appeals at an instant.
+ */
+export type OverdueReport = { 
+/**
+ * The instant, RFC 3339 in Europe/Astrakhan.
+ */
+at: string; 
+/**
+ * Open appeals in the scope at that instant.
+ */
+open: number; 
+/**
+ * Number on time.
+ */
+on_time: number; 
+/**
+ * Number overdue.
+ */
+overdue: number; 
+/**
+ * Number at risk.
+ */
+at_risk: number; 
+/**
+ * The overdue appeals (most overdue first), then those at risk (most likely late first).
+ */
+items: OverdueItem[] }
 /**
  * What the main window shows for a period.
  */

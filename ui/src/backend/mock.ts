@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { AppMode, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
+import type { AppMode, OverdueReport, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -333,6 +333,10 @@ export function createMockBackend(options: MockOptions = {}): Backend {
     async syncStatus() {
       return sync;
     },
+    async overdue(filter, limit) {
+      await sleep(delayMs);
+      return mockOverdue(filter.block, limit);
+    },
     async appMode() {
       return mode;
     },
@@ -393,6 +397,17 @@ export function mockRoom(filter: RoomFilter): RoomScreen {
     alerts: [{ municipality: "kamyzyaksky", municipality_ru: "Камызякский район", topic_ru: "Нет воды", raised_ru: "28.10.2026 09:00", observed: 12, expected: 2.5, reason_ru: "всплеск (mock)", lon: 48.21932, lat: 45.86134 }],
     hotspots_geojson: JSON.stringify({ type: "FeatureCollection", features: [] }),
   };
+}
+
+/** A synthetic overdue list: made-up appeals of the channels, two overdue and one at risk. */
+export function mockOverdue(block: string | null, limit: number): OverdueReport {
+  const item = (n: number, status: string, hours: number, reason_ru: string) => ({
+    appeal_id: `mock-${n}`, channel: "pos", external_id: `10000${n}`, municipality: "astrakhan", block: block ?? "roads", topic: null, agency: "mindor",
+    agency_ru: "Минтранс (mock)", fast_track: null, stage: "answer", due: "2026-10-20T18:00:00+04:00", status, hours, working_hours_left: -8, p_late: null,
+    risk_basis: null, risk_sample: null, reason_ru,
+  });
+  const items = [item(1, "overdue", 200, "срок «ответ» истёк"), item(2, "overdue", 30, "срок «ответ» истёк"), item(3, "at_risk", 10, "осталось не больше 8 рабочих ч")];
+  return { at: "2026-10-31T12:00:00+04:00", open: 120, on_time: 117, overdue: 2, at_risk: 1, items: items.slice(0, limit) };
 }
 
 /** The mock with data and no latency (tests). */

@@ -17,6 +17,9 @@ export const tauriBackend: Backend = {
   async room(filter) {
     return unwrap(await commands.room(filter));
   },
+  async overdue(filter, limit) {
+    return unwrap(await commands.overdue(filter, limit));
+  },
   async syncStatus() {
     return unwrap(await commands.syncStatus());
   },

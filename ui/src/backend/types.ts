@@ -6,6 +6,8 @@ export type {
   AppMode,
   AreaMetric,
   KpiTile,
+  OverdueItem,
+  OverdueReport,
   ProblemRow,
   RatingRow,
   RoomFilter,

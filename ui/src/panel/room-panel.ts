@@ -1,7 +1,8 @@
 // The situation room's panels: KPI tiles against the previous period, the top problems by
 // priority, the agencies' rating with intervals and "not enough data", and the alerts feed.
 // Renders what it is given; never calls the backend. Nothing here names a person.
-import type { KpiTile, RatingRow, RoomScreen } from "../backend";
+import type { KpiTile, OverdueReport, RatingRow, RoomScreen } from "../backend";
+import { overdueLine } from "../view/overdue";
 import { formatDecimal, formatInt } from "../view/format";
 import { formatTileValue, tileChange } from "../view/room";
 import { METRICS, type Metric } from "../view/metrics";
@@ -49,6 +50,27 @@ export class RoomPanel {
       group.append(button);
     }
     return group;
+  }
+
+  /** Shows the overdue and at-risk list below the figures (laptop and meeting). */
+  showOverdue(report: OverdueReport): void {
+    this.root.querySelector("[data-testid=room-overdue]")?.remove();
+    const list = h("ul", { class: "overdue" });
+    for (const item of report.items) {
+      const line = overdueLine(item);
+      list.append(h("li", { class: `overdue__item${line.overdue ? " is-late" : ""}`, "data-testid": "overdue-item" }, h("strong", {}, line.title), h("span", {}, line.detail)));
+    }
+    if (report.items.length === 0) list.append(h("li", { class: "muted" }, "Нарушений сроков нет"));
+    const section = h(
+      "section",
+      { class: "table-section", "data-testid": "room-overdue", "data-overdue": report.overdue, "data-at-risk": report.at_risk },
+      h("h2", {}, "Сроки: просрочено и под угрозой"),
+      h("p", { class: "muted" }, `Открыто ${formatInt(report.open)}: просрочено ${formatInt(report.overdue)}, под угрозой ${formatInt(report.at_risk)}`),
+      list,
+    );
+    const alerts = this.root.querySelector("[data-testid=room-alerts]");
+    if (alerts) alerts.before(section);
+    else this.root.append(section);
   }
 
   showError(message: string): void {
