@@ -2,9 +2,10 @@
 //! node what changed in its scope since its cursor (pull). `docs/sync.md` has the protocol;
 //! the SQL here is its implementation.
 //!
-//! **Push** is one transaction per batch. Appeals and events are inserted with
-//! `ON CONFLICT (id) DO NOTHING`, so a batch sent twice (the node died before it recorded
-//! the first success) changes nothing the second time. Every appeal that got a new event is
+//! **Push** is one transaction per batch. Appeals the server already has are skipped (looked
+//! up first) and events are inserted with `ON CONFLICT (id) DO NOTHING`, so a batch sent
+//! twice (the node died before it recorded the first success) changes nothing the second
+//! time. Every appeal that got a new event is
 //! folded again from *all* its central events by [`AppealState::merge`] while its
 //! `appeal_state` row is locked (`FOR UPDATE`, in id order so that two pushers never
 //! deadlock): a second pusher of the same appeal waits, then reads the first one's events
