@@ -90,13 +90,9 @@ async fn room(state: State<'_, AppState>, filter: RoomFilter) -> Result<RoomScre
 #[tauri::command]
 #[specta::specta]
 async fn overdue(state: State<'_, AppState>, filter: RoomFilter, limit: u32) -> Result<OverdueReport, ApiError> {
-    let mut report = state.api()?.overdue(None, filter.block.as_deref(), filter.municipality.as_deref(), &state.mode.scope(), chrono_now()).await?;
+    let mut report = state.api()?.overdue(None, filter.block.as_deref(), filter.municipality.as_deref(), &state.mode.scope(), chrono::Utc::now()).await?;
     report.items.truncate(limit as usize);
     Ok(report)
-}
-
-fn chrono_now() -> tsur_api::DateTimeUtc {
-    tsur_api::DateTimeUtc::from(std::time::SystemTime::now())
 }
 
 /// Where the sync with the central database stands: last success, last error, events

@@ -5,35 +5,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run tests/e2e/run.sh`);
-  return value;
-};
+import { env, openApp } from "./session.mjs";
 
 const stats = JSON.parse(readFileSync(env("TSUR_E2E_STATS"), "utf8"));
 let browser;
 
 before(async () => {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    connectionRetryTimeout: 120_000,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": {
-        application: env("TSUR_E2E_APP"),
-        args: ["--db", env("TSUR_E2E_DB")],
-      },
-    },
-  });
-  await browser.waitUntil(async () => (await browser.execute(() => document.body.dataset.ready)) === "1", {
-    timeout: 60_000,
-    timeoutMsg: "the window never showed its first overview",
-  });
+  browser = await openApp();
 });
 
 after(async () => {

@@ -1,6 +1,6 @@
 // The application's control flow: load the map base and the overview of the chosen period,
 // hand them to the map and the panel, remember the period. No DOM building, no drawing.
-import { BackendError, type AppMode, type Backend, type MapBase, type Overview, type Period, type RoomFilter, type RoomScreen } from "./backend";
+import { BackendError, type AppMode, type Backend, type MapBase, type OverdueReport, type Overview, type Period, type RoomFilter, type RoomScreen } from "./backend";
 import { computeClasses, type Classes } from "./view/classes";
 import { loadPeriod, savePeriod, type KeyValueStore } from "./view/persist";
 import { Panel } from "./panel/panel";
@@ -57,6 +57,7 @@ export class App {
   private scene = 0;
   private lastRoom: RoomScreen | null = null;
   private metric: Metric;
+  private overdue: { key: string; report: Promise<OverdueReport | null> } | null = null;
 
   constructor(private readonly options: AppOptions) {
     this.panel = new Panel(options.panelContainer, {
@@ -93,7 +94,7 @@ export class App {
     // The laptop and the meeting say how fresh their data are; the wall shows no controls.
     if (this.mode.mode !== "wall") {
       void this.showSync();
-      (this.options.every ?? ((ms, tick) => void window.setInterval(tick, ms)))(30_000, () => void this.showSync());
+      this.every(30_000, () => void this.showSync());
     }
     // The wall always shows the present: the default period, never a remembered one.
     const period = this.mode.mode === "wall" ? null : loadPeriod(this.options.storage);
@@ -128,6 +129,9 @@ export class App {
   async loadRoom(filter: RoomFilter, title: string | null = null): Promise<void> {
     if (!this.room) return;
     const seq = ++this.roomSeq;
+    // The deadlines list (not on the wall) is asked for at the same time; it depends on the
+    // block and municipality only, so a change of period reuses the last one.
+    const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
     let room: RoomScreen;
     try {
       room = await this.options.backend.room(filter);
@@ -139,15 +143,28 @@ export class App {
     this.lastRoom = room;
     this.room.show(room, title, this.mode.mode === "wall" ? null : this.metric);
     this.map?.setRoom(room);
-    if (this.mode.mode !== "wall") {
-      try {
-        const overdue = await this.options.backend.overdue(filter, 15);
-        if (seq === this.roomSeq) this.room.showOverdue(overdue);
-      } catch {
-        // The figures stand without the list; the next view tries again.
-      }
-    }
+    const report = await overdue;
+    if (report && seq === this.roomSeq) this.room.showOverdue(report);
     document.body.dataset.roomReady = "1";
+  }
+
+  /** The overdue list for a filter's block and municipality (`null` when it cannot be had). */
+  private overdueFor(filter: RoomFilter): Promise<OverdueReport | null> {
+    const key = `${filter.block ?? ""}|${filter.municipality ?? ""}`;
+    if (this.overdue?.key !== key) {
+      const report = this.options.backend.overdue(filter, 15).catch(() => null);
+      this.overdue = { key, report };
+      // A failure is not kept: the next view asks again.
+      void report.then((r) => {
+        if (r === null && this.overdue?.key === key) this.overdue = null;
+      });
+    }
+    return this.overdue.report;
+  }
+
+  /** Calls `tick` every `ms` (the options' timer in tests). */
+  private every(ms: number, tick: () => void): void {
+    (this.options.every ?? ((interval, f) => void window.setInterval(f, interval)))(ms, tick);
   }
 
   /** The wall: scenes in turn, each loaded fresh (so the wall follows new data). */
@@ -155,8 +172,7 @@ export class App {
     const blocks = this.last?.overview.stats.by_block ?? [];
     this.scenes = wallScenes(blocks);
     this.scene = 0;
-    const every = this.options.every ?? ((ms, tick) => void window.setInterval(tick, ms));
-    every(this.mode.scene_seconds * 1000, () => this.showScene(nextScene(this.scene, this.scenes.length)));
+    this.every(this.mode.scene_seconds * 1000, () => this.showScene(nextScene(this.scene, this.scenes.length)));
   }
 
   /** Shows scene `index` of the wall's playlist. */

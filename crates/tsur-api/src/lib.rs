@@ -41,8 +41,6 @@ pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
-/// An instant in UTC, as the API's `now` arguments take it.
-pub type DateTimeUtc = chrono::DateTime<chrono::Utc>;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -212,8 +212,9 @@ fn rating_rows(r: &Rating) -> Vec<RatingRow> {
         .collect()
 }
 
-/// `dd.mm.yyyy HH:MM` of an RFC 3339 instant (already in Europe/Astrakhan).
-fn instant_ru(rfc3339: &str) -> String {
+/// `dd.mm.yyyy HH:MM` of an RFC 3339 instant (already in Europe/Astrakhan), as the API's
+/// instants are shown to people; text that is not an instant is returned as is.
+pub fn instant_ru(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| t.format("%d.%m.%Y %H:%M").to_string()).unwrap_or_else(|_| rfc3339.to_owned())
 }
 
@@ -224,7 +225,7 @@ impl Api {
         let report = self.screen(&q, 10, scope).await?;
         let s = &report.screen;
         let reference = self.reference();
-        let name_of = |id: &str| reference.municipalities.iter().find(|m| m.id.as_str() == id).map(|m| m.name_ru.clone()).unwrap_or_else(|| id.to_owned());
+        let name_of = |id: &str| reference.municipality(&tsur_core::MunicipalityId::from(id)).map_or_else(|| id.to_owned(), |m| m.name_ru.clone());
         let areas = s
             .areas
             .iter()
@@ -260,7 +261,7 @@ impl Api {
             .into_iter()
             .filter(|a| filter.municipality.as_deref().is_none_or(|m| m == a.municipality))
             .map(|a| {
-                let m = reference.municipalities.iter().find(|m| m.id.as_str() == a.municipality);
+                let m = reference.municipality(&tsur_core::MunicipalityId::from(a.municipality.as_str()));
                 AlertRow {
                     raised_ru: instant_ru(&a.raised_at),
                     lon: m.map(|m| m.label_lon).unwrap_or(f64::NAN),

@@ -200,8 +200,7 @@ impl Api {
 
     /// Forgets the server and login, and removes the password from the keyring.
     pub async fn logout(&self) -> Result<(), ApiError> {
-        if let (Some(url), Some(login)) = (self.store.sync_meta(CENTRAL_URL).await?, self.store.sync_meta(CENTRAL_LOGIN).await?) {
-            let server = server_name(&options_from_url(&url)?.username(&login));
+        if let Some((_, server, login)) = self.central_settings().await? {
             match keyring_entry(&login, &server)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => {}
                 Err(e) => return Err(ApiError::internal(format!("не удалось удалить пароль из хранилища ОС: {e}"))),
@@ -214,11 +213,9 @@ impl Api {
     /// Connects to the central database as `tsur login` configured it, with the password
     /// from the keyring (or none, for servers that authenticate otherwise).
     pub async fn connect_central(&self) -> Result<CentralStore, ApiError> {
-        let (Some(url), Some(login)) = (self.store.sync_meta(CENTRAL_URL).await?, self.store.sync_meta(CENTRAL_LOGIN).await?) else {
+        let Some((options, server, login)) = self.central_settings().await? else {
             return Err(ApiError::invalid("центральная база не настроена: выполните tsur login --central АДРЕС --user ИМЯ"));
         };
-        let options = options_from_url(&url)?.username(&login);
-        let server = server_name(&options);
         let options = match keyring_entry(&login, &server).and_then(|e| match e.get_password() {
             Ok(p) => Ok(Some(p)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -235,16 +232,11 @@ impl Api {
 
     /// Where the sync stands.
     pub async fn sync_status(&self) -> Result<SyncStatus, ApiError> {
-        let url = self.store.sync_meta(CENTRAL_URL).await?;
-        let login = self.store.sync_meta(CENTRAL_LOGIN).await?;
-        let server = match (&url, &login) {
-            (Some(url), Some(login)) => options_from_url(url).ok().map(|o| server_name(&o.username(login))),
-            _ => None,
-        };
+        let settings = self.central_settings().await.ok().flatten();
         Ok(SyncStatus {
-            configured: url.is_some() && login.is_some(),
-            server,
-            login,
+            configured: settings.is_some(),
+            server: settings.as_ref().map(|(_, server, _)| server.clone()),
+            login: settings.map(|(_, _, login)| login),
             last_success: self.store.sync_meta(LAST_SUCCESS).await?,
             last_error: self.store.sync_meta(LAST_ERROR).await?,
             pending: u32::try_from(self.store.pending_events().await?).unwrap_or(u32::MAX),
@@ -315,7 +307,7 @@ impl Api {
         // The next page is fetched while this one is written: the server and the network on
         // one side, SQLite on the other, so a first sync takes the longer of the two rather
         // than their sum. The cursor is committed with each page as it is applied.
-        let cursor = self.pull_cursor().await?;
+        let cursor = self.cursor(PULL_CURSOR).await?;
         let page_size = pull_page_size();
         let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<Fetched, ApiError>>(2);
         let fetcher = {
@@ -406,21 +398,32 @@ impl Api {
         Ok(report)
     }
 
-    async fn pull_cursor(&self) -> Result<FeedCursor, ApiError> {
-        match self.store.sync_meta(PULL_CURSOR).await? {
-            Some(text) => text.parse().map_err(|e: String| ApiError::new(ErrorCode::StoreUnavailable, format!("позиция синхронизации повреждена: {e}"))),
+    /// A cursor kept in `sync_meta` under `key` (the start when there is none).
+    async fn cursor(&self, key: &str) -> Result<FeedCursor, ApiError> {
+        match self.store.sync_meta(key).await? {
+            Some(text) => {
+                text.parse().map_err(|e: String| ApiError::new(ErrorCode::StoreUnavailable, format!("позиция синхронизации ({key}) повреждена: {e}")))
+            }
             None => Ok(FeedCursor::default()),
         }
+    }
+
+    /// The configured server as connection options with the login, the server's name and
+    /// the login; `None` before `tsur login`.
+    async fn central_settings(&self) -> Result<Option<(PgConnectOptions, String, String)>, ApiError> {
+        let (Some(url), Some(login)) = (self.store.sync_meta(CENTRAL_URL).await?, self.store.sync_meta(CENTRAL_LOGIN).await?) else {
+            return Ok(None);
+        };
+        let options = options_from_url(&url)?.username(&login);
+        let server = server_name(&options);
+        Ok(Some((options, server, login)))
     }
 
     /// Pulls the reference books if a newer version was published, checks them as a whole
     /// and puts them in force; a set that does not parse is refused and the books in force
     /// stay. Returns whether anything changed.
     async fn pull_reference(&mut self, central: &CentralStore) -> Result<bool, ApiError> {
-        let after = match self.store.sync_meta(REFERENCE_CURSOR).await? {
-            Some(text) => text.parse().map_err(|e: String| ApiError::new(ErrorCode::StoreUnavailable, format!("позиция справочников повреждена: {e}")))?,
-            None => FeedCursor::default(),
-        };
+        let after = self.cursor(REFERENCE_CURSOR).await?;
         let Some(update) = central.reference_since(after).await.map_err(central_error)? else {
             return Ok(false);
         };

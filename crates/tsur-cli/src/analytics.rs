@@ -260,7 +260,7 @@ pub async fn alerts(api: &Api, since: Option<&str>, eval: bool, within_hours: i6
         out!("Всплесков нет");
     } else {
         for a in &items {
-            let at = chrono::DateTime::parse_from_rfc3339(&a.raised_at).map_or_else(|_| a.raised_at.clone(), |t| t.format("%d.%m.%Y %H:%M").to_string());
+            let at = tsur_api::room::instant_ru(&a.raised_at);
             out!("  {at} {} — {}: {}", a.municipality_ru, a.topic_ru, a.reason_ru);
         }
     }

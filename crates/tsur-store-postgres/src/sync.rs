@@ -256,50 +256,54 @@ pub async fn push_in(
         // a new appeal is not visible before its state is written.
         let present: HashSet<Uuid> =
             sqlx::query_scalar("SELECT id FROM appeals WHERE id = ANY($1)").bind(&ids).fetch_all(&mut **tx).await?.into_iter().collect();
-        let mut cols = AppealColumns::default();
-        for r in registrations.iter().filter(|r| !present.contains(&r.appeal.id.0)) {
-            cols.push(r.appeal);
-        }
-        sqlx::query(
-            "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
-                                  $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])",
-        )
-        .bind(&cols.id)
-        .bind(&cols.channel)
-        .bind(&cols.external_id)
-        .bind(&cols.received_at)
-        .bind(&cols.regime)
-        .bind(&cols.text)
-        .bind(&cols.address)
-        .bind(&cols.lon)
-        .bind(&cols.lat)
-        .bind(&cols.municipality)
-        .bind(&cols.settlement)
-        .bind(&cols.node)
-        .execute(&mut **tx)
-        .await?;
-        inserted.extend(cols.id.iter().copied());
-    }
-    let mut by_appeal: HashMap<Uuid, Vec<Event>> = HashMap::new();
-    for e in events {
-        by_appeal.entry(e.appeal_id.0).or_default().push(e.clone());
-    }
-    if !inserted.is_empty() {
-        let mut states = StateColumns::default();
-        let mut authors = AuthorColumns::default();
-        for r in registrations.iter().filter(|r| inserted.contains(&r.appeal.id.0)) {
-            let history = by_appeal.get(&r.appeal.id.0).map(Vec::as_slice).unwrap_or_default();
-            let merged = merge(r.appeal.id, history)?;
-            outcome.inert += merged.inert.len() as u64;
-            states.push(r.appeal, &merged.state, rules);
-            if let Some(a) = r.author {
-                authors.push(a);
+        let new: Vec<&Registration<'_>> = registrations.iter().filter(|r| !present.contains(&r.appeal.id.0)).collect();
+        if !new.is_empty() {
+            let mut cols = AppealColumns::default();
+            for r in &new {
+                cols.push(r.appeal);
             }
+            sqlx::query(
+                "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node)
+                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
+                                      $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])",
+            )
+            .bind(&cols.id)
+            .bind(&cols.channel)
+            .bind(&cols.external_id)
+            .bind(&cols.received_at)
+            .bind(&cols.regime)
+            .bind(&cols.text)
+            .bind(&cols.address)
+            .bind(&cols.lon)
+            .bind(&cols.lat)
+            .bind(&cols.municipality)
+            .bind(&cols.settlement)
+            .bind(&cols.node)
+            .execute(&mut **tx)
+            .await?;
+            // Their histories: every event of the batch that belongs to them.
+            let mut by_appeal: HashMap<Uuid, Vec<Event>> = HashMap::new();
+            for e in events {
+                if !present.contains(&e.appeal_id.0) {
+                    by_appeal.entry(e.appeal_id.0).or_default().push(e.clone());
+                }
+            }
+            let mut states = StateColumns::default();
+            let mut authors = AuthorColumns::default();
+            for r in &new {
+                let history = by_appeal.get(&r.appeal.id.0).map(Vec::as_slice).unwrap_or_default();
+                let merged = merge(r.appeal.id, history)?;
+                outcome.inert += merged.inert.len() as u64;
+                states.push(r.appeal, &merged.state, rules);
+                if let Some(a) = r.author {
+                    authors.push(a);
+                }
+            }
+            states.insert(tx).await?;
+            authors.insert(tx).await?;
+            outcome.appeals = new.len() as u64;
+            inserted.extend(cols.id);
         }
-        states.insert(tx).await?;
-        authors.insert(tx).await?;
-        outcome.appeals = inserted.len() as u64;
     }
 
     // 2. Events the server lacks.

@@ -235,20 +235,21 @@ pub(crate) fn decode_appeal(r: &SqliteRow) -> Result<Appeal, StoreError> {
 }
 
 pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId) -> Result<Vec<Event>, StoreError> {
-    let rows = sqlx::query("SELECT id, at, actor, node, payload FROM events WHERE appeal_id = ? ORDER BY at, id").bind(id.0).fetch_all(exec).await?;
-    rows.into_iter()
-        .map(|r| {
-            let payload: String = r.get("payload");
-            Ok(Event {
-                id: EventId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
-                appeal_id: id,
-                at: at(r.get("at"))?,
-                actor: r.get("actor"),
-                node: r.get("node"),
-                kind: serde_json::from_str::<EventKind>(&payload).map_err(|e| StoreError::Decode(format!("событие: {e}")))?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id = ? ORDER BY at, id").bind(id.0).fetch_all(exec).await?;
+    rows.iter().map(decode_event).collect()
+}
+
+/// An event from a row holding `id, appeal_id, at, actor, node, payload` of `events`.
+pub(crate) fn decode_event(r: &SqliteRow) -> Result<Event, StoreError> {
+    let payload: String = r.get("payload");
+    Ok(Event {
+        id: EventId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
+        appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
+        at: at(r.get("at"))?,
+        actor: r.get("actor"),
+        node: r.get("node"),
+        kind: serde_json::from_str::<EventKind>(&payload).map_err(|e| StoreError::Decode(format!("событие: {e}")))?,
+    })
 }
 
 /// An appeal as the problem linker sees it.

@@ -13,14 +13,13 @@
 //! reason, and never reaches the appeals, events or projection.
 
 use crate::open::classify;
-use crate::queries::{at, decode_appeal};
+use crate::queries::{at, decode_appeal, decode_event};
 use crate::write::{insert_appeal_rows, insert_events_with, ms, uuid_of, write_states};
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use std::collections::{HashMap, HashSet};
-use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId, EventKind};
+use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
 
 /// Rows per `IN (…)` list.
 const IDS_PER_STATEMENT: usize = 400;
@@ -298,31 +297,11 @@ impl PullWriter {
                     continue;
                 }
             }
+            // A known appeal's author may come late (a role that now may read it); kept only
+            // if the appeal is not refused.
+            let late_author = if is_known { item.author.as_ref() } else { None };
             if is_known && item.events.iter().all(|e| e.as_ref().is_ok_and(|e| present.contains(&e.id.0))) {
-                if let Some(author) = &item.author {
-                    late_authors.push(author);
-                }
-                continue;
-            }
-            let payload_of = |i: usize| item.payloads.get(i).and_then(|p| p.as_deref());
-            if let (false, Some(prepared), Some(Ok(appeal))) = (is_known, &item.prepared, &item.appeal) {
-                // New here: the prepared fold of its own events is its whole history.
-                let mut seen = HashSet::new();
-                let fresh: Vec<(&Event, Option<&str>)> = item
-                    .events
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, e)| e.as_ref().ok().map(|e| (e, payload_of(i))))
-                    .filter(|(e, _)| seen.insert(e.id))
-                    .collect();
-                if prepared.inert {
-                    applied.conflicts += 1;
-                }
-                new_appeals.push((appeal, item.author.as_ref()));
-                applied.appeals += 1;
-                applied.events += fresh.len() as u64;
-                fresh_events.extend(fresh);
-                states.push((appeal.clone(), prepared.state.clone(), Some(prepared.dues)));
+                late_authors.extend(late_author);
                 continue;
             }
             let local = if is_known { local_events.remove(&item.id).unwrap_or_default() } else { Vec::new() };
@@ -332,29 +311,29 @@ impl PullWriter {
                 .events
                 .iter()
                 .enumerate()
-                .filter_map(|(i, e)| e.as_ref().ok().map(|e| (e, payload_of(i))))
+                .filter_map(|(i, e)| e.as_ref().ok().map(|e| (e, item.payloads.get(i).and_then(|p| p.as_deref()))))
                 .filter(|(e, _)| !local_ids.contains(&e.id) && seen.insert(e.id))
                 .collect();
-            if fresh.is_empty() && is_known {
-                if let Some(author) = &item.author {
-                    late_authors.push(author);
-                }
-                continue;
-            }
-            let mut all = local;
-            all.extend(fresh.iter().map(|(e, _)| (*e).clone()));
-            let merged = match AppealState::merge(&all) {
-                Some(Ok(merged)) => merged,
-                Some(Err(error)) => {
-                    rejections.push((format!("обращение {}", item.id), format!("невозможная история: {error}")));
-                    continue;
-                }
-                None => {
-                    rejections.push((format!("обращение {}", item.id), "нет ни одного события".into()));
-                    continue;
+            let (state, conflict, dues) = match (is_known, &item.prepared) {
+                // New here: the prepared fold of its own events is its whole history.
+                (false, Some(p)) => (p.state.clone(), p.inert, Some(p.dues)),
+                _ => {
+                    let mut all = local;
+                    all.extend(fresh.iter().map(|(e, _)| (*e).clone()));
+                    match AppealState::merge(&all) {
+                        Some(Ok(merged)) => (merged.state, !merged.inert.is_empty(), None),
+                        Some(Err(error)) => {
+                            rejections.push((format!("обращение {}", item.id), format!("невозможная история: {error}")));
+                            continue;
+                        }
+                        None => {
+                            rejections.push((format!("обращение {}", item.id), "нет ни одного события".into()));
+                            continue;
+                        }
+                    }
                 }
             };
-            if !merged.inert.is_empty() {
+            if conflict {
                 applied.conflicts += 1;
             }
             let appeal = if is_known {
@@ -365,14 +344,10 @@ impl PullWriter {
                 applied.appeals += 1;
                 appeal.clone()
             };
-            if is_known {
-                if let Some(author) = &item.author {
-                    late_authors.push(author);
-                }
-            }
+            late_authors.extend(late_author);
             applied.events += fresh.len() as u64;
             fresh_events.extend(fresh);
-            states.push((appeal, merged.state, None));
+            states.push((appeal, state, dues));
         }
         new_appeals.sort_unstable_by_key(|(a, _)| a.id);
         insert_appeal_rows(&mut *tx, &self.path, &new_appeals, true).await?;
@@ -458,16 +433,4 @@ fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Vec<u8>]) {
         list.push_bind(id.clone());
     }
     list.push_unseparated(")");
-}
-
-fn decode_event(r: &SqliteRow) -> Result<Event, StoreError> {
-    let payload: String = r.get("payload");
-    Ok(Event {
-        id: EventId(uuid_of(&r.get::<Vec<u8>, _>("id"))?),
-        appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?),
-        at: at(r.get("at"))?,
-        actor: r.get("actor"),
-        node: r.get("node"),
-        kind: serde_json::from_str::<EventKind>(&payload).map_err(|e| StoreError::Decode(format!("событие: {e}")))?,
-    })
 }

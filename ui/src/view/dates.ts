@@ -1,6 +1,7 @@
 // Calendar dates as the backend sends them: "YYYY-MM-DD" strings, local dates in
 // Europe/Astrakhan. The arithmetic below works on the calendar only (no clock, no time zone):
 // a day number is the count of days since 1970-01-01 in the proleptic Gregorian calendar.
+// Instants (RFC 3339) are shown in Europe/Astrakhan time by `formatInstant`.
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
@@ -55,4 +56,13 @@ export function parseDateRu(text: string): string | null {
   if (!m) return null;
   const iso = `${m[3]}-${m[2]!.padStart(2, "0")}-${m[1]!.padStart(2, "0")}`;
   return isIsoDate(iso) ? iso : null;
+}
+
+/** `dd.mm.yyyy HH:MM` in Europe/Astrakhan (UTC+4, no daylight saving) of an RFC 3339 instant. */
+export function formatInstant(rfc3339: string): string {
+  const t = Date.parse(rfc3339);
+  if (Number.isNaN(t)) return rfc3339;
+  const d = new Date(t + 4 * 3600 * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }

@@ -2,7 +2,7 @@
 // term, and how late (or why it is at risk). No personal data: the channel's id of the appeal.
 import type { OverdueItem } from "../backend";
 import { formatDecimal } from "./format";
-import { formatInstant } from "./sync";
+import { formatInstant } from "./dates";
 
 const STAGES: Record<string, string> = { first_reply: "первый ответ", answer: "ответ", resolution: "решение" };
 const CHANNELS: Record<string, string> = { pos: "ПОС", im: "ИМ", letter: "Письмо", hotline: "Горячая линия" };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatInstant, syncLine } from "./sync";
+import { formatInstant } from "./dates";
+import { syncLine } from "./sync";
 
 const base = { configured: true, server: "c:5432/tsur", login: "ivanova", last_success: "2026-11-29T11:20:00Z", last_error: null, pending: 0 };
 
