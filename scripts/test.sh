@@ -12,7 +12,10 @@ ensure_rust
 build_ui
 
 step "Rust: сборка и все тесты рабочей области (включая актуальность ui/src/backend/bindings.ts)"
-(cd "$ROOT" && cargo build --workspace --locked && cargo test --workspace --locked) 2>&1 | tee "$LOGS/rust.log"
+# The binaries are built together with the tests (`--bins --tests`), so features are unified with
+# the dev-dependencies once: a plain `cargo build` resolves them without, and compiled a second copy
+# of the Tauri stack into target/ (CI once ran out of disk on that).
+(cd "$ROOT" && cargo build --workspace --bins --tests --locked && cargo test --workspace --locked) 2>&1 | tee "$LOGS/rust.log"
 
 step "Интерфейс: Vitest"
 (cd "$ROOT/ui" && npm test) 2>&1 | tee "$LOGS/ui.log"

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, MapBase, OverdueReport, Overview, Period, RoomFilter, RoomScreen, Scope, SyncStatus};
+use tsur_api::{db_path, Api, ApiError, CaseView, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, Scope, SyncStatus};
 use tsur_core::Role;
 
 /// What the commands share: the opened API, or why it could not be opened (shown in the UI),
@@ -41,10 +41,12 @@ impl AppMode {
     }
 
     /// Who the window reads as: the wall is the wall role (never personal data); the
-    /// laptop and the meeting are the local curator's node.
+    /// laptop is the local curator's node; the meeting is too, but a meeting's screen is
+    /// seen by the whole room, so its case views never show the author.
     fn scope(&self) -> Scope {
         match self.mode.as_str() {
             "wall" => Scope { role: Role::Wall, blocks: None, municipalities: None, may_see_personal_data: false },
+            "meeting" => Scope { may_see_personal_data: false, ..Scope::local_curator() },
             _ => Scope::local_curator(),
         }
     }
@@ -97,6 +99,20 @@ async fn overdue(state: State<'_, AppState>, filter: RoomFilter, limit: u32) -> 
 
 /// Where the sync with the central database stands: last success, last error, events
 /// waiting to be pushed (the status line).
+/// The case view of an appeal (the drill-down's last step); refused on the wall.
+#[tauri::command]
+#[specta::specta]
+async fn case_view(state: State<'_, AppState>, id: String) -> Result<CaseView, ApiError> {
+    state.api()?.case(&id, &state.mode.scope(), chrono::Utc::now()).await
+}
+
+/// The newest appeals of a problem (the drill-down's step from a problem); refused on the wall.
+#[tauri::command]
+#[specta::specta]
+async fn problem_appeals(state: State<'_, AppState>, id: String, limit: u32) -> Result<ProblemAppeals, ApiError> {
+    state.api()?.problem_appeals(&id, i64::from(limit), &state.mode.scope(), chrono::Utc::now()).await
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
@@ -105,7 +121,16 @@ async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError>
 
 /// The commands and types exported to TypeScript.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![map_base, overview, sync_status, app_mode, room, overdue])
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        map_base,
+        overview,
+        sync_status,
+        app_mode,
+        room,
+        overdue,
+        case_view,
+        problem_appeals
+    ])
 }
 
 /// How often the app syncs in the background.

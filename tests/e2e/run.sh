@@ -6,8 +6,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# The same package selection as `cargo build --workspace`, so nothing is rebuilt for other features.
-(cd "$ROOT" && cargo build --locked --workspace)
+# The same build as test.sh's (features unified with the dev-dependencies),
+# so the binaries it left are reused and nothing is compiled a second time.
+(cd "$ROOT" && cargo build --locked --workspace --bins --tests)
 (cd "$HERE" && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
 
 work="$(mktemp -d)"

@@ -2,7 +2,7 @@
 // The app end to end against the mock backend, with a stand-in for the WebGL map.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { App, type MapLike } from "./app";
-import { createMockBackend, mockBackend, type Backend, type MockScenario, type Overview, type RoomScreen } from "./backend";
+import { createMockBackend, mockAppealId, mockBackend, type Backend, type MockScenario, type Overview, type RoomFilter, type RoomScreen } from "./backend";
 import { PERIOD_STORAGE_KEY, type KeyValueStore } from "./view/persist";
 import { EMPTY_STORE_MESSAGE } from "./panel/panel";
 
@@ -31,7 +31,7 @@ function memoryStore(): KeyValueStore & { data: Map<string, string> } {
 }
 
 async function startApp(backend: Backend, storage = memoryStore()) {
-  document.body.innerHTML = '<div id="map"></div><section id="room"></section><aside id="panel"></aside>';
+  document.body.innerHTML = '<div id="map"></div><nav id="crumbs"></nav><section id="drill" hidden></section><section id="room"></section><aside id="panel"></aside>';
   delete document.body.dataset.ready;
   delete document.body.dataset.mode;
   delete document.body.dataset.scene;
@@ -43,6 +43,8 @@ async function startApp(backend: Backend, storage = memoryStore()) {
     mapContainer: document.getElementById("map")!,
     panelContainer: document.getElementById("panel")!,
     roomContainer: document.getElementById("room")!,
+    crumbsContainer: document.getElementById("crumbs")!,
+    drillContainer: document.getElementById("drill")!,
     storage,
     createMap: () => map,
     every: (_ms, tick) => void ticks.push(tick),
@@ -208,6 +210,94 @@ describe("App", () => {
     const { ticks } = await startApp(backend);
     await new Promise((r) => setTimeout(r, 0));
     expect(testId("sync-status")!.textContent).toBe("Синхронизировано: 29.11.2026 15:20; ждут отправки: 4");
-    expect(ticks.length).toBe(1);
+    // The sync line and the room's refresh.
+    expect(ticks.length).toBe(2);
+  });
+
+  it("drills from the region to a case and back, and comes back there after a restart", async () => {
+    const storage = memoryStore();
+    const { app } = await startApp(mockBackend, storage);
+    const crumbs = () => [...document.querySelectorAll('[data-testid="crumbs"] li')].map((li) => li.textContent);
+    expect(crumbs()).toEqual(["Астраханская область"]);
+    expect(testId("feed-item")).not.toBeNull();
+
+    q('[data-testid="municipality-table"] tr[data-municipality]')!.click();
+    await flush();
+    const municipality = app.place.municipality!;
+    expect(testId("scene-title")!.textContent).toBe(municipality.label);
+    q('[data-testid="block-table"] tr.is-clickable')!.click();
+    await flush();
+    expect(crumbs().length).toBe(3);
+
+    q("[data-problem]")!.click();
+    await flush();
+    expect(document.body.dataset.drillReady).toBe("problem");
+    expect(document.querySelectorAll('[data-testid="problem-appeals"] [data-appeal]').length).toBe(9);
+    q('[data-testid="problem-appeals"] [data-appeal]')!.click();
+    await flush();
+    expect(document.body.dataset.drillReady).toBe("appeal");
+    expect(testId("case-title")!.dataset.appeal).toBe(mockAppealId(1));
+    expect(testId("case-author")!.textContent).toMatch(/Вымышленный Заявитель/);
+    expect(crumbs()[4]).toBe("Обращение ПОС 100001");
+
+    // A restart comes back to the case.
+    const again = await startApp(mockBackend, storage);
+    await flush();
+    expect(again.app.place.appeal?.id).toBe(mockAppealId(1));
+    expect(document.body.dataset.drillReady).toBe("appeal");
+
+    // Escape steps back; the region crumb goes home and hides the drawer.
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    await flush();
+    expect(document.body.dataset.drill).toBe("problem");
+    q('.crumbs [data-level="region"]')!.click();
+    await flush();
+    expect(crumbs()).toEqual(["Астраханская область"]);
+    expect((q("#drill") as HTMLElement).hidden).toBe(true);
+  });
+
+  it("narrows by channel with a chip that takes the filter off", async () => {
+    const requests: RoomFilter[] = [];
+    const backend: Backend = { ...mockBackend, room: (f) => (requests.push(f), mockBackend.room(f)) };
+    await startApp(backend);
+    q('[data-testid="channel-table"] tr.is-clickable')!.click();
+    await flush();
+    expect(requests[requests.length - 1]!.channel).toBeTruthy();
+    const chip = q("[data-narrowing=channel]")!;
+    expect(chip.textContent).toMatch(/^Канал: /);
+    chip.click();
+    await flush();
+    expect(requests[requests.length - 1]!.channel).toBeNull();
+  });
+
+  it("opens a case by its id from the search box, and says what it cannot find", async () => {
+    await startApp(mockBackend);
+    const input = testId("search") as HTMLInputElement;
+    input.value = "яма";
+    input.form!.requestSubmit();
+    await flush();
+    expect(testId("drill-error")!.textContent).toMatch(/не номер обращения/);
+    input.value = mockAppealId(3);
+    input.form!.requestSubmit();
+    await flush();
+    expect(testId("case-title")!.dataset.appeal).toBe(mockAppealId(3));
+    input.value = "00000000-0000-7000-8000-999999999999";
+    input.form!.requestSubmit();
+    await flush();
+    expect(testId("drill-error")!.textContent).toMatch(/не найдено/);
+  });
+
+  it("never drills down on the wall", async () => {
+    const wall = createMockBackend({ mode: { mode: "wall", block: null, scene_seconds: 5 } });
+    const { app } = await startApp(wall);
+    q("[data-problem]")?.click();
+    await flush();
+    expect(app.place.problem).toBeNull();
+    expect(q("[data-problem].is-clickable")).toBeNull();
+    expect(document.querySelectorAll('[data-testid="feed-item"].is-clickable').length).toBe(0);
   });
 });
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+}

@@ -8,6 +8,8 @@ import { RoomPanel } from "./panel/room-panel";
 import { nextScene, roomFilter, wallScenes, type Scene } from "./view/room";
 import { metricById, type Metric } from "./view/metrics";
 import { syncLine } from "./view/sync";
+import { back, drillChoices, into, isUuid, level, loadDrill, narrow, REGION, saveDrill, upTo, type Drill, type Level, type Narrowing } from "./view/drill";
+import { Crumbs, DrillPanel } from "./panel/drill-panel";
 
 /** Where the chosen choropleth metric is remembered. */
 export const METRIC_STORAGE_KEY = "tsur.metric";
@@ -22,7 +24,7 @@ export interface MapLike {
   highlight(id: string | null): void;
 }
 
-export type MapFactory = (container: HTMLElement, base: MapBase, onHover: (id: string | null) => void, dark: boolean) => MapLike;
+export type MapFactory = (container: HTMLElement, base: MapBase, onHover: (id: string | null) => void, dark: boolean, onSelect?: (id: string) => void) => MapLike;
 
 export interface AppOptions {
   backend: Backend;
@@ -31,6 +33,10 @@ export interface AppOptions {
   panelContainer: HTMLElement;
   /** Where the room's panels go (tiles, problems, ratings, alerts); none = not shown. */
   roomContainer?: HTMLElement | null;
+  /** Where the drill-down's breadcrumbs and search go; none = no drill-down. */
+  crumbsContainer?: HTMLElement | null;
+  /** The drawer for a problem's appeals and the case view. */
+  drillContainer?: HTMLElement | null;
   storage: KeyValueStore | null;
   /** The wall's timer (tests pass a fake one). Default `window.setInterval`. */
   every?: (ms: number, tick: () => void) => void;
@@ -58,15 +64,140 @@ export class App {
   private lastRoom: RoomScreen | null = null;
   private metric: Metric;
   private overdue: { key: string; report: Promise<OverdueReport | null> } | null = null;
+  private drill: Drill = REGION;
+  private drillSeq = 0;
+  private readonly crumbs: Crumbs | null;
+  private readonly drawer: DrillPanel | null;
 
   constructor(private readonly options: AppOptions) {
     this.panel = new Panel(options.panelContainer, {
       mock: options.mock,
       onPeriod: (period) => void this.loadOverview(period),
       onHoverMunicipality: (id) => this.map?.highlight(id),
+      onMunicipality: (id, name) => void this.navigate(into(this.drill, "municipality", { id, label: name })),
+      onBlock: (id, name) => void this.navigate(into(this.drill, "block", { id, label: name })),
+      onNarrow: (by, id, name) => void this.navigate(narrow(this.drill, by, { id, label: name })),
     });
     this.metric = metricById(options.storage?.getItem(METRIC_STORAGE_KEY));
-    this.room = options.roomContainer ? new RoomPanel(options.roomContainer, (m) => this.chooseMetric(m)) : null;
+    this.room = options.roomContainer
+      ? new RoomPanel(options.roomContainer, {
+          onMetric: (m) => this.chooseMetric(m),
+          onProblem: (id, label) => void this.navigate(into(this.drill, "problem", { id, label })),
+          onAppeal: (id, label) => void this.navigate(into(this.drill, "appeal", { id, label })),
+        })
+      : null;
+    const handlers = {
+      onCrumb: (to: Level) => void this.navigate(upTo(this.drill, to)),
+      onAppeal: (b: { id: string; channel_ru: string; external_id: string }) => void this.navigate(into(this.drill, "appeal", { id: b.id, label: `${b.channel_ru} ${b.external_id}` })),
+      onSearch: (text: string) => void this.search(text),
+      onBack: () => void this.navigate(back(this.drill)),
+      onUnnarrow: (by: Narrowing) => void this.navigate(narrow(this.drill, by, null)),
+    };
+    this.crumbs = options.crumbsContainer ? new Crumbs(options.crumbsContainer, handlers) : null;
+    this.drawer = options.drillContainer ? new DrillPanel(options.drillContainer, handlers) : null;
+  }
+
+  /** Where the drill-down stands. */
+  get place(): Drill {
+    return this.drill;
+  }
+
+  /** Whether this window drills down at all (the wall never does). */
+  private get drills(): boolean {
+    return this.mode.mode !== "wall" && this.crumbs !== null;
+  }
+
+  /**
+   * Takes the user to a place of the drill-down: the room follows its municipality and block
+   * (a new view only when they changed), the drawer shows its problem or appeal. The laptop
+   * remembers the place for the next start; the meeting's block stays its own.
+   */
+  async navigate(to: Drill): Promise<void> {
+    if (!this.drills) return;
+    if (this.mode.mode === "meeting" && this.mode.block && this.drill.block) to = { ...to, block: this.drill.block };
+    const before = drillChoices(this.drill);
+    this.drill = to;
+    if (this.mode.mode === "laptop") saveDrill(this.options.storage, to);
+    this.crumbs?.show(to);
+    document.body.dataset.drill = level(to);
+    const after = drillChoices(to);
+    const deep = this.showDeep(to);
+    const changed = (Object.keys(after) as (keyof typeof after)[]).some((k) => before[k] !== after[k]);
+    if (changed) await this.loadRoom(this.currentFilter(), this.drillTitle());
+    await deep;
+  }
+
+  /** The room's filter for the current period and place. */
+  private currentFilter(): RoomFilter {
+    const period = this.mode.mode === "laptop" && this.last?.overview.data_range ? this.last.overview.period : null;
+    return roomFilter(period, drillChoices(this.drill));
+  }
+
+  private drillTitle(): string | null {
+    const parts = [this.drill.municipality?.label, this.drill.block?.label, this.drill.channel?.label, this.drill.status?.label].filter((x): x is string => !!x);
+    if (this.mode.mode === "meeting") return `Совещание: ${parts.join(" · ")}`;
+    return parts.length > 0 ? parts.join(" · ") : null;
+  }
+
+  /** Shows the place's problem or appeal in the drawer (hides it above them); a newer step wins. */
+  private async showDeep(d: Drill): Promise<void> {
+    const drawer = this.drawer;
+    if (!drawer) return;
+    const seq = ++this.drillSeq;
+    delete document.body.dataset.drillReady;
+    if (!d.problem && !d.appeal) {
+      drawer.hide();
+      document.body.dataset.drillReady = level(d);
+      return;
+    }
+    try {
+      if (d.appeal) {
+        drawer.showLoading(`обращение ${d.appeal.label}`);
+        const c = await this.options.backend.caseView(d.appeal.id);
+        if (seq !== this.drillSeq) return;
+        drawer.showCase(c);
+        // A search or a restart knows only the id: the crumb takes the case's name.
+        const label = `${c.channel_ru} ${c.external_id}`;
+        if (this.drill.appeal && this.drill.appeal.id === c.id && this.drill.appeal.label !== label) {
+          this.drill = { ...this.drill, appeal: { id: c.id, label } };
+          if (this.mode.mode === "laptop") saveDrill(this.options.storage, this.drill);
+          this.crumbs?.show(this.drill);
+        }
+      } else if (d.problem) {
+        drawer.showLoading(`проблема «${d.problem.label}»`);
+        const p = await this.options.backend.problemAppeals(d.problem.id, 50);
+        if (seq !== this.drillSeq) return;
+        drawer.showProblem(p);
+      }
+      document.body.dataset.drillReady = level(d);
+    } catch (e) {
+      if (seq === this.drillSeq) drawer.showError(errorMessage(e));
+    }
+  }
+
+  /** The search box: an appeal's id opens its case. */
+  async search(text: string): Promise<void> {
+    const t = text.trim();
+    if (isUuid(t)) {
+      await this.navigate(into(this.drill, "appeal", { id: t.toLowerCase(), label: t.slice(0, 8) }));
+      return;
+    }
+    this.drawer?.showError(`«${t}» — не номер обращения: введите его идентификатор (UUID), он есть в карточке и в выгрузках`);
+  }
+
+  /** Keyboard shortcuts of the laptop and the meeting: Escape steps back, `/` goes to the search. */
+  private installShortcuts(): void {
+    document.addEventListener("keydown", (e) => {
+      if (!this.drills) return;
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+      if (e.key === "Escape" && !typing) {
+        e.preventDefault();
+        void this.navigate(back(this.drill));
+      } else if (e.key === "/" && !typing && this.crumbs) {
+        e.preventDefault();
+        this.crumbs.search.focus();
+      }
+    });
   }
 
   /** Colours the map by another metric and remembers the choice (laptop and meeting). */
@@ -91,6 +222,14 @@ export class App {
       // An old backend without modes: the laptop.
     }
     document.body.dataset.mode = this.mode.mode;
+    if (this.room) this.room.drillable = this.drills;
+    if (this.drills) {
+      // The laptop comes back where it was; the meeting starts at its block.
+      this.drill = this.mode.mode === "laptop" ? loadDrill(this.options.storage) : this.mode.block ? { ...REGION, block: { id: this.mode.block, label: this.mode.block } } : REGION;
+      this.crumbs?.show(this.drill);
+      document.body.dataset.drill = level(this.drill);
+      this.installShortcuts();
+    }
     // The laptop and the meeting say how fresh their data are; the wall shows no controls.
     if (this.mode.mode !== "wall") {
       void this.showSync();
@@ -100,6 +239,9 @@ export class App {
     const period = this.mode.mode === "wall" ? null : loadPeriod(this.options.storage);
     await Promise.all([this.loadMap(), this.loadOverview(period, true)]);
     if (this.mode.mode === "wall") this.startPlaylist();
+    // The laptop and the meeting follow new appeals (the feed, the figures) once a minute,
+    // as the background sync brings them.
+    else this.every(60_000, () => void this.loadRoom(this.currentFilter(), this.drillTitle()));
   }
 
   /** Shows the sync status line (hidden when no central database is configured). */
@@ -190,7 +332,9 @@ export class App {
     const container = this.options.mapContainer;
     try {
       const base = await this.options.backend.mapBase();
-      this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id), this.mode.mode === "wall");
+      const nameOf = (id: string) => this.last?.overview.municipalities.find((m) => m.id === id)?.name_ru ?? id;
+      const onSelect = this.drills ? (id: string) => void this.navigate(into(this.drill, "municipality", { id, label: nameOf(id) })) : undefined;
+      this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id), this.mode.mode === "wall", onSelect);
       this.map.setMetric(this.metric);
       if (this.last) this.map.setOverview(this.last.overview, this.last.classes);
       if (this.lastRoom) this.map.setRoom(this.lastRoom);
@@ -230,14 +374,20 @@ export class App {
     this.map?.setOverview(overview, classes);
     if (this.mode.mode === "wall") {
       await this.loadRoom(roomFilter(null), "Область: обзор");
-    } else if (this.mode.mode === "meeting") {
-      // A meeting looks at the present: the last 30 days against the 30 before.
-      const block = this.mode.block;
-      const label = overview.stats.by_block.find((b) => b.key === block)?.label_ru ?? block ?? "";
-      if (block) document.body.dataset.block = block;
-      await this.loadRoom(roomFilter(null, { block }), `Совещание: ${label}`);
     } else {
-      await this.loadRoom(roomFilter(overview.data_range ? overview.period : null));
+      if (this.mode.mode === "meeting") {
+        // A meeting looks at the present (the last 30 days against the 30 before), at its block.
+        const block = this.mode.block;
+        const label = overview.stats.by_block.find((b) => b.key === block)?.label_ru ?? block ?? "";
+        if (block) {
+          document.body.dataset.block = block;
+          this.drill = { ...this.drill, block: { id: block, label } };
+          this.crumbs?.show(this.drill);
+        }
+      }
+      const deep = startup ? this.showDeep(this.drill) : Promise.resolve();
+      await this.loadRoom(this.currentFilter(), this.drillTitle());
+      await deep;
     }
     if (!this.shownOnce) {
       this.shownOnce = true;

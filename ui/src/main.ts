@@ -19,7 +19,9 @@ const app = new App({
   mapContainer: element("map"),
   panelContainer: element("panel"),
   roomContainer: element("room"),
+  crumbsContainer: element("crumbs"),
+  drillContainer: element("drill"),
   storage: browserStorage(),
-  createMap: (container, base, onHover, dark) => new MapView(container, base, { onHover, dark }),
+  createMap: (container, base, onHover, dark, onSelect) => new MapView(container, base, { onHover, dark, onSelect }),
 });
 void app.start();

@@ -120,20 +120,23 @@ impl Api {
         };
         let basis = Basis { registered: registered_at, extension_days: q.extension_days, fast_track, ..Basis::new(regime, received_at) };
         let all = deadline::explain(&basis, &reference.calendar).map_err(|e| ApiError::invalid(e.to_string()))?;
-        Ok(all
-            .into_iter()
-            .map(|d| StageDeadlineDto {
-                stage: d.stage.code().into(),
-                stage_ru: d.stage.label_ru().into(),
-                due: d.due.with_timezone(&ZONE).to_rfc3339(),
-                start: d.explanation.start.with_timezone(&ZONE).to_rfc3339(),
-                regime_ru: d.explanation.regime,
-                rule: d.explanation.rule,
-                skipped: d.explanation.skipped.into_iter().map(|s| SkippedDayDto { date: s.date.to_string(), reason: s.reason }).collect(),
-                extension_days: d.explanation.extension_days,
-                predicted: d.explanation.predicted,
-            })
-            .collect())
+        Ok(all.into_iter().map(StageDeadlineDto::from).collect())
+    }
+}
+
+impl From<deadline::StageDeadline> for StageDeadlineDto {
+    fn from(d: deadline::StageDeadline) -> StageDeadlineDto {
+        StageDeadlineDto {
+            stage: d.stage.code().into(),
+            stage_ru: d.stage.label_ru().into(),
+            due: d.due.with_timezone(&ZONE).to_rfc3339(),
+            start: d.explanation.start.with_timezone(&ZONE).to_rfc3339(),
+            regime_ru: d.explanation.regime,
+            rule: d.explanation.rule,
+            skipped: d.explanation.skipped.into_iter().map(|s| SkippedDayDto { date: s.date.to_string(), reason: s.reason }).collect(),
+            extension_days: d.explanation.extension_days,
+            predicted: d.explanation.predicted,
+        }
     }
 }
 

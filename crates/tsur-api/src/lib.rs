@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+pub mod case;
 mod central;
 pub mod classify;
 pub mod deadlines;
@@ -24,6 +25,7 @@ mod stats;
 pub mod sync;
 
 pub use analytics::{AlertEval, AlertItem, EffectReport, KpiReport, ScreenReport, SliceQuery};
+pub use case::{AnswerEntry, AppealBriefDto, CaseAuthor, CaseDeadline, CaseView, CoverDto, ProblemAppeals, TimelineEntry};
 pub use central::central_migrate;
 pub use classify::{PredictRow, ReviewItem, TrainSummary, REVIEW_THRESHOLD};
 pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
@@ -35,7 +37,7 @@ pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
-pub use room::{AlertRow, AreaMetric, KpiTile, ProblemRow, RatingRow, RoomFilter, RoomScreen};
+pub use room::{AlertRow, AreaMetric, FeedItem, KpiTile, ProblemRow, RatingRow, RoomFilter, RoomScreen};
 pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep};
 pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;

@@ -143,6 +143,26 @@ pub struct AlertRow {
     pub lat: f64,
 }
 
+/// One line of the live feed: a new appeal or a raised alert. It names no person and quotes
+/// no appeal text (the wall shows it as is).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct FeedItem {
+    /// `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+    pub at: String,
+    /// `appeal` or `alert`.
+    pub kind: String,
+    /// What happened: channel, municipality and topic of an appeal; municipality, topic and
+    /// counts of an alert.
+    pub text_ru: String,
+    /// The appeal, for its case view; never on the wall.
+    pub appeal_id: Option<String>,
+    /// Whether the appeal's answer is late now.
+    pub overdue: bool,
+}
+
+/// How many lines the live feed shows.
+pub const FEED_LINES: i64 = 12;
+
 /// Everything one view of the room shows.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct RoomScreen {
@@ -163,6 +183,8 @@ pub struct RoomScreen {
     /// The hotspots: H3 hexagons with Gi* z-scores and their significance, a GeoJSON
     /// FeatureCollection as text (drawn by MapLibre as is).
     pub hotspots_geojson: String,
+    /// The live feed: the newest appeals of the filter and the alerts, newest first.
+    pub feed: Vec<FeedItem>,
 }
 
 /// A score in [0, 1] as points 0–100, as people read ratings.
@@ -255,7 +277,7 @@ impl Api {
         // Alerts raised in the last week of the period.
         let to = chrono::NaiveDate::parse_from_str(&report.to, "%Y-%m-%d").map_err(|e| ApiError::internal(format!("конец периода: {e}")))?;
         let since = (to - chrono::Duration::days(6)).to_string();
-        let alerts = self
+        let alerts: Vec<AlertRow> = self
             .alerts(Some(&since), scope)
             .await?
             .into_iter()
@@ -275,6 +297,7 @@ impl Api {
                 }
             })
             .collect();
+        let feed = self.feed(filter, &alerts, scope).await?;
         let hotspots = self.hotspots(7, &q, scope).await?;
         Ok(RoomScreen {
             period_ru: report.period_ru.clone(),
@@ -285,6 +308,61 @@ impl Api {
             problems,
             alerts,
             hotspots_geojson: hotspots.to_string(),
+            feed,
         })
+    }
+
+    /// The live feed of a view: the newest appeals of the filter (whatever the period: the
+    /// feed is the present) merged with the view's alerts, newest first.
+    async fn feed(&self, filter: &RoomFilter, alerts: &[AlertRow], scope: &Scope) -> Result<Vec<FeedItem>, ApiError> {
+        use tsur_store_sqlite::LatestBy;
+        let only: Vec<(LatestBy, &str)> = [
+            (LatestBy::Municipality, &filter.municipality),
+            (LatestBy::Block, &filter.block),
+            (LatestBy::Channel, &filter.channel),
+            (LatestBy::Status, &filter.status),
+        ]
+        .into_iter()
+        .filter_map(|(by, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (by, v)))
+        .collect();
+        let now = chrono::Utc::now();
+        let names = crate::case::Names(self.reference());
+        let wall = scope.role == tsur_core::Role::Wall;
+        let mut lines: Vec<(chrono::NaiveDateTime, FeedItem)> = Vec::new();
+        for b in self.store().latest_appeals(&only, FEED_LINES, scope).await? {
+            let brief = crate::case::brief(&b, &names, now);
+            let topic = brief.topic_ru.clone().unwrap_or_else(|| "тема не определена".into());
+            lines.push((
+                b.received_at.with_timezone(&tsur_core::time::ZONE).naive_local(),
+                FeedItem {
+                    at: brief.received,
+                    kind: "appeal".into(),
+                    text_ru: format!("{} · {} · {topic}", brief.channel_ru, brief.municipality_ru),
+                    appeal_id: (!wall).then_some(brief.id),
+                    overdue: brief.overdue,
+                },
+            ));
+        }
+        for a in alerts {
+            let Ok(at) = chrono::NaiveDateTime::parse_from_str(&a.raised_ru, "%d.%m.%Y %H:%M") else { continue };
+            lines.push((
+                at,
+                FeedItem {
+                    at: a.raised_ru.clone(),
+                    kind: "alert".into(),
+                    text_ru: format!(
+                        "Сигнал: {} — {}, {} обр. при ожидаемых {}",
+                        a.municipality_ru,
+                        a.topic_ru,
+                        a.observed,
+                        format!("{:.1}", a.expected).replace('.', ",")
+                    ),
+                    appeal_id: None,
+                    overdue: false,
+                },
+            ));
+        }
+        lines.sort_by(|x, y| y.0.cmp(&x.0));
+        Ok(lines.into_iter().take(FEED_LINES as usize).map(|(_, item)| item).collect())
     }
 }

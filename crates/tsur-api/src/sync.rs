@@ -302,7 +302,37 @@ impl Api {
             progress(SyncStep::Pushed(report.pushed_events));
         }
 
-        // Pull.
+        // Pull. A new laptop's first pull is a bulk load: the projection's secondary indexes
+        // are dropped for it and built once at its end, whether it ends well or not (a pull
+        // killed meanwhile has them built when the store is next opened).
+        let bulk = self.store.sync_meta(PULL_CURSOR).await?.is_none();
+        if bulk {
+            self.store.defer_indexes().await?;
+        }
+        let pulled = self.pull(central, &scope, &rules, &mut report, progress).await;
+        let started_index = std::time::Instant::now();
+        let restored = if bulk { self.store.restore_indexes().await } else { Ok(0) };
+        report.apply_seconds += started_index.elapsed().as_secs_f64();
+        pulled?;
+        restored?;
+        // New events reach the analytics' snapshot by its own catch-up (events' rowid). The
+        // problem linker is not run on pulled appeals: links are made where appeals are taken
+        // in, and arrive here as `problem_linked` events like any other.
+        report.pending = self.store.pending_events().await?;
+        self.store.set_sync_meta(&[(LAST_SUCCESS, Some(&now_text(Utc::now()))), (LAST_ERROR, None)]).await?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Pulls every page after the node's cursor into the store (see [`Api::sync_with`]).
+    async fn pull(
+        &mut self,
+        central: &CentralStore,
+        scope: &Scope,
+        rules: &std::sync::Arc<tsur_core::rules::Rules>,
+        report: &mut SyncReport,
+        progress: &mut (dyn FnMut(SyncStep) + Send),
+    ) -> Result<(), ApiError> {
         let with_authors = scope.may_see_personal_data;
         // The next page is fetched while this one is written: the server and the network on
         // one side, SQLite on the other, so a first sync takes the longer of the two rather
@@ -389,13 +419,7 @@ impl Api {
         }
         drop(incoming);
         let _ = fetcher.await;
-        // New events reach the analytics' snapshot by its own catch-up (events' rowid). The
-        // problem linker is not run on pulled appeals: links are made where appeals are taken
-        // in, and arrive here as `problem_linked` events like any other.
-        report.pending = self.store.pending_events().await?;
-        self.store.set_sync_meta(&[(LAST_SUCCESS, Some(&now_text(Utc::now()))), (LAST_ERROR, None)]).await?;
-        report.seconds = started.elapsed().as_secs_f64();
-        Ok(report)
+        Ok(())
     }
 
     /// A cursor kept in `sync_meta` under `key` (the start when there is none).

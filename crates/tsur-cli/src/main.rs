@@ -23,6 +23,7 @@ macro_rules! out {
 }
 
 mod analytics;
+mod case;
 
 #[derive(Parser)]
 #[command(name = "tsur", version, about = "ЦУР Астраханской области: обращения граждан — демо-данные, статистика, справочники")]
@@ -193,6 +194,14 @@ enum LocalCommand {
     },
     /// Реестр проблем по приоритету (без подкоманды), связывание обращений, оценка связывания
     Problems(ProblemsArgs),
+    /// Карточка обращения: текст, история событий, сроки с объяснением, ответы, связанные обращения
+    Case {
+        /// Идентификатор обращения (UUID)
+        id: String,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Показатели любого среза: число, скорость первого ответа, доли в срок / решено / подтверждено, оценки
     Kpi {
         #[command(flatten)]
@@ -385,6 +394,17 @@ struct RegisterArgs {
 enum ProblemsCommand {
     /// Реестр по приоритету (то же, что tsur problems без подкоманды)
     List(RegisterArgs),
+    /// Обращения одной проблемы, новые сначала
+    Appeals {
+        /// Идентификатор проблемы (UUID)
+        id: String,
+        /// Сколько показать
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Связать новые обращения с проблемами (обычно делается само после загрузки)
     Link {
         /// Вывод в JSON
@@ -815,6 +835,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         LocalCommand::Roadmaps { json } => analytics::roadmaps(&api, json)?,
         LocalCommand::Alerts { since, eval, within_hours, json } => analytics::alerts(&api, since.as_deref(), eval, within_hours, json).await?,
         LocalCommand::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
+        LocalCommand::Case { id, json } => case::case(&api, &id, json).await?,
+        LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::Appeals { id, limit, json }), .. }) => {
+            case::problem_appeals(&api, &id, limit, json).await?
+        }
         LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::Link { json }), .. }) => {
             let s = api.link_problems(tsur_api::LinkParams::default()).await?;
             if json {

@@ -26,6 +26,6 @@ pub use deadlines::DeadlineRow;
 pub use error::StoreError;
 pub use intake::{ImportCounts, QuarantineEntry, QuarantineRow};
 pub use open::{SqliteStore, APPLICATION_ID};
-pub use queries::{CountRow, GroupBy, LinkRow, ProblemRow, RadarRow, ReviewRow, StatsFilter};
+pub use queries::{AppealBrief, CountRow, GroupBy, LatestBy, LinkRow, ProblemRow, RadarRow, ReviewRow, StatsFilter};
 pub use sync::{prepare, Applied, Outbox, Prepared, PullWriter, PulledAppeal, Rejection};
 pub use write::{BulkWriter, DemoIncidentRecord, NewAppeal};

@@ -67,6 +67,8 @@ impl SqliteStore {
             .map_err(|e| classify(path, e))?;
         let store = SqliteStore { pool, path: path.to_owned(), rules: Default::default() };
         store.recognise_and_migrate().await?;
+        // A bulk pull killed before its end left its indexes to be built (`defer_indexes`).
+        store.restore_indexes().await?;
         Ok(store)
     }
 

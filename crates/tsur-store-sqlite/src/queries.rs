@@ -313,6 +313,48 @@ impl SqliteStore {
             .collect()
     }
 
+    /// The appeals of a problem that the scope may see, newest first, at most `limit`, with
+    /// how many there are in all.
+    pub async fn problem_appeals(&self, problem: ProblemId, limit: i64, scope: &Scope) -> Result<(u64, Vec<AppealBrief>), StoreError> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT count(*) FROM appeal_state");
+        push_filter(&mut q, &StatsFilter { from: None, until: None, scope: scope.clone() });
+        q.push(" AND problem_id = ").push_bind(problem.0);
+        let total: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut q = brief_query(scope);
+        q.push(" AND problem_id = ").push_bind(problem.0).push(" ORDER BY received_at DESC, appeal_id LIMIT ").push_bind(limit);
+        Ok((total as u64, self.briefs(q).await?))
+    }
+
+    /// The newest appeals that the scope may see, narrowed by `only` (column, value) pairs of
+    /// `appeal_state` (municipality, block, channel, status), at most `limit`.
+    pub async fn latest_appeals(&self, only: &[(LatestBy, &str)], limit: i64, scope: &Scope) -> Result<Vec<AppealBrief>, StoreError> {
+        let mut q = brief_query(scope);
+        for (by, value) in only {
+            q.push(format!(" AND {} = ", by.column())).push_bind(value.to_string());
+        }
+        q.push(" ORDER BY received_at DESC, appeal_id LIMIT ").push_bind(limit);
+        self.briefs(q).await
+    }
+
+    async fn briefs(&self, mut q: QueryBuilder<'_, Sqlite>) -> Result<Vec<AppealBrief>, StoreError> {
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppealBrief {
+                    id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                    channel: r.get(1),
+                    external_id: r.get(2),
+                    received_at: at(r.get(3))?,
+                    municipality_id: r.get(4),
+                    topic_id: r.get(5),
+                    agency_id: r.get(6),
+                    status: r.get(7),
+                    answer_due: opt_at(r.get(8))?,
+                })
+            })
+            .collect()
+    }
+
     /// Classified appeals with a point received at or after `since`, in order of receipt
     /// (for linking into problems).
     pub async fn link_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<LinkRow>, StoreError> {
@@ -467,6 +509,64 @@ impl SqliteStore {
             })
             .collect()
     }
+}
+
+/// A column that narrows [`SqliteStore::latest_appeals`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatestBy {
+    /// `municipality_id`.
+    Municipality,
+    /// `block_id`.
+    Block,
+    /// `channel`.
+    Channel,
+    /// `status`.
+    Status,
+}
+
+impl LatestBy {
+    fn column(self) -> &'static str {
+        match self {
+            LatestBy::Municipality => "municipality_id",
+            LatestBy::Block => "block_id",
+            LatestBy::Channel => "channel",
+            LatestBy::Status => "status",
+        }
+    }
+}
+
+/// The list query of appeal briefs in the scope, before its own conditions and order.
+fn brief_query(scope: &Scope) -> QueryBuilder<'static, Sqlite> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT appeal_id, channel, (SELECT external_id FROM appeals WHERE id = appeal_id), received_at, municipality_id, topic_id, agency_id, \
+         status, answer_due FROM appeal_state",
+    );
+    push_filter(&mut q, &StatsFilter { from: None, until: None, scope: scope.clone() });
+    q
+}
+
+/// One appeal in a list (a problem's appeals, a case's neighbours): what identifies it and
+/// where it stands; no text, no author.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppealBrief {
+    /// The appeal.
+    pub id: AppealId,
+    /// Its channel's code.
+    pub channel: String,
+    /// The channel's own identifier.
+    pub external_id: String,
+    /// Receipt.
+    pub received_at: DateTime<Utc>,
+    /// Municipality id.
+    pub municipality_id: String,
+    /// Topic id, once classified.
+    pub topic_id: Option<String>,
+    /// Responsible agency id.
+    pub agency_id: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// The answer's due instant, when the regime has one.
+    pub answer_due: Option<DateTime<Utc>>,
 }
 
 /// A problem of the register.

@@ -188,6 +188,53 @@ impl SqliteStore {
         Ok(applied)
     }
 
+    /// Drops the projection's secondary indexes for a bulk pull (a new laptop's first sync):
+    /// a million rows go into the tables' own b-trees in order, and each index is then built
+    /// once, sorted, by [`SqliteStore::restore_indexes`], instead of being updated row by row
+    /// in random order. Each definition is kept in `sync_meta` in the same transaction as the
+    /// drop, so an index is never lost: a pull killed before it restored them has them
+    /// restored when the store is next opened. Returns how many were dropped.
+    pub async fn defer_indexes(&self) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (");
+        let mut list = q.separated(", ");
+        for name in DEFERRABLE_INDEXES {
+            list.push_bind(*name);
+        }
+        list.push_unseparated(")");
+        let found: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
+        for (name, sql) in &found {
+            set_meta(&mut tx, &[(&format!("{DEFERRED_INDEX}{name}"), Some(sql))]).await?;
+            // DDL is never cached: a cached statement would replay against the old schema.
+            sqlx::query(&format!("DROP INDEX \"{name}\"")).persistent(false).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(found.len())
+    }
+
+    /// Builds again the indexes [`SqliteStore::defer_indexes`] dropped, all in one
+    /// transaction with the removal of their kept definitions; nothing when none are.
+    /// Returns how many were built.
+    pub async fn restore_indexes(&self) -> Result<usize, StoreError> {
+        let pattern = format!("{DEFERRED_INDEX}%");
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        // Read inside the transaction: its first read checks the schema's version, so this
+        // connection forgets a schema from before the drop (SQLite would otherwise answer
+        // "index … already exists" from its stale copy).
+        let kept: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM sync_meta WHERE key LIKE ?").bind(&pattern).fetch_all(&mut *tx).await?;
+        for (key, sql) in &kept {
+            // The definition is SQLite's own text of a CREATE INDEX read from sqlite_master.
+            if !sql.trim_start().to_ascii_uppercase().starts_with("CREATE INDEX") {
+                return Err(StoreError::Decode(format!("{key}: не определение индекса")));
+            }
+            // DDL is never cached: a cached statement would replay against the old schema.
+            sqlx::query(sql).persistent(false).execute(&mut *tx).await?;
+            set_meta(&mut tx, &[(key, None)]).await?;
+        }
+        tx.commit().await?;
+        Ok(kept.len())
+    }
+
     /// A transaction for several pulled pages (a first sync commits every few pages: the
     /// same bytes, far fewer rewrites of the same index pages). Nothing is stored until
     /// [`PullWriter::commit`], which stores the cursor with the data.
@@ -388,6 +435,23 @@ impl PullWriter {
         self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }
+
+/// Indexes a bulk pull drops and builds once at its end ([`SqliteStore::defer_indexes`]):
+/// the projection's secondary indexes. Primary keys stay (the pull looks rows up by id), and
+/// so does `events_by_appeal`, which folding an appeal that comes twice in one sync reads.
+const DEFERRABLE_INDEXES: &[&str] = &[
+    "appeal_state_received",
+    "appeal_state_municipality",
+    "appeal_state_block",
+    "appeal_state_status",
+    "appeal_state_answer_due",
+    "appeal_state_fast_track",
+    "appeal_state_review",
+    "appeal_state_problem",
+];
+
+/// The prefix of the keys in `sync_meta` that keep a deferred index's definition.
+const DEFERRED_INDEX: &str = "deferred_index:";
 
 /// The key of the push watermark in `sync_meta`.
 const PUSH_MARK: &str = "push_mark";

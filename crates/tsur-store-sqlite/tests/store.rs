@@ -193,3 +193,41 @@ async fn refuses_foreign_corrupt_newer_and_locked_files() {
     assert!(matches!(err, StoreError::Locked { .. }), "{err}");
     assert!(err.to_string().contains("заблокирована"));
 }
+
+async fn index_names(store: &SqliteStore) -> Vec<String> {
+    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").fetch_all(store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.insert_appeals(&[sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing")]).await.unwrap();
+    let all = index_names(&store).await;
+    assert!(all.iter().any(|n| n == "appeal_state_block"));
+
+    // Dropped for the load: the projection's secondary indexes only; the definitions kept.
+    let dropped = store.defer_indexes().await.unwrap();
+    assert!(dropped >= 6, "{dropped}");
+    let during = index_names(&store).await;
+    assert_eq!(all.len() - during.len(), dropped);
+    assert!(during.iter().all(|n| !n.starts_with("appeal_state_")), "{during:?}");
+    assert!(during.iter().any(|n| n == "events_by_appeal"), "kept for appeals that come twice");
+    // Reads still work without them, by scope.
+    let head =
+        Scope { role: tsur_core::Role::BlockHead, blocks: Some(vec![tsur_core::BlockId("roads".into())]), municipalities: None, may_see_personal_data: false };
+    assert_eq!(store.count(&StatsFilter { from: None, until: None, scope: head.clone() }).await.unwrap(), 1);
+
+    // A pull killed here: the next open builds them again, exactly as they were.
+    store.close().await;
+    let store = open(dir.path()).await;
+    assert_eq!(index_names(&store).await, all);
+    assert_eq!(store.sync_meta("deferred_index:appeal_state_block").await.unwrap(), None);
+    assert_eq!(store.count(&StatsFilter { from: None, until: None, scope: head }).await.unwrap(), 1);
+
+    // The ordinary end: restored by the pull itself; a second restore has nothing to do.
+    assert!(store.defer_indexes().await.unwrap() >= 6);
+    assert_eq!(store.restore_indexes().await.unwrap(), dropped);
+    assert_eq!(store.restore_indexes().await.unwrap(), 0);
+    assert_eq!(index_names(&store).await, all);
+}

@@ -1,5 +1,5 @@
 // The interface through which the whole UI talks to its data.
-import type { AppMode, MapBase, OverdueReport, Overview, Period, RoomFilter, RoomScreen, SyncStatus } from "./types";
+import type { AppMode, CaseView, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, SyncStatus } from "./types";
 
 /**
  * What the UI may ask of the backend. Every method throws a `BackendError` when the backend
@@ -18,4 +18,8 @@ export interface Backend {
   overdue(filter: RoomFilter, limit: number): Promise<OverdueReport>;
   /** Where the sync with the central database stands. */
   syncStatus(): Promise<SyncStatus>;
+  /** The case view of an appeal by its id (refused on the wall). */
+  caseView(id: string): Promise<CaseView>;
+  /** The newest `limit` appeals of a problem (refused on the wall). */
+  problemAppeals(id: string, limit: number): Promise<ProblemAppeals>;
 }

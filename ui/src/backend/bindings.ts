@@ -29,10 +29,6 @@ async overview(period: Period | null) : Promise<Result<Overview, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-/**
- * Where the sync with the central database stands: last success, last error, events
- * waiting to be pushed (the status line).
- */
 async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sync_status") };
@@ -71,6 +67,30 @@ async room(filter: RoomFilter) : Promise<Result<RoomScreen, ApiError>> {
 async overdue(filter: RoomFilter, limit: number) : Promise<Result<OverdueReport, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("overdue", { filter, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Where the sync with the central database stands: last success, last error, events
+ * waiting to be pushed (the status line).
+ * The case view of an appeal (the drill-down's last step); refused on the wall.
+ */
+async caseView(id: string) : Promise<Result<CaseView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("case_view", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The newest appeals of a problem (the drill-down's step from a problem); refused on the wall.
+ */
+async problemAppeals(id: string, limit: number) : Promise<Result<ProblemAppeals, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("problem_appeals", { id, limit }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -129,6 +149,26 @@ lon: number;
  */
 lat: number }
 /**
+ * An answer to the citizen with moderation's verdict.
+ */
+export type AnswerEntry = { 
+/**
+ * `dd.mm.yyyy HH:MM`.
+ */
+at: string; 
+/**
+ * `промежуточный ответ` or `ответ`.
+ */
+kind_ru: string; 
+/**
+ * The answer's text.
+ */
+text: string; 
+/**
+ * Moderation's reason when it rejected the answer as a formal reply.
+ */
+rejected_because: string | null }
+/**
  * An error of the API: `{ code, message }`.
  */
 export type ApiError = { 
@@ -158,6 +198,58 @@ block: string | null;
  * Seconds each scene of the wall's playlist stays (`--scene-seconds`, default 30).
  */
 scene_seconds: number }
+/**
+ * One appeal in a list: what identifies it and where it stands (no text, no author).
+ */
+export type AppealBriefDto = { 
+/**
+ * Appeal id (UUID).
+ */
+id: string; 
+/**
+ * Channel code.
+ */
+channel: string; 
+/**
+ * The channel's Russian name.
+ */
+channel_ru: string; 
+/**
+ * The channel's own identifier.
+ */
+external_id: string; 
+/**
+ * Receipt, `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+ */
+received: string; 
+/**
+ * Municipality's name.
+ */
+municipality_ru: string; 
+/**
+ * Topic's name, once classified.
+ */
+topic_ru: string | null; 
+/**
+ * Responsible agency's short name.
+ */
+agency_ru: string | null; 
+/**
+ * Status code.
+ */
+status: string; 
+/**
+ * Status in Russian.
+ */
+status_ru: string; 
+/**
+ * The answer's due instant, `dd.mm.yyyy HH:MM`, when the regime has one.
+ */
+answer_due: string | null; 
+/**
+ * Whether the answer is due and late now.
+ */
+overdue: boolean }
 /**
  * The choropleth's metrics of one municipality.
  */
@@ -191,6 +283,162 @@ rating_score: number | null;
  */
 satisfaction: number | null }
 /**
+ * The citizen who wrote the appeal (personal data under 152-ФЗ).
+ */
+export type CaseAuthor = { 
+/**
+ * Full name as given.
+ */
+full_name: string; 
+/**
+ * Phone, if given.
+ */
+phone: string | null; 
+/**
+ * E-mail, if given.
+ */
+email: string | null }
+/**
+ * A stage's deadline in a case: the explained deadline and whether it was kept.
+ */
+export type CaseDeadline = { 
+/**
+ * The deadline with its explanation (as `tsur deadline` gives it).
+ */
+deadline: StageDeadlineDto; 
+/**
+ * Due, `dd.mm.yyyy HH:MM`.
+ */
+due_ru: string; 
+/**
+ * When the stage was done, `dd.mm.yyyy HH:MM`.
+ */
+done: string | null; 
+/**
+ * `met`, `late`, `overdue` (not done and past due) or `running`.
+ */
+state: string; 
+/**
+ * The state in Russian.
+ */
+state_ru: string }
+/**
+ * The case view of one appeal.
+ */
+export type CaseView = { 
+/**
+ * Appeal id (UUID).
+ */
+id: string; 
+/**
+ * Channel code.
+ */
+channel: string; 
+/**
+ * The channel's Russian name.
+ */
+channel_ru: string; 
+/**
+ * The channel's own identifier.
+ */
+external_id: string; 
+/**
+ * The legal regime's name.
+ */
+regime_ru: string; 
+/**
+ * Receipt, `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+ */
+received: string; 
+/**
+ * Municipality id.
+ */
+municipality: string; 
+/**
+ * Municipality's name.
+ */
+municipality_ru: string; 
+/**
+ * Settlement's name, when known.
+ */
+settlement_ru: string | null; 
+/**
+ * The address as written.
+ */
+address: string; 
+/**
+ * The appeal's text.
+ */
+text: string; 
+/**
+ * Status code.
+ */
+status: string; 
+/**
+ * Status in Russian.
+ */
+status_ru: string; 
+/**
+ * Block id, once classified.
+ */
+block: string | null; 
+/**
+ * Block's name.
+ */
+block_ru: string | null; 
+/**
+ * Topic's name.
+ */
+topic_ru: string | null; 
+/**
+ * Who classified it: a person, or the classifier with its confidence.
+ */
+classified_by_ru: string | null; 
+/**
+ * Responsible agency's name.
+ */
+agency_ru: string | null; 
+/**
+ * The author, when the scope may see personal data.
+ */
+author: CaseAuthor | null; 
+/**
+ * True when the author exists but the scope may not see them.
+ */
+author_hidden: boolean; 
+/**
+ * Every event in order.
+ */
+timeline: TimelineEntry[]; 
+/**
+ * Each stage's deadline, explained, and whether it was kept.
+ */
+deadlines: CaseDeadline[]; 
+/**
+ * Answers with moderation's verdicts.
+ */
+answers: AnswerEntry[]; 
+/**
+ * The citizen's latest score, 1–5.
+ */
+satisfaction: number | null; 
+/**
+ * The problem it is linked to (UUID).
+ */
+problem_id: string | null; 
+/**
+ * How many other appeals the problem has in the scope.
+ */
+linked_total: number; 
+/**
+ * The newest of them (at most [`LINKED_IN_CASE`]).
+ */
+linked: AppealBriefDto[]; 
+/**
+ * The fast-track and roadmaps that cover it.
+ */
+covered_by: CoverDto[] }
+/**
  * One group of a count.
  */
 export type CountBy = { 
@@ -206,6 +454,30 @@ label_ru: string;
  * Appeals in the group.
  */
 count: number }
+/**
+ * A fast-track or roadmap that covers the appeal.
+ */
+export type CoverDto = { 
+/**
+ * `fast_track` or `roadmap`.
+ */
+kind: string; 
+/**
+ * Its id.
+ */
+id: string; 
+/**
+ * Its Russian name.
+ */
+name_ru: string; 
+/**
+ * The agency that owns it.
+ */
+agency_ru: string; 
+/**
+ * What it promises: the accelerated term, or the roadmap's progress.
+ */
+detail: string }
 /**
  * What kind of failure, for callers that react differently.
  */
@@ -227,6 +499,32 @@ export type ErrorCode =
  * Anything else: a bug or an unexpected failure.
  */
 "internal"
+/**
+ * One line of the live feed: a new appeal or a raised alert. It names no person and quotes
+ * no appeal text (the wall shows it as is).
+ */
+export type FeedItem = { 
+/**
+ * `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+ */
+at: string; 
+/**
+ * `appeal` or `alert`.
+ */
+kind: string; 
+/**
+ * What happened: channel, municipality and topic of an appeal; municipality, topic and
+ * counts of an alert.
+ */
+text_ru: string; 
+/**
+ * The appeal, for its case view; never on the wall.
+ */
+appeal_id: string | null; 
+/**
+ * Whether the appeal's answer is late now.
+ */
+overdue: boolean }
 /**
  * One KPI tile: the value, the previous period's, and which way is better.
  */
@@ -457,6 +755,26 @@ from: string;
  */
 to: string }
 /**
+ * The appeals of one problem (the drill-down's step from a problem to its appeals).
+ */
+export type ProblemAppeals = { 
+/**
+ * Problem id (UUID).
+ */
+problem_id: string; 
+/**
+ * Its topic's name (of its newest appeal), when classified.
+ */
+topic_ru: string | null; 
+/**
+ * How many appeals of it the scope may see.
+ */
+total: number; 
+/**
+ * The newest of them, at most the limit asked.
+ */
+appeals: AppealBriefDto[] }
+/**
  * One problem of the top list.
  */
 export type ProblemRow = { 
@@ -585,7 +903,63 @@ alerts: AlertRow[];
  * The hotspots: H3 hexagons with Gi* z-scores and their significance, a GeoJSON
  * FeatureCollection as text (drawn by MapLibre as is).
  */
-hotspots_geojson: string }
+hotspots_geojson: string; 
+/**
+ * The live feed: the newest appeals of the filter and the alerts, newest first.
+ */
+feed: FeedItem[] }
+/**
+ * A non-working day a term passed over.
+ */
+export type SkippedDayDto = { 
+/**
+ * Local date, `YYYY-MM-DD`.
+ */
+date: string; 
+/**
+ * Why it did not count.
+ */
+reason: string }
+/**
+ * The deadline of one stage with its explanation.
+ */
+export type StageDeadlineDto = { 
+/**
+ * `registration`, `redirection`, `first_reply` or `answer`.
+ */
+stage: string; 
+/**
+ * Russian name of the stage.
+ */
+stage_ru: string; 
+/**
+ * Due instant, RFC 3339 in Europe/Astrakhan (+04:00).
+ */
+due: string; 
+/**
+ * The instant the term starts from, RFC 3339 in Europe/Astrakhan.
+ */
+start: string; 
+/**
+ * The regime's name.
+ */
+regime_ru: string; 
+/**
+ * The rule in words.
+ */
+rule: string; 
+/**
+ * Non-working days passed over.
+ */
+skipped: SkippedDayDto[]; 
+/**
+ * Days added by an extension.
+ */
+extension_days: number; 
+/**
+ * True when the answer rests on a predicted (not yet official) production calendar.
+ */
+predicted: boolean }
 /**
  * Totals of appeals registered in a period, split four ways. Every list holds every key
  * of its reference book (zeros included) in reference order; each list sums to `total`.
@@ -643,6 +1017,30 @@ last_error: string | null;
  * The node's events waiting to be pushed.
  */
 pending: number }
+/**
+ * One event of a case's timeline.
+ */
+export type TimelineEntry = { 
+/**
+ * `dd.mm.yyyy HH:MM` in Europe/Astrakhan.
+ */
+at: string; 
+/**
+ * Who recorded it (an official's login or a system).
+ */
+actor: string; 
+/**
+ * The event's kind code.
+ */
+kind: string; 
+/**
+ * The kind in Russian.
+ */
+kind_ru: string; 
+/**
+ * What it says (an answer's text, a reason, the agency), empty when nothing more.
+ */
+detail: string }
 /**
  * A town for orientation on the map.
  */

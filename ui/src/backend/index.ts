@@ -10,7 +10,7 @@ import { createMockBackend } from "./mock";
 export type { Backend } from "./backend";
 export { BackendError } from "./error";
 export { tauriBackend } from "./tauri";
-export { createMockBackend, mockBackend, type MockScenario } from "./mock";
+export { createMockBackend, mockAppealId, mockBackend, mockProblemId, type MockScenario } from "./mock";
 export type * from "./types";
 
 /** Which backend the running UI talks to. */

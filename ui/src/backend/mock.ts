@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { AppMode, OverdueReport, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
+import type { AppMode, AppealBriefDto, CaseView, OverdueReport, ProblemAppeals, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -340,12 +340,29 @@ export function createMockBackend(options: MockOptions = {}): Backend {
     async appMode() {
       return mode;
     },
+    async caseView(id) {
+      await sleep(delayMs);
+      if (mode.mode === "wall") throw new BackendError("invalid_input", "стена показывает только сводные показатели: карточка обращения ей недоступна");
+      const found = mockCase(id);
+      if (!found) throw new BackendError("invalid_input", `обращение ${id} не найдено или вне вашей области видимости`);
+      return found;
+    },
+    async problemAppeals(id, limit) {
+      await sleep(delayMs);
+      if (mode.mode === "wall") throw new BackendError("invalid_input", "стена показывает только сводные показатели: списки обращений ей недоступны");
+      const found = mockProblemAppeals(id, limit);
+      if (!found) throw new BackendError("invalid_input", `проблема ${id} не найдено или вне вашей области видимости`);
+      return found;
+    },
     async room(filter) {
       await sleep(delayMs);
       if (scenario === "error") {
         throw new BackendError("store_unavailable", "База обращений недоступна (демонстрационная ошибка mock)");
       }
-      return mockRoom(filter);
+      const room = mockRoom(filter);
+      // As the backend: the wall's feed points at no appeal.
+      if (mode.mode === "wall") room.feed = room.feed.map((f) => ({ ...f, appeal_id: null }));
+      return room;
     },
     async mapBase() {
       await sleep(delayMs);
@@ -393,16 +410,21 @@ export function mockRoom(filter: RoomFilter): RoomScreen {
     areas,
     agencies: rating("agency", ["Минздрав", "Минобр", "Минстрой", "Минтранс", "Минсоц"]),
     municipalities: rating("muni", MOCK_MUNICIPALITIES.slice(0, 5).map((m) => m.name_ru)),
-    problems: BLOCKS.slice(0, 5).map(([block, name], i) => ({ problem_id: `p${i}`, topic_ru: `${name}: тема ${i + 1}`, block, municipalities_ru: [MOCK_MUNICIPALITIES[i]!.name_ru], appeals: 40 - i * 5, previous: 30 - i * 4, priority: 9 - i })),
+    problems: BLOCKS.slice(0, 5).map(([block, name], i) => ({ problem_id: mockProblemId(i), topic_ru: `${name}: тема ${i + 1}`, block, municipalities_ru: [MOCK_MUNICIPALITIES[i]!.name_ru], appeals: 40 - i * 5, previous: 30 - i * 4, priority: 9 - i })),
     alerts: [{ municipality: "kamyzyaksky", municipality_ru: "Камызякский район", topic_ru: "Нет воды", raised_ru: "28.10.2026 09:00", observed: 12, expected: 2.5, reason_ru: "всплеск (mock)", lon: 48.21932, lat: 45.86134 }],
     hotspots_geojson: JSON.stringify({ type: "FeatureCollection", features: [] }),
+    feed: [
+      { at: "31.10.2026 11:58", kind: "appeal", text_ru: "ПОС · Астрахань · Ямы на дорогах (mock)", appeal_id: mockAppealId(1), overdue: false },
+      { at: "31.10.2026 11:40", kind: "alert", text_ru: "Сигнал: Камызякский район — Нет воды, 12 обр. при ожидаемых 2,5", appeal_id: null, overdue: false },
+      { at: "31.10.2026 11:12", kind: "appeal", text_ru: "ИМ · Ахтубинский район · Вывоз мусора (mock)", appeal_id: mockAppealId(2), overdue: true },
+    ],
   };
 }
 
 /** A synthetic overdue list: made-up appeals of the channels, two overdue and one at risk. */
 export function mockOverdue(block: string | null, limit: number): OverdueReport {
   const item = (n: number, status: string, hours: number, reason_ru: string) => ({
-    appeal_id: `mock-${n}`, channel: "pos", external_id: `10000${n}`, municipality: "astrakhan", block: block ?? "roads", topic: null, agency: "mindor",
+    appeal_id: mockAppealId(n), channel: "pos", external_id: `10000${n}`, municipality: "astrakhan", block: block ?? "roads", topic: null, agency: "mindor",
     agency_ru: "Минтранс (mock)", fast_track: null, stage: "answer", due: "2026-10-20T18:00:00+04:00", status, hours, working_hours_left: -8, p_late: null,
     risk_basis: null, risk_sample: null, reason_ru,
   });
@@ -412,3 +434,56 @@ export function mockOverdue(block: string | null, limit: number): OverdueReport 
 
 /** The mock with data and no latency (tests). */
 export const mockBackend: Backend = createMockBackend();
+
+/** The mock's problem ids: `mockProblemId(i)` for the i-th problem of `mockRoom`. */
+export function mockProblemId(i: number): string {
+  return `00000000-0000-7000-8000-${String(100 + i).padStart(12, "0")}`;
+}
+
+/** The mock's appeal ids: appeal `n` (1–9) belongs to problem 0. */
+export function mockAppealId(n: number): string {
+  return `00000000-0000-7000-8000-${String(n).padStart(12, "0")}`;
+}
+
+function mockBrief(n: number): AppealBriefDto {
+  return {
+    id: mockAppealId(n), channel: "pos", channel_ru: "ПОС", external_id: `10000${n}`, received: `2${n}.10.2026 10:1${n}`, municipality_ru: "Астрахань",
+    topic_ru: "Ямы на дорогах (mock)", agency_ru: "Минтранс (mock)", status: n % 3 === 0 ? "answered" : "assigned", status_ru: n % 3 === 0 ? "дан ответ" : "назначен исполнитель",
+    answer_due: "30.10.2026 18:00", overdue: n % 3 !== 0,
+  };
+}
+
+/** A problem's appeals in the mock: problem 0 has nine, the others none. */
+export function mockProblemAppeals(id: string, limit: number): ProblemAppeals | null {
+  if (id !== mockProblemId(0)) return null;
+  const appeals = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(mockBrief);
+  return { problem_id: id, topic_ru: "Ямы на дорогах (mock)", total: appeals.length, appeals: appeals.slice(0, limit) };
+}
+
+/** A made-up case (appeals 1–9 of the mock); the author's name is marked as invented. */
+export function mockCase(id: string): CaseView | null {
+  const n = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((k) => mockAppealId(k) === id);
+  if (n === undefined) return null;
+  const brief = mockBrief(n);
+  return {
+    id, channel: "pos", channel_ru: "ПОС", external_id: brief.external_id, regime_ru: "Платформа обратной связи", received: brief.received,
+    municipality: "astrakhan", municipality_ru: "Астрахань", settlement_ru: null, address: "ул. Вымышленная, 1 (mock)",
+    text: "Яма на проезжей части у дома, машины объезжают по встречной (вымышленный текст).", status: brief.status, status_ru: brief.status_ru,
+    block: "roads", block_ru: "Дороги и транспорт", topic_ru: brief.topic_ru, classified_by_ru: "классификатор, уверенность 91 %", agency_ru: brief.agency_ru,
+    author: { full_name: "Вымышленный Заявитель", phone: null, email: null }, author_hidden: false,
+    timeline: [
+      { at: brief.received, actor: "pos", kind: "registered", kind_ru: "регистрация", detail: "" },
+      { at: brief.received, actor: "классификатор", kind: "classified", kind_ru: "классификация", detail: "Дороги и транспорт / Ямы (классификатор, уверенность 91 %)" },
+      { at: brief.received, actor: "оператор", kind: "assigned", kind_ru: "назначение исполнителя", detail: "Минтранс (mock)" },
+    ],
+    deadlines: [
+      {
+        deadline: { stage: "answer", stage_ru: "ответ", due: "2026-10-30T18:00:00+04:00", start: "2026-10-21T10:10:00+04:00", regime_ru: "Платформа обратной связи", rule: "8 рабочих дн. со дня регистрации", skipped: [], extension_days: 0, predicted: false },
+        due_ru: "30.10.2026 18:00", done: null, state: brief.overdue ? "overdue" : "running", state_ru: brief.overdue ? "просрочено" : "срок идёт",
+      },
+    ],
+    answers: [], satisfaction: null, problem_id: mockProblemId(0), linked_total: 8,
+    linked: [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((k) => k !== n).map(mockBrief),
+    covered_by: [],
+  };
+}

@@ -23,4 +23,10 @@ export const tauriBackend: Backend = {
   async syncStatus() {
     return unwrap(await commands.syncStatus());
   },
+  async caseView(id) {
+    return unwrap(await commands.caseView(id));
+  },
+  async problemAppeals(id, limit) {
+    return unwrap(await commands.problemAppeals(id, limit));
+  },
 };

@@ -3,6 +3,13 @@
 // `./bindings` directly (see index.ts for the rule).
 export type {
   AlertRow,
+  AnswerEntry,
+  AppealBriefDto,
+  CaseDeadline,
+  CaseView,
+  CoverDto,
+  ProblemAppeals,
+  TimelineEntry,
   AppMode,
   AreaMetric,
   KpiTile,

@@ -23,6 +23,8 @@ export interface MapViewOptions {
   onHover?: (id: string | null) => void;
   /** The wall's dark background. */
   dark?: boolean;
+  /** Called with a municipality id when it is clicked (the drill-down's first step). */
+  onSelect?: (id: string) => void;
 }
 
 export class MapView {
@@ -204,6 +206,7 @@ export class MapView {
     this.map.on("click", (e) => {
       const hit = this.map.queryRenderedFeatures(e.point, { layers: [layer] })[0];
       const id = hit ? String(hit.properties?.["id"] ?? hit.id) : null;
+      if (id) this.options.onSelect?.(id);
       if (id && id !== this.pinned) {
         this.pinned = id;
         this.showPopup(id, e.lngLat);

@@ -17,6 +17,12 @@ export interface PanelOptions {
   onPeriod: (period: Period | null) => void;
   /** The pointer entered (id) or left (null) a municipality row. */
   onHoverMunicipality?: (id: string | null) => void;
+  /** A municipality row was chosen (the drill-down). */
+  onMunicipality?: (id: string, name: string) => void;
+  /** A block row was chosen (the drill-down). */
+  onBlock?: (id: string, name: string) => void;
+  /** A channel or status row was chosen (narrows the room). */
+  onNarrow?: (by: "channel" | "status", id: string, name: string) => void;
   /** Shows a banner saying the numbers are made up. */
   mock: boolean;
 }
@@ -155,9 +161,9 @@ export class Panel {
     this.content.replaceChildren(
       kpis,
       this.municipalityTable(overview, classes),
-      countTable("status", "По статусам", "Статус", stats.by_status, stats.total),
-      countTable("block", "По отраслевым блокам", "Блок", stats.by_block, stats.total),
-      countTable("channel", "По каналам", "Канал", stats.by_channel, stats.total),
+      countTable("status", "По статусам", "Статус", stats.by_status, stats.total, this.options.onNarrow && ((r) => this.options.onNarrow?.("status", r.key, r.label_ru))),
+      countTable("block", "По отраслевым блокам", "Блок", stats.by_block, stats.total, this.options.onBlock && ((r) => this.options.onBlock?.(r.key, r.label_ru))),
+      countTable("channel", "По каналам", "Канал", stats.by_channel, stats.total, this.options.onNarrow && ((r) => this.options.onNarrow?.("channel", r.key, r.label_ru))),
     );
   }
 
@@ -211,6 +217,7 @@ export class Panel {
         h("td", { class: "num" }, formatInt(m.appeals)),
         h("td", { class: "num" }, formatDecimal(m.per_1000, 1)),
       );
+      if (this.options.onMunicipality) clickable(row, () => this.options.onMunicipality?.(m.id, m.name_ru));
       row.addEventListener("mouseenter", () => this.options.onHoverMunicipality?.(m.id));
       row.addEventListener("mouseleave", () => this.options.onHoverMunicipality?.(null));
       body.append(row);
@@ -229,19 +236,32 @@ export class Panel {
   }
 }
 
-/** A table of counts with their share of the total. */
-export function countTable(kind: Exclude<TableKind, "municipality">, title: string, column: string, rows: readonly CountBy[], total: number): HTMLElement {
+/** Makes a table row act as a button (click, Enter or Space). */
+function clickable(row: HTMLElement, action: () => void): void {
+  row.classList.add("is-clickable");
+  row.tabIndex = 0;
+  row.addEventListener("click", action);
+  row.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      action();
+    }
+  });
+}
+
+/** A table of counts with their share of the total; `onRow` makes the rows with a key choosable. */
+export function countTable(kind: Exclude<TableKind, "municipality">, title: string, column: string, rows: readonly CountBy[], total: number, onRow?: (r: CountBy) => void): HTMLElement {
   const body = h("tbody");
   for (const r of rows) {
-    body.append(
-      h(
-        "tr",
-        { "data-testid": `${kind}-row-${r.key}`, "data-value": r.count },
-        h("td", {}, r.label_ru),
-        h("td", { class: "num" }, formatInt(r.count)),
-        h("td", { class: "num share" }, formatShare(r.count, total)),
-      ),
+    const row = h(
+      "tr",
+      { "data-testid": `${kind}-row-${r.key}`, "data-value": r.count },
+      h("td", {}, r.label_ru),
+      h("td", { class: "num" }, formatInt(r.count)),
+      h("td", { class: "num share" }, formatShare(r.count, total)),
     );
+    if (onRow && r.key && r.key !== "unclassified") clickable(row, () => onRow(r));
+    body.append(row);
   }
   if (rows.length === 0) body.append(h("tr", {}, h("td", { colspan: 3, class: "muted" }, "Нет обращений за период")));
   return h(

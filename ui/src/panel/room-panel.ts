@@ -8,13 +8,39 @@ import { formatTileValue, tileChange } from "../view/room";
 import { METRICS, type Metric } from "../view/metrics";
 import { h } from "./dom";
 
+/** What the room's panels report back; the wall passes none of the drill-down's. */
+export interface RoomHandlers {
+  /** The user chose what colours the map. */
+  onMetric?: (metric: Metric) => void;
+  /** A problem was chosen (the drill-down). */
+  onProblem?: (id: string, label: string) => void;
+  /** An appeal of the overdue list was chosen (its case view). */
+  onAppeal?: (id: string, label: string) => void;
+}
+
+/** Makes an element act as a button (click, Enter or Space). */
+function choosable(el: HTMLElement, label: string, action: () => void): void {
+  el.classList.add("is-clickable");
+  el.tabIndex = 0;
+  el.setAttribute("role", "button");
+  el.setAttribute("aria-label", label);
+  el.addEventListener("click", action);
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      action();
+    }
+  });
+}
+
 export class RoomPanel {
   private switcher: HTMLElement | null = null;
+  /** Whether problems and appeals may be chosen (not on the wall). */
+  drillable = true;
 
-  /** `onMetric`: the user chose what colours the map. */
   constructor(
     private readonly root: HTMLElement,
-    private readonly onMetric: (metric: Metric) => void = () => {},
+    private readonly handlers: RoomHandlers = {},
   ) {
     root.classList.add("room");
   }
@@ -26,9 +52,10 @@ export class RoomPanel {
       h("header", { class: "room__header" }, title && h("h2", { class: "room__scene", "data-testid": "scene-title" }, title), h("p", { class: "room__period", "data-testid": "room-period" }, room.period_ru)),
       this.switcher ?? "",
       tiles(room.tiles),
-      problems(room),
+      problems(room, this.drillable ? this.handlers.onProblem : undefined),
       rating("Рейтинг ИОГВ", "agencies", room.agencies),
       alerts(room),
+      feed(room, this.drillable ? this.handlers.onAppeal : undefined),
     );
   }
 
@@ -46,7 +73,7 @@ export class RoomPanel {
     for (const m of METRICS) {
       const button = h("button", { type: "button", class: "chip", "data-metric": m.id, "aria-pressed": String(m.id === current.id) }, m.label_ru);
       button.classList.toggle("is-active", m.id === current.id);
-      button.addEventListener("click", () => this.onMetric(m));
+      button.addEventListener("click", () => this.handlers.onMetric?.(m));
       group.append(button);
     }
     return group;
@@ -58,7 +85,10 @@ export class RoomPanel {
     const list = h("ul", { class: "overdue" });
     for (const item of report.items) {
       const line = overdueLine(item);
-      list.append(h("li", { class: `overdue__item${line.overdue ? " is-late" : ""}`, "data-testid": "overdue-item" }, h("strong", {}, line.title), h("span", {}, line.detail)));
+      const li = h("li", { class: `overdue__item${line.overdue ? " is-late" : ""}`, "data-testid": "overdue-item", "data-appeal": item.appeal_id }, h("strong", {}, line.title), h("span", {}, line.detail));
+      const onAppeal = this.drillable ? this.handlers.onAppeal : undefined;
+      if (onAppeal) choosable(li, `Открыть обращение ${line.title}`, () => onAppeal(item.appeal_id, line.title));
+      list.append(li);
     }
     if (report.items.length === 0) list.append(h("li", { class: "muted" }, "Нарушений сроков нет"));
     const section = h(
@@ -96,18 +126,19 @@ function tiles(list: readonly KpiTile[]): HTMLElement {
   );
 }
 
-function problems(room: RoomScreen): HTMLElement {
+function problems(room: RoomScreen, onProblem?: (id: string, label: string) => void): HTMLElement {
   const body = h("ol", { class: "problems" });
   for (const p of room.problems) {
-    body.append(
-      h(
-        "li",
-        { class: "problem", "data-testid": `problem-${p.problem_id}` },
-        h("span", { class: "problem__topic" }, p.topic_ru ?? "Без темы"),
-        h("span", { class: "problem__where" }, p.municipalities_ru.join(", ")),
-        h("span", { class: "problem__count", title: `за прошлый период: ${formatInt(p.previous)}` }, `${formatInt(p.appeals)} обр.`),
-      ),
+    const topic = p.topic_ru ?? "Без темы";
+    const li = h(
+      "li",
+      { class: "problem", "data-testid": `problem-${p.problem_id}`, "data-problem": p.problem_id },
+      h("span", { class: "problem__topic" }, topic),
+      h("span", { class: "problem__where" }, p.municipalities_ru.join(", ")),
+      h("span", { class: "problem__count", title: `за прошлый период: ${formatInt(p.previous)}` }, `${formatInt(p.appeals)} обр.`),
     );
+    if (onProblem) choosable(li, `Обращения проблемы «${topic}»`, () => onProblem(p.problem_id, topic));
+    body.append(li);
   }
   if (room.problems.length === 0) body.append(h("li", { class: "muted" }, "Проблем за период нет"));
   return h("section", { class: "table-section", "data-testid": "room-problems" }, h("h2", {}, "Главные проблемы"), body);
@@ -136,6 +167,23 @@ function rating(title: string, kind: string, rows: readonly RatingRow[]): HTMLEl
     h("table", { class: "data-table" }, h("thead", {}, h("tr", {}, h("th", { class: "num" }, "№"), h("th", {}, "Кто"), h("th", { class: "num" }, "Балл"), h("th", { class: "num" }, "95 %"))), body),
     thin.length > 0 && h("p", { class: "muted" }, `Недостаточно данных для оценки: ${thin.map((r) => r.name_ru).join(", ")}`),
   );
+}
+
+function feed(room: RoomScreen, onAppeal?: (id: string, label: string) => void): HTMLElement {
+  const list = h("ol", { class: "feed" });
+  for (const item of room.feed) {
+    const li = h(
+      "li",
+      { class: `feed__item feed__item--${item.kind}${item.overdue ? " is-late" : ""}`, "data-testid": "feed-item", "data-kind": item.kind },
+      h("span", { class: "feed__at" }, item.at),
+      h("span", {}, item.text_ru),
+    );
+    const id = item.appeal_id;
+    if (id && onAppeal) choosable(li, `Открыть обращение: ${item.text_ru}`, () => onAppeal(id, item.text_ru.split(" · ")[0] ?? "обращение"));
+    list.append(li);
+  }
+  if (room.feed.length === 0) list.append(h("li", { class: "muted" }, "Новых обращений нет"));
+  return h("section", { class: "table-section", "data-testid": "room-feed" }, h("h2", {}, "Лента: новые обращения и сигналы"), list);
 }
 
 function alerts(room: RoomScreen): HTMLElement {

@@ -1,0 +1,123 @@
+//! The drill-down's last steps on a demo store: a problem's appeals and the case view of an
+//! appeal, against SQL over the store, and what each scope may see of them.
+
+use sqlx::Row;
+use tsur_api::{Api, DemoParams, ErrorCode, Scope};
+use tsur_core::{BlockId, Role};
+
+async fn demo() -> (tempfile::TempDir, Api) {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    api.seed_demo(DemoParams::year(4_000, 11), |_, _| {}).await.unwrap();
+    (dir, api)
+}
+
+fn hex(id: &str) -> String {
+    id.replace('-', "").to_uppercase()
+}
+
+async fn scalar(api: &Api, sql: &str) -> i64 {
+    sqlx::query(sql).fetch_one(api.store().pool()).await.unwrap().get::<i64, _>(0)
+}
+
+async fn uuid_of(api: &Api, sql: &str) -> String {
+    let bytes: Vec<u8> = sqlx::query_scalar(sql).fetch_one(api.store().pool()).await.unwrap();
+    uuid::Uuid::from_slice(&bytes).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_case_view_tells_the_whole_history_of_an_appeal() {
+    let (_dir, api) = demo().await;
+    let now = chrono::Utc::now();
+    // An appeal of a problem, with an author and a rejected answer, if the demo has one.
+    let id = uuid_of(
+        &api,
+        "SELECT s.appeal_id FROM appeal_state s JOIN appeal_authors a ON a.appeal_id = s.appeal_id \
+         WHERE s.problem_id IS NOT NULL ORDER BY s.rejected_answers DESC, s.event_count DESC LIMIT 1",
+    )
+    .await;
+    let c = api.case(&id, &Scope::local_curator(), now).await.unwrap();
+    assert_eq!(c.id, id);
+    let events = scalar(&api, &format!("SELECT count(*) FROM events WHERE hex(appeal_id) = '{}'", hex(&id))).await;
+    assert_eq!(c.timeline.len() as i64, events, "every event is in the timeline");
+    assert_eq!(c.timeline[0].kind, "registered");
+    let text: String = sqlx::query_scalar(&format!("SELECT text FROM appeals WHERE hex(id) = '{}'", hex(&id))).fetch_one(api.store().pool()).await.unwrap();
+    assert_eq!(c.text, text);
+    assert!(c.author.is_some() && !c.author_hidden, "the local curator sees the author");
+
+    // Deadlines: every stage explained; a stage done is met or late, never overdue.
+    assert!(!c.deadlines.is_empty());
+    for d in &c.deadlines {
+        assert!(!d.deadline.rule.is_empty());
+        assert!(matches!(d.state.as_str(), "met" | "late" | "overdue" | "running"), "{}", d.state);
+        assert_eq!(d.done.is_some(), matches!(d.state.as_str(), "met" | "late"), "{d:?}");
+    }
+
+    // Answers: one per answer event; rejections as the store counts them.
+    let answers = scalar(&api, &format!("SELECT count(*) FROM events WHERE hex(appeal_id) = '{}' AND kind IN ('answered', 'interim_answer')", hex(&id))).await;
+    assert_eq!(c.answers.len() as i64, answers);
+    let rejected = scalar(&api, &format!("SELECT rejected_answers FROM appeal_state WHERE hex(appeal_id) = '{}'", hex(&id))).await;
+    assert_eq!(c.answers.iter().filter(|a| a.rejected_because.is_some()).count() as i64, rejected);
+
+    // The problem's other appeals: as many as SQL counts, none of them this one.
+    let problem = c.problem_id.clone().expect("linked to a problem");
+    let in_problem = scalar(&api, &format!("SELECT count(*) FROM appeal_state WHERE hex(problem_id) = '{}'", hex(&problem))).await;
+    assert_eq!(i64::from(c.linked_total), in_problem - 1);
+    assert!(c.linked.iter().all(|b| b.id != id));
+    assert_eq!(c.linked.len(), (in_problem as usize - 1).min(tsur_api::case::LINKED_IN_CASE as usize));
+
+    // The problem's list: the same appeals, newest first.
+    let p = api.problem_appeals(&problem, 500, &Scope::local_curator(), now).await.unwrap();
+    assert_eq!(i64::from(p.total), in_problem);
+    assert_eq!(p.appeals.len() as i64, in_problem.min(500));
+    assert!(p.appeals.iter().any(|b| b.id == id));
+    let order: Vec<chrono::NaiveDateTime> = p.appeals.iter().map(|b| chrono::NaiveDateTime::parse_from_str(&b.received, "%d.%m.%Y %H:%M").unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[tokio::test]
+async fn each_scope_sees_of_a_case_only_what_it_may() {
+    let (_dir, api) = demo().await;
+    let now = chrono::Utc::now();
+    let row = sqlx::query(
+        "SELECT s.appeal_id, s.block_id FROM appeal_state s JOIN appeal_authors a ON a.appeal_id = s.appeal_id WHERE s.block_id IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(api.store().pool())
+    .await
+    .unwrap();
+    let id = uuid::Uuid::from_slice(&row.get::<Vec<u8>, _>(0)).unwrap().to_string();
+    let block: String = row.get(1);
+
+    // A meeting's screen (no personal data): the case without its author, said so.
+    let meeting = Scope { may_see_personal_data: false, ..Scope::local_curator() };
+    let c = api.case(&id, &meeting, now).await.unwrap();
+    assert!(c.author.is_none() && c.author_hidden);
+    let json = serde_json::to_string(&c).unwrap();
+    let name: String =
+        sqlx::query_scalar(&format!("SELECT full_name FROM appeal_authors WHERE hex(appeal_id) = '{}'", hex(&id))).fetch_one(api.store().pool()).await.unwrap();
+    assert!(!json.contains(&name), "the author's name is nowhere in the case");
+
+    // The head of this block sees it; the head of another block does not.
+    let head = |b: &str| Scope { role: Role::BlockHead, blocks: Some(vec![BlockId(b.to_owned())]), municipalities: None, may_see_personal_data: false };
+    assert!(api.case(&id, &head(&block), now).await.is_ok());
+    let other = if block == "roads" { "health" } else { "roads" };
+    let e = api.case(&id, &head(other), now).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("не найдено"), "{}", e.message);
+
+    // The wall gets no case and no list at all.
+    let e = api.case(&id, &Scope::wall(), now).await.unwrap_err();
+    assert!(e.message.contains("стена"), "{}", e.message);
+    let problem = uuid_of(&api, "SELECT problem_id FROM appeal_state WHERE problem_id IS NOT NULL LIMIT 1").await;
+    assert!(api.problem_appeals(&problem, 10, &Scope::wall(), now).await.is_err());
+
+    // Nonsense ids are refused with a clear word; an unknown one is not found.
+    for bad in ["", "ПОС-1", "123"] {
+        let e = api.case(bad, &Scope::local_curator(), now).await.unwrap_err();
+        assert!(e.message.contains("UUID"), "{bad}: {}", e.message);
+    }
+    let e = api.case(&uuid::Uuid::now_v7().to_string(), &Scope::local_curator(), now).await.unwrap_err();
+    assert!(e.message.contains("не найдено"));
+    let e = api.problem_appeals(&uuid::Uuid::now_v7().to_string(), 10, &Scope::local_curator(), now).await.unwrap_err();
+    assert!(e.message.contains("не найдено"));
+}

@@ -1,0 +1,97 @@
+// The laptop's drill-down in the real window: region → municipality → block → problem →
+// appeal and back, each step's numbers equal to the CLI's JSON for the same thing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { env, openApp } from "./session.mjs";
+
+const stats = JSON.parse(readFileSync(env("TSUR_E2E_STATS"), "utf8"));
+const cli = (...args) => JSON.parse(execFileSync(join(dirname(env("TSUR_E2E_APP")), "tsur"), ["--db", env("TSUR_E2E_DB"), ...args, "--json"], { encoding: "utf8" }));
+let browser;
+
+before(async () => {
+  browser = await openApp();
+});
+
+after(async () => {
+  if (browser) await browser.deleteSession();
+});
+
+const body = (key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
+const crumbs = () => browser.execute(() => [...document.querySelectorAll('[data-testid="crumbs"] li')].map((li) => li.textContent));
+const click = (selector) => browser.execute((s) => document.querySelector(s)?.click() ?? null, selector);
+
+async function reached(level) {
+  await browser.waitUntil(async () => (await body("drillReady")) === level && (await body("drill")) === level, { timeout: 30_000, timeoutMsg: `the drill-down did not reach ${level}` });
+}
+
+async function roomShows(title) {
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelector('[data-testid="scene-title"]')?.textContent ?? "")) === title, {
+    timeout: 30_000,
+    timeoutMsg: `the room never showed «${title}»`,
+  });
+}
+
+test("from the region to a case and back, the numbers equal the CLI's", async () => {
+  // A previous run may have left the window deeper: start from the region.
+  if ((await body("drill")) !== "region") {
+    await click('.crumbs [data-level="region"]');
+    await reached("region");
+  }
+  assert.deepEqual(await crumbs(), ["Астраханская область"]);
+
+  const municipality = stats.by_municipality[0];
+  await click(`[data-testid="municipality-row-${municipality.key}"]`);
+  await roomShows(municipality.label_ru);
+  const block = stats.by_block.find((b) => b.key !== "unclassified");
+  await click(`[data-testid="block-row-${block.key}"]`);
+  await roomShows(`${municipality.label_ru} · ${block.label_ru}`);
+  assert.deepEqual(await crumbs(), ["Астраханская область", municipality.label_ru, block.label_ru]);
+
+  // The room's top problem of this municipality and block.
+  const problem = await browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]')?.getAttribute("data-problem") ?? null);
+  assert.ok(problem, "the slice has a problem to drill into");
+  await click(`[data-problem="${problem}"]`);
+  await reached("problem");
+  const listed = cli("problems", "appeals", problem, "--limit", "50");
+  assert.equal(Number(await browser.execute(() => document.querySelector('[data-testid="problem-title"]')?.getAttribute("data-total"))), listed.total);
+  const shown = await browser.execute(() => [...document.querySelectorAll('[data-testid="problem-appeals"] [data-appeal]')].map((b) => b.getAttribute("data-appeal")));
+  assert.deepEqual(shown, listed.appeals.map((a) => a.id), "the same appeals in the same order");
+
+  // The newest appeal's case.
+  const appeal = shown[0];
+  await click(`[data-testid="problem-appeals"] [data-appeal="${appeal}"]`);
+  await reached("appeal");
+  const c = cli("case", appeal);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="case-title"]')?.getAttribute("data-appeal")), c.id);
+  assert.equal(await browser.execute(() => document.querySelectorAll('[data-testid="case-timeline"] li').length), c.timeline.length);
+  const states = await browser.execute(() => [...document.querySelectorAll("[data-testid^=deadline-]")].map((r) => r.getAttribute("data-state")));
+  assert.deepEqual(states, c.deadlines.map((d) => d.state));
+  assert.equal((await crumbs()).length, 5);
+  assert.equal((await crumbs())[4], `Обращение ${c.channel_ru} ${c.external_id}`);
+  await browser.pause(800);
+  await browser.saveScreenshot(join(env("TSUR_E2E_ARTIFACTS"), "case.png"));
+
+  // Escape steps back to the problem; the region crumb goes back to the start.
+  await browser.keys("Escape");
+  await reached("problem");
+  await click('.crumbs [data-level="region"]');
+  await reached("region");
+  assert.equal(await browser.execute(() => document.querySelector("#drill")?.hidden), true);
+  assert.deepEqual(await crumbs(), ["Астраханская область"]);
+});
+
+test("the search box opens a case by its id", async () => {
+  const id = cli("problems", "appeals", cli("problems", "--top", "1")[0].problem_id, "--limit", "1").appeals[0].id;
+  await browser.execute((text) => {
+    const input = document.querySelector('[data-testid="search"]');
+    input.value = text;
+    input.form.requestSubmit();
+  }, id);
+  await reached("appeal");
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="case-title"]')?.getAttribute("data-appeal")), id);
+  await click('.crumbs [data-level="region"]');
+  await reached("region");
+});
