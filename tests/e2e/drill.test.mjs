@@ -27,11 +27,10 @@ async function reached(level) {
   await browser.waitUntil(async () => (await body("drillReady")) === level && (await body("drill")) === level, { timeout: 30_000, timeoutMsg: `the drill-down did not reach ${level}` });
 }
 
-async function roomShows(title) {
-  await browser.waitUntil(async () => (await browser.execute(() => document.querySelector('[data-testid="scene-title"]')?.textContent ?? "")) === title, {
-    timeout: 30_000,
-    timeoutMsg: `the room never showed «${title}»`,
-  });
+/** Waits until the room shows the slice of this municipality and block (null = all). */
+async function roomShows(municipality, block) {
+  const key = `${municipality ?? ""}|${block ?? ""}||`;
+  await browser.waitUntil(async () => (await body("roomFor")) === key, { timeout: 30_000, timeoutMsg: `the room never showed ${key}` });
 }
 
 test("from the region to a case and back, the numbers equal the CLI's", async () => {
@@ -40,18 +39,28 @@ test("from the region to a case and back, the numbers equal the CLI's", async ()
     await click('.crumbs [data-level="region"]');
     await reached("region");
   }
+  await roomShows(null, null);
   assert.deepEqual(await crumbs(), ["Астраханская область"]);
 
-  const municipality = stats.by_municipality[0];
+  // The region's top problem, and where its newest appeal is: that municipality and block.
+  const top = await browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]')?.getAttribute("data-problem") ?? null);
+  assert.ok(top, "the region has a problem to drill into");
+  const where = cli("case", cli("problems", "appeals", top, "--limit", "1").appeals[0].id);
+  const municipality = stats.by_municipality.find((m) => m.key === where.municipality);
   await click(`[data-testid="municipality-row-${municipality.key}"]`);
-  await roomShows(municipality.label_ru);
-  const block = stats.by_block.find((b) => b.key !== "unclassified");
+  await roomShows(municipality.key, null);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="scene-title"]')?.textContent), municipality.label_ru);
+  const block = stats.by_block.find((b) => b.key === where.block);
   await click(`[data-testid="block-row-${block.key}"]`);
-  await roomShows(`${municipality.label_ru} · ${block.label_ru}`);
+  await roomShows(municipality.key, block.key);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="scene-title"]')?.textContent), `${municipality.label_ru} · ${block.label_ru}`);
   assert.deepEqual(await crumbs(), ["Астраханская область", municipality.label_ru, block.label_ru]);
 
-  // The room's top problem of this municipality and block.
-  const problem = await browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]')?.getAttribute("data-problem") ?? null);
+  // The same problem in this slice's list (or the slice's first, if it is not among its top ones).
+  const problem = await browser.execute(
+    (id) => (document.querySelector(`[data-testid="room-problems"] [data-problem="${id}"]`) ?? document.querySelector('[data-testid="room-problems"] [data-problem]'))?.getAttribute("data-problem") ?? null,
+    top,
+  );
   assert.ok(problem, "the slice has a problem to drill into");
   await click(`[data-problem="${problem}"]`);
   await reached("problem");
@@ -79,12 +88,14 @@ test("from the region to a case and back, the numbers equal the CLI's", async ()
   await reached("problem");
   await click('.crumbs [data-level="region"]');
   await reached("region");
+  await roomShows(null, null);
   assert.equal(await browser.execute(() => document.querySelector("#drill")?.hidden), true);
   assert.deepEqual(await crumbs(), ["Астраханская область"]);
 });
 
 test("the search box opens a case by its id", async () => {
-  const id = cli("problems", "appeals", cli("problems", "--top", "1")[0].problem_id, "--limit", "1").appeals[0].id;
+  const top = await browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]')?.getAttribute("data-problem") ?? null);
+  const id = cli("problems", "appeals", top, "--limit", "1").appeals[0].id;
   await browser.execute((text) => {
     const input = document.querySelector('[data-testid="search"]');
     input.value = text;

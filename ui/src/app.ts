@@ -285,6 +285,8 @@ export class App {
     this.lastRoom = room;
     this.room.show(room, title, this.mode.mode === "wall" ? null : this.metric);
     this.map?.setRoom(room);
+    // Which slice is on screen (tests wait for it): municipality|block|channel|status.
+    document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
     const report = await overdue;
     if (report && seq === this.roomSeq) this.room.showOverdue(report);
     document.body.dataset.roomReady = "1";
