@@ -30,6 +30,9 @@ pub(crate) struct Cache {
     key: String,
     /// Rows updated since the copy in the store was written.
     unsaved: usize,
+    /// The early-warning detector's alerts over the whole history, run once per state of the
+    /// snapshot (every room view asks for them).
+    alerts: std::sync::OnceLock<Vec<tsur_analytics::alerts::Alert>>,
 }
 
 /// The kept copy is rewritten after this many rows changed.
@@ -132,6 +135,9 @@ impl Cache {
         }
         self.watermark = watermark;
         self.unsaved += rows.len();
+        if !rows.is_empty() {
+            self.alerts = Default::default();
+        }
         Ok(())
     }
 
@@ -263,7 +269,7 @@ impl Api {
         if let Some((stored_key, watermark, bytes)) = self.store.load_snapshot().await? {
             if stored_key == key && watermark <= current {
                 if let Some(snapshot) = Snapshot::from_bytes(&bytes) {
-                    let mut cache = Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0 };
+                    let mut cache = Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default() };
                     cache.catch_up(&self.store).await?;
                     return Ok(cache);
                 }
@@ -285,7 +291,7 @@ impl Api {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
         self.store.save_snapshot(&key, watermark, &snapshot.to_bytes()).await?;
-        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0 })
+        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default() })
     }
 
     /// A copy of the up-to-date snapshot and its dictionaries (for benchmarks and exports).
@@ -458,15 +464,16 @@ impl Api {
             .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ApiError::invalid(format!("дата «{d}» не в виде ГГГГ-ММ-ДД"))))
             .transpose()?;
         self.with_snapshot(|c| {
-            let arrivals = c.arrivals();
-            let newest = arrivals.last().map_or(0, |a| a.at);
+            let s = &c.snapshot;
+            let newest = (0..s.len()).filter(|&i| s.topic[i] != tsur_analytics::snapshot::NONE16).map(|i| s.at[i].div_euclid(1000)).max().unwrap_or(0);
             let from = match since {
                 Some(d) => tsur_core::time::day_start(d).timestamp(),
                 None => newest - 7 * 86_400,
             };
             let d = &c.dims;
-            let mut alerts: Vec<AlertItem> = tsur_analytics::alerts::detect(&arrivals, &tsur_analytics::alerts::AlertParams::default())
-                .into_iter()
+            let detected = c.alerts.get_or_init(|| tsur_analytics::alerts::detect(&c.arrivals(), &tsur_analytics::alerts::AlertParams::default()));
+            let mut alerts: Vec<AlertItem> = detected
+                .iter()
                 .filter(|a| a.raised_at >= from)
                 .filter(|a| {
                     let block = d.topic_block.get(a.topic as usize).and_then(|b| d.blocks.get(*b as usize)).map(|b| tsur_core::BlockId(b.clone()));

@@ -254,11 +254,54 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// The agencies' lateness model of the overdue list (built from every appeal's history,
+/// which at a million appeals takes seconds), kept while the events, the rules and the instant
+/// stay — "now" counts as the same instant within its hour.
+#[derive(Default)]
+pub(crate) struct RiskCache(tokio::sync::Mutex<Option<RiskEntry>>);
+
+struct RiskEntry {
+    watermark: i64,
+    instant: i64,
+    rules: std::sync::Arc<tsur_core::rules::Rules>,
+    model: std::sync::Arc<RiskModel>,
+}
+
 fn hours(d: Duration) -> f64 {
     d.num_minutes() as f64 / 60.0
 }
 
 impl Api {
+    /// The agencies' lateness model at `at` (see [`RiskCache`]).
+    async fn risk_model(
+        &self,
+        rules: &std::sync::Arc<tsur_core::rules::Rules>,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        thresholds: &Thresholds,
+    ) -> Result<std::sync::Arc<RiskModel>, ApiError> {
+        let watermark = self.store().event_watermark().await?;
+        let instant = if at == now { at.timestamp().div_euclid(3600) * 3600 } else { at.timestamp() };
+        let mut cache = self.risk.0.lock().await;
+        if let Some(e) = cache.as_ref().filter(|e| e.watermark == watermark && e.instant == instant && std::sync::Arc::ptr_eq(&e.rules, rules)) {
+            return Ok(e.model.clone());
+        }
+        let rows: Vec<DeadlineRow> = self.store().deadline_rows(at).await?.iter().map(|r| r.as_of(at)).collect();
+        // Every appeal's answer stage, for the agencies' histories.
+        let history = rows.iter().filter_map(|r| {
+            let answer = rules.assess(&r.facts(), at).ok()?[3]?;
+            Some(Observation {
+                agency: r.agency_id.as_deref()?,
+                topic: r.topic_id.as_deref()?,
+                share: risk::share(answer.start, answer.due, answer.done.unwrap_or(at)),
+                answered: answer.done.is_some(),
+            })
+        });
+        let model = std::sync::Arc::new(RiskModel::build(history, thresholds));
+        *cache = Some(RiskEntry { watermark, instant, rules: rules.clone(), model: model.clone() });
+        Ok(model)
+    }
+
     /// Where every open appeal stands at `at` (now when `None`), optionally in one block
     /// or municipality, within `scope`: on time, at risk or overdue (see the rule in
     /// `tsur_core::risk`, documented in docs/deadlines.md).
@@ -279,20 +322,11 @@ impl Api {
             return Err(ApiError::invalid(format!("municipality: неизвестный муниципалитет «{m}»")));
         }
         let rules = self.store().rules().await?;
-        let rows: Vec<DeadlineRow> = self.store().deadline_rows(at).await?.iter().map(|r| r.as_of(at)).collect();
         let thresholds = Thresholds::default();
-        // Every appeal's answer stage, for the agencies' histories.
+        let model = self.risk_model(&rules, at, now, &thresholds).await?;
+        // Only open appeals are listed (a row's status is today's, see DeadlineRow::as_of).
+        let rows: Vec<DeadlineRow> = self.store().open_deadline_rows(at, block, municipality).await?.iter().map(|r| r.as_of(at)).collect();
         let assessed: Vec<[Option<StageStatus>; 5]> = rows.iter().map(|r| rules.assess(&r.facts(), at).unwrap_or([None; 5])).collect();
-        let history = rows.iter().zip(&assessed).filter_map(|(r, stages)| {
-            let answer = stages[3]?;
-            Some(Observation {
-                agency: r.agency_id.as_deref()?,
-                topic: r.topic_id.as_deref()?,
-                share: risk::share(answer.start, answer.due, answer.done.unwrap_or(at)),
-                answered: answer.done.is_some(),
-            })
-        });
-        let model = RiskModel::build(history, &thresholds);
         let agency_ru = |id: &str| reference.agencies.iter().find(|a| a.id.as_str() == id).map(|a| a.short_ru.clone());
         let visible = |r: &DeadlineRow| {
             let b = r.block_id.as_deref().map(tsur_core::BlockId::from);

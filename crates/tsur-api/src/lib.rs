@@ -56,6 +56,7 @@ pub struct Api {
     reference: Arc<ReferenceData>,
     lexicon: Arc<tsur_classify::Lexicon>,
     analytics: analytics::Shared,
+    risk: Arc<deadlines::RiskCache>,
 }
 
 impl Api {
@@ -79,7 +80,7 @@ impl Api {
         if !complete {
             store.replace_reference(&reference, chrono::Utc::now()).await?;
         }
-        Ok(Api { store, reference: Arc::new(reference), lexicon: Arc::new(lexicon), analytics: analytics::Shared::default() })
+        Ok(Api { store, reference: Arc::new(reference), lexicon: Arc::new(lexicon), analytics: analytics::Shared::default(), risk: Arc::default() })
     }
 
     /// The reference books in force.

@@ -201,6 +201,25 @@ impl SqliteStore {
         rows.iter().map(decode).collect()
     }
 
+    /// The rows of the appeals still open today (an answer or a deferred solution owed),
+    /// received before `until`, of one block and municipality if given.
+    pub async fn open_deadline_rows(&self, until: DateTime<Utc>, block: Option<&str>, municipality: Option<&str>) -> Result<Vec<DeadlineRow>, StoreError> {
+        let open: Vec<String> = Status::ALL.iter().filter(|s| s.awaits_answer() || **s == Status::Deferred).map(|s| format!("'{}'", s.code())).collect();
+        // Open appeals are few (5 % of a demo year): found by the status index. The unary `+`
+        // keeps SQLite from the municipality's index, which would visit most of the region.
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE +s.received_at < "));
+        q.push_bind(ms(until)).push(format!(" AND s.status IN ({})", open.join(", ")));
+        if let Some(b) = block {
+            q.push(" AND +s.block_id = ").push_bind(b.to_owned());
+        }
+        if let Some(m) = municipality {
+            q.push(" AND +s.municipality_id = ").push_bind(m.to_owned());
+        }
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(decode).collect()
+    }
+
     /// The rules in force in this store.
     pub async fn rules(&self) -> Result<Arc<Rules>, StoreError> {
         let mut conn = self.pool.acquire().await?;

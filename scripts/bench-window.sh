@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The window's figures at scale (docs/benchmarks.md): a release tsur-app on a store of
+# STORE (default: a new demo store of 1,000,000 appeals in /tmp), driven under Xvfb through
+# tauri-driver like the end-to-end tests: cold start, each filter and drill-down step, memory.
+#   scripts/bench-window.sh [STORE]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+(cd "$ROOT/ui" && npm run build >/dev/null)
+(cd "$ROOT" && cargo build --release --locked -p tsur-cli -p tsur-app >/dev/null)
+(cd "$ROOT/tests/e2e" && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
+store="${1:-/tmp/tsur-bench-window/m1.db}"
+if [ ! -f "$store" ]; then
+  mkdir -p "$(dirname "$store")"
+  "$ROOT/target/release/tsur" --db "$store" demo --appeals 1000000 --seed 7
+fi
+export TSUR_E2E_DB="$store" TSUR_E2E_APP="$ROOT/target/release/tsur-app" TSUR_E2E_CLI="$ROOT/target/release/tsur"
+work="$(mktemp -d)"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+display=":${TSUR_E2E_DISPLAY_NUMBER:-96}"
+Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY="$display" NO_AT_BRIDGE=1
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+tauri-driver --port 4444 --native-port 4445 --native-driver "$(command -v WebKitWebDriver)" >"$work/tauri-driver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; store $store ($("$ROOT/target/release/tsur" --db "$store" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') appeals)"
+cd "$ROOT/tests/e2e" && node bench-window.mjs

@@ -1,0 +1,58 @@
+// The window's speed and size at scale (issue 6's figures), measured through the same driver
+// as the end-to-end tests: cold start to the first drawn map, each drill-down step from the
+// click to the drawn result, and the memory of the app with its web processes.
+// Run by scripts/bench-window.sh; prints one line per figure.
+import { execFileSync } from "node:child_process";
+import { env, openApp } from "./session.mjs";
+
+const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
+
+async function timed(label, browser, act, done) {
+  const t = performance.now();
+  await act();
+  await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
+  const ms = performance.now() - t;
+  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms`);
+  return ms;
+}
+
+function memoryMb() {
+  // The app and the WebKit processes it started (their resident sets, in MiB).
+  const out = execFileSync("ps", ["-eo", "rss,comm"], { encoding: "utf8" });
+  let kb = 0;
+  for (const line of out.split("\n")) {
+    const [rss, comm] = line.trim().split(/\s+/, 2);
+    if (comm && (comm.startsWith("tsur-app") || comm.startsWith("WebKit"))) kb += Number(rss);
+  }
+  return kb / 1024;
+}
+
+const start = performance.now();
+const browser = await openApp();
+const ready = performance.now() - start;
+await browser.waitUntil(async () => (await browser.execute(() => document.querySelector("[data-municipalities-drawn]")?.getAttribute("data-municipalities-drawn"))) === "13", {
+  timeout: 120_000,
+  interval: 10,
+});
+const drawn = performance.now() - start;
+console.log(`${"cold start: session to the first figures".padEnd(52)} ${ready.toFixed(0).padStart(6)} ms`);
+console.log(`${"cold start: session to the 13 municipalities drawn".padEnd(52)} ${drawn.toFixed(0).padStart(6)} ms`);
+
+try {
+  // Start from the region.
+  if ((await body(browser, "drill")) !== "region") {
+    await browser.execute(() => document.querySelector('.crumbs [data-level="region"]')?.click());
+  }
+  await browser.waitUntil(async () => (await body(browser, "roomFor")) === "|||", { timeout: 120_000 });
+  const stats = JSON.parse(execFileSync(env("TSUR_E2E_CLI"), ["--db", env("TSUR_E2E_DB"), "stats", "--json"], { encoding: "utf8" }));
+  const m = stats.by_municipality[0].key;
+  await timed(`filter: municipality ${m}`, browser, () => browser.execute((id) => document.querySelector(`[data-testid="municipality-row-${id}"]`).click(), m), async () => (await body(browser, "roomFor")) === `${m}|||`);
+  await timed("filter: + block roads", browser, () => browser.execute(() => document.querySelector('[data-testid="block-row-roads"]').click()), async () => (await body(browser, "roomFor")) === `${m}|roads||`);
+  await timed("filter: + channel", browser, () => browser.execute(() => document.querySelector('[data-testid="channel-table"] tr.is-clickable').click()), async () => (await body(browser, "roomFor"))?.split("|")[2] !== "");
+  await timed("drill: problem → its appeals", browser, () => browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]').click()), async () => (await body(browser, "drillReady")) === "problem");
+  await timed("drill: appeal → its case", browser, () => browser.execute(() => document.querySelector('[data-testid="problem-appeals"] [data-appeal]').click()), async () => (await body(browser, "drillReady")) === "appeal");
+  await timed("back to the region", browser, () => browser.execute(() => document.querySelector('.crumbs [data-level="region"]').click()), async () => (await body(browser, "roomFor")) === "|||");
+  console.log(`${"memory: tsur-app and its WebKit processes".padEnd(52)} ${memoryMb().toFixed(0).padStart(6)} MiB`);
+} finally {
+  await browser.deleteSession();
+}
