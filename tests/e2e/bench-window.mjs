@@ -3,7 +3,8 @@
 // click to the drawn result, and the memory of the app with its web processes.
 // Run by scripts/bench-window.sh; prints one line per figure.
 import { execFileSync } from "node:child_process";
-import { env, openApp } from "./session.mjs";
+import { remote } from "webdriverio";
+import { env } from "./session.mjs";
 
 const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
 
@@ -17,26 +18,34 @@ async function timed(label, browser, act, done) {
 }
 
 function memoryMb() {
-  // The app and the WebKit processes it started (their resident sets, in MiB).
+  // Resident sets in MiB: the app (Rust, SQLite, the snapshot) and the WebKit processes it started.
   const out = execFileSync("ps", ["-eo", "rss,comm"], { encoding: "utf8" });
-  let kb = 0;
+  const mb = { app: 0, web: 0 };
   for (const line of out.split("\n")) {
     const [rss, comm] = line.trim().split(/\s+/, 2);
-    if (comm && (comm.startsWith("tsur-app") || comm.startsWith("WebKit"))) kb += Number(rss);
+    if (comm?.startsWith("tsur-app")) mb.app += Number(rss) / 1024;
+    else if (comm?.startsWith("WebKitWebProc") || comm?.startsWith("WebKitNetwork")) mb.web += Number(rss) / 1024;
   }
-  return kb / 1024;
+  return mb;
 }
 
+// The session starts the app; the clock starts with it.
 const start = performance.now();
-const browser = await openApp();
-const ready = performance.now() - start;
-await browser.waitUntil(async () => (await browser.execute(() => document.querySelector("[data-municipalities-drawn]")?.getAttribute("data-municipalities-drawn"))) === "13", {
-  timeout: 120_000,
-  interval: 10,
+const browser = await remote({
+  hostname: "127.0.0.1",
+  port: 4444,
+  logLevel: "warn",
+  connectionRetryTimeout: 120_000,
+  capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: env("TSUR_E2E_APP"), args: ["--db", env("TSUR_E2E_DB")] } },
 });
-const drawn = performance.now() - start;
-console.log(`${"cold start: session to the first figures".padEnd(52)} ${ready.toFixed(0).padStart(6)} ms`);
-console.log(`${"cold start: session to the 13 municipalities drawn".padEnd(52)} ${drawn.toFixed(0).padStart(6)} ms`);
+const since = () => performance.now() - start;
+const when = async (label, test) => {
+  await browser.waitUntil(test, { timeout: 180_000, interval: 10, timeoutMsg: `${label}: never` });
+  console.log(`${label.padEnd(52)} ${since().toFixed(0).padStart(6)} ms`);
+};
+await when("cold start: the 13 municipalities drawn", async () => (await browser.execute(() => document.querySelector("[data-municipalities-drawn]")?.getAttribute("data-municipalities-drawn"))) === "13");
+await when("cold start: the panel's figures shown", async () => (await body(browser, "ready")) === "1");
+await when("cold start: the room's figures and overdue list", async () => (await body(browser, "roomReady")) === "1");
 
 try {
   // Start from the region.
@@ -52,7 +61,9 @@ try {
   await timed("drill: problem → its appeals", browser, () => browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]').click()), async () => (await body(browser, "drillReady")) === "problem");
   await timed("drill: appeal → its case", browser, () => browser.execute(() => document.querySelector('[data-testid="problem-appeals"] [data-appeal]').click()), async () => (await body(browser, "drillReady")) === "appeal");
   await timed("back to the region", browser, () => browser.execute(() => document.querySelector('.crumbs [data-level="region"]').click()), async () => (await body(browser, "roomFor")) === "|||");
-  console.log(`${"memory: tsur-app and its WebKit processes".padEnd(52)} ${memoryMb().toFixed(0).padStart(6)} MiB`);
+  const mb = memoryMb();
+  console.log(`${"memory: tsur-app".padEnd(52)} ${mb.app.toFixed(0).padStart(6)} MiB`);
+  console.log(`${"memory: its WebKit web and network processes".padEnd(52)} ${mb.web.toFixed(0).padStart(6)} MiB`);
 } finally {
   await browser.deleteSession();
 }

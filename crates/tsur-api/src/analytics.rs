@@ -6,6 +6,7 @@
 
 use crate::{Api, ApiError};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tsur_analytics::effect::{self, Effect, Roadmap};
 use tsur_analytics::priority::ProblemPriority;
@@ -33,6 +34,16 @@ pub(crate) struct Cache {
     /// The early-warning detector's alerts over the whole history, run once per state of the
     /// snapshot (every room view asks for them).
     alerts: std::sync::OnceLock<Vec<tsur_analytics::alerts::Alert>>,
+}
+
+/// Counts of appeals by municipality, block, channel and status (`None`: no block, or a code
+/// the books do not know).
+pub(crate) struct Tallies {
+    pub(crate) total: u32,
+    pub(crate) municipality: HashMap<Option<String>, u32>,
+    pub(crate) block: HashMap<Option<String>, u32>,
+    pub(crate) channel: HashMap<Option<String>, u32>,
+    pub(crate) status: HashMap<Option<String>, u32>,
 }
 
 /// The kept copy is rewritten after this many rows changed.
@@ -494,6 +505,52 @@ impl Api {
                 .collect();
             alerts.reverse();
             Ok(alerts)
+        })
+        .await
+    }
+
+    /// Appeals received in `[from, to)` (all time where `None`) that `scope` may see, counted
+    /// by municipality, block, channel and status from the snapshot (one pass in memory; the
+    /// same rows as SQL over the projection, tested).
+    pub(crate) async fn tallies(
+        &self,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        scope: &Scope,
+    ) -> Result<Tallies, ApiError> {
+        self.with_snapshot(|c| {
+            let (mut filter, _) = c.filter(&SliceQuery::default(), scope)?;
+            filter.from = from.map_or(i64::MIN, |t| t.timestamp_millis());
+            filter.to = to.map_or(i64::MAX, |t| t.timestamp_millis());
+            let s = &c.snapshot;
+            let d = &c.dims;
+            let mut counts = [vec![0u32; d.municipalities.len() + 1], vec![0u32; d.blocks.len() + 1], vec![0u32; d.channels.len() + 1], vec![0u32; 129]];
+            let mut total = 0u32;
+            for i in 0..s.len() {
+                if !filter.matches(s, i) {
+                    continue;
+                }
+                total += 1;
+                for (slot, code) in counts.iter_mut().zip([s.municipality[i], s.block[i], s.channel[i], s.status[i]]) {
+                    let at = (code as usize).min(slot.len() - 1);
+                    slot[at] += 1;
+                }
+            }
+            let keyed = |names: &[String], counts: &[u32]| -> HashMap<Option<String>, u32> {
+                let mut out: HashMap<Option<String>, u32> = HashMap::new();
+                for (code, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                    *out.entry(names.get(code).cloned()).or_default() += n;
+                }
+                out
+            };
+            let statuses: Vec<String> = tsur_core::Status::ALL.iter().map(|s| s.code().to_owned()).collect();
+            Ok(Tallies {
+                total,
+                municipality: keyed(&d.municipalities, &counts[0]),
+                block: keyed(&d.blocks, &counts[1]),
+                channel: keyed(&d.channels, &counts[2]),
+                status: keyed(&statuses, &counts[3]),
+            })
         })
         .await
     }

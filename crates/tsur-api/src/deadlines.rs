@@ -286,18 +286,19 @@ impl Api {
         if let Some(e) = cache.as_ref().filter(|e| e.watermark == watermark && e.instant == instant && std::sync::Arc::ptr_eq(&e.rules, rules)) {
             return Ok(e.model.clone());
         }
-        let rows: Vec<DeadlineRow> = self.store().deadline_rows(at).await?.iter().map(|r| r.as_of(at)).collect();
-        // Every appeal's answer stage, for the agencies' histories.
-        let history = rows.iter().filter_map(|r| {
-            let answer = rules.assess(&r.facts(), at).ok()?[3]?;
-            Some(Observation {
-                agency: r.agency_id.as_deref()?,
-                topic: r.topic_id.as_deref()?,
-                share: risk::share(answer.start, answer.due, answer.done.unwrap_or(at)),
-                answered: answer.done.is_some(),
+        // Every appeal's answer stage, for the agencies' histories, read a page at a time.
+        let mut history: Vec<(String, String, f64, bool)> = Vec::new();
+        self.store()
+            .deadline_rows_paged(at, 50_000, |page| {
+                history.extend(page.iter().filter_map(|r| {
+                    let r = r.as_of(at);
+                    let answer = rules.assess(&r.facts(), at).ok()?[3]?;
+                    Some((r.agency_id?, r.topic_id?, risk::share(answer.start, answer.due, answer.done.unwrap_or(at)), answer.done.is_some()))
+                }));
             })
-        });
-        let model = std::sync::Arc::new(RiskModel::build(history, thresholds));
+            .await?;
+        let observations = history.iter().map(|(agency, topic, share, answered)| Observation { agency, topic, share: *share, answered: *answered });
+        let model = std::sync::Arc::new(RiskModel::build(observations, thresholds));
         *cache = Some(RiskEntry { watermark, instant, rules: rules.clone(), model: model.clone() });
         Ok(model)
     }

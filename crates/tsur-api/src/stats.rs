@@ -1,10 +1,9 @@
-//! Totals and the overview: counts from the store, labelled from the reference books.
+//! Totals and the overview: counts from the analytics' snapshot, labelled from the reference books.
 
 use crate::{Api, ApiError, CountBy, MapBase, MunicipalityMetric, Overview, Period, Stats, Town};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use tsur_core::{time, Channel, Scope, Status};
-use tsur_store_sqlite::{GroupBy, StatsFilter};
 
 /// The attribution the boundaries require (ODbL).
 pub const OSM_ATTRIBUTION: &str = "© OpenStreetMap contributors";
@@ -30,34 +29,34 @@ impl Period {
 }
 
 impl Api {
-    /// Counts split by `group`, one row per key of its reference book in book order (zeros
-    /// included); appeals whose key is missing or unknown go to a last `unclassified` row.
-    async fn labelled<'k>(&self, filter: &StatsFilter, group: GroupBy, keys: impl Iterator<Item = (&'k str, &'k str)>) -> Result<Vec<CountBy>, ApiError> {
-        let mut counts: HashMap<Option<String>, u32> = self.store().count_by(filter, group).await?.into_iter().map(|r| (r.key, r.count as u32)).collect();
-        let mut rows: Vec<CountBy> =
-            keys.map(|(key, label)| CountBy { key: key.into(), label_ru: label.into(), count: counts.remove(&Some(key.to_owned())).unwrap_or(0) }).collect();
-        let rest: u32 = counts.values().sum();
-        if rest > 0 {
-            rows.push(CountBy { key: "unclassified".into(), label_ru: "Не классифицировано".into(), count: rest });
-        }
-        Ok(rows)
-    }
-
-    /// Totals of appeals registered in `period` (all time when `None`) visible to `scope`.
+    /// Totals of appeals registered in `period` (all time when `None`) visible to `scope`:
+    /// one row per key of each reference book in book order (zeros included); appeals whose
+    /// key is missing or unknown go to a last `unclassified` row.
     pub async fn stats(&self, period: Option<&Period>, scope: &Scope) -> Result<Stats, ApiError> {
         let (from, until) = match period {
             Some(p) => p.interval().map(|(a, b)| (Some(a), Some(b)))?,
             None => (None, None),
         };
-        let filter = StatsFilter { from, until, scope: scope.clone() };
-        let total = self.store().count(&filter).await? as u32;
+        let t = self.tallies(from, until, scope).await?;
         let r = self.reference();
-
-        let by_municipality = self.labelled(&filter, GroupBy::Municipality, r.municipalities.iter().map(|m| (m.id.as_str(), m.name_ru.as_str()))).await?;
-        let by_block = self.labelled(&filter, GroupBy::Block, r.blocks.iter().map(|b| (b.id.as_str(), b.name_ru.as_str()))).await?;
-        let by_channel = self.labelled(&filter, GroupBy::Channel, Channel::ALL.iter().map(|c| (c.code(), c.label_ru()))).await?;
-        let by_status = self.labelled(&filter, GroupBy::Status, Status::ALL.iter().map(|s| (s.code(), s.label_ru()))).await?;
-        Ok(Stats { period: period.cloned(), total, by_municipality, by_block, by_channel, by_status })
+        let labelled = |mut counts: HashMap<Option<String>, u32>, keys: &mut dyn Iterator<Item = (&str, &str)>| {
+            let mut rows: Vec<CountBy> = keys
+                .map(|(key, label)| CountBy { key: key.into(), label_ru: label.into(), count: counts.remove(&Some(key.to_owned())).unwrap_or(0) })
+                .collect();
+            let rest: u32 = counts.values().sum();
+            if rest > 0 {
+                rows.push(CountBy { key: "unclassified".into(), label_ru: "Не классифицировано".into(), count: rest });
+            }
+            rows
+        };
+        Ok(Stats {
+            period: period.cloned(),
+            total: t.total,
+            by_municipality: labelled(t.municipality, &mut r.municipalities.iter().map(|m| (m.id.as_str(), m.name_ru.as_str()))),
+            by_block: labelled(t.block, &mut r.blocks.iter().map(|b| (b.id.as_str(), b.name_ru.as_str()))),
+            by_channel: labelled(t.channel, &mut Channel::ALL.iter().map(|c| (c.code(), c.label_ru()))),
+            by_status: labelled(t.status, &mut Status::ALL.iter().map(|s| (s.code(), s.label_ru()))),
+        })
     }
 
     /// The first and last local day with appeals, `None` for an empty store.

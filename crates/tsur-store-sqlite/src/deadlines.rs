@@ -194,11 +194,26 @@ fn decode(r: &sqlx::sqlite::SqliteRow) -> Result<DeadlineRow, StoreError> {
 
 impl SqliteStore {
     /// Every appeal received before `until` as the deadline engine sees it (all scopes:
-    /// agencies' histories are regional; callers filter what they show).
+    /// agencies' histories are regional; callers filter what they show). All in memory: for
+    /// a large store, [`SqliteStore::deadline_rows_paged`].
     pub async fn deadline_rows(&self, until: DateTime<Utc>) -> Result<Vec<DeadlineRow>, StoreError> {
-        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.received_at < ?");
-        let rows = sqlx::query(&sql).bind(ms(until)).fetch_all(&self.pool).await?;
-        rows.iter().map(decode).collect()
+        let mut out = Vec::new();
+        self.deadline_rows_paged(until, 50_000, |page| out.extend_from_slice(page)).await?;
+        Ok(out)
+    }
+
+    /// Every appeal's row received before `until`, `page` rows at a time (a million rows at
+    /// once would hold gigabytes of decoded values); `each` gets each page.
+    pub async fn deadline_rows_paged(&self, until: DateTime<Utc>, page: i64, mut each: impl FnMut(&[DeadlineRow])) -> Result<(), StoreError> {
+        let sql = format!("SELECT s.rowid AS rid, {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.received_at < ? AND s.rowid > ? ORDER BY s.rowid LIMIT ?");
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(&sql).bind(ms(until)).bind(after).bind(page).fetch_all(&self.pool).await?;
+            let Some(last) = rows.last() else { return Ok(()) };
+            after = last.get::<i64, _>("rid");
+            let decoded = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+            each(&decoded);
+        }
     }
 
     /// The rows of the appeals still open today (an answer or a deferred solution owed),
