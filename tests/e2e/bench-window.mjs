@@ -44,8 +44,9 @@ const when = async (label, test) => {
   console.log(`${label.padEnd(52)} ${since().toFixed(0).padStart(6)} ms`);
 };
 await when("cold start: the 13 municipalities drawn", async () => (await browser.execute(() => document.querySelector("[data-municipalities-drawn]")?.getAttribute("data-municipalities-drawn"))) === "13");
-await when("cold start: the panel's figures shown", async () => (await body(browser, "ready")) === "1");
-await when("cold start: the room's figures and overdue list", async () => (await body(browser, "roomReady")) === "1");
+await when("cold start: the panel's figures shown", async () => (await body(browser, "panelReady")) === "1");
+await when("cold start: the room's figures shown", async () => (await body(browser, "roomReady")) === "1");
+await when("cold start: the overdue list shown", async () => (await body(browser, "overdueReady")) === "1");
 
 try {
   // Start from the region.

@@ -25,6 +25,7 @@ test("the meeting shows the block's figures, equal to `tsur screen --block`", as
 });
 
 test("a case opened in the meeting shows no personal data of its author", async () => {
+  await browser.waitUntil(async () => (await browser.execute(() => document.body.dataset.overdueReady)) === "1", { timeout: 60_000, timeoutMsg: "no overdue list" });
   const appeal = await browser.execute(() => document.querySelector('[data-testid="overdue-item"][data-appeal]')?.getAttribute("data-appeal") ?? null);
   assert.ok(appeal, "the block has overdue or at-risk appeals");
   await browser.execute((id) => document.querySelector(`[data-testid="overdue-item"][data-appeal="${id}"]`).click(), appeal);

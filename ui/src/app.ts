@@ -287,9 +287,14 @@ export class App {
     this.map?.setRoom(room);
     // Which slice is on screen (tests wait for it): municipality|block|channel|status.
     document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
-    const report = await overdue;
-    if (report && seq === this.roomSeq) this.room.showOverdue(report);
     document.body.dataset.roomReady = "1";
+    // The overdue list comes when it comes: its first computation at a million appeals takes
+    // seconds, and the figures do not wait for it.
+    const report = await overdue;
+    if (report && seq === this.roomSeq) {
+      this.room.showOverdue(report);
+      document.body.dataset.overdueReady = "1";
+    }
   }
 
   /** The overdue list for a filter's block and municipality (`null` when it cannot be had). */
@@ -374,6 +379,7 @@ export class App {
     this.last = { overview, classes };
     this.panel.showOverview(overview, classes, period);
     this.map?.setOverview(overview, classes);
+    document.body.dataset.panelReady = "1";
     if (this.mode.mode === "wall") {
       await this.loadRoom(roomFilter(null), "Область: обзор");
     } else {
