@@ -298,7 +298,12 @@ impl Api {
             })
             .collect();
         let feed = self.feed(filter, &alerts, scope).await?;
-        let hotspots = self.hotspots(7, &q, scope).await?;
+        let mut hotspots = self.hotspots(7, &q, scope).await?;
+        // Only the cells the map draws (significant ones): at a million appeals the others are
+        // nine tenths of a megabyte the window would receive and parse for nothing.
+        if let Some(features) = hotspots.get_mut("features").and_then(|f| f.as_array_mut()) {
+            features.retain(|f| f["properties"]["class"] != "not_significant");
+        }
         Ok(RoomScreen {
             period_ru: report.period_ru.clone(),
             tiles: tiles(&s.kpis, &s.previous),
