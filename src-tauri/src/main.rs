@@ -2,6 +2,10 @@
 //! and opens the window; all logic lives in the API and the crates below it.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// mimalloc gives memory back to the system after large passes (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     tsur_app::run();
 }

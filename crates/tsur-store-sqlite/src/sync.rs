@@ -239,7 +239,8 @@ impl SqliteStore {
     /// same bytes, far fewer rewrites of the same index pages). Nothing is stored until
     /// [`PullWriter::commit`], which stores the cursor with the data.
     pub async fn pull_writer(&self) -> Result<PullWriter, StoreError> {
-        let tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        crate::open::widen_cache(&mut tx).await?;
         Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0 })
     }
 
@@ -432,6 +433,7 @@ impl PullWriter {
     /// Stores `meta` (the cursor after the last page) and makes everything visible.
     pub async fn commit(mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
         set_meta(&mut self.tx, meta).await?;
+        crate::open::narrow_cache(&mut self.tx).await?;
         self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }

@@ -71,7 +71,8 @@ impl SqliteStore {
     /// many times faster than one transaction per batch. Nothing is visible until
     /// [`BulkWriter::commit`]; dropping the writer rolls everything back.
     pub async fn bulk(&self) -> Result<BulkWriter, StoreError> {
-        let tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        crate::open::widen_cache(&mut tx).await?;
         Ok(BulkWriter { tx, path: self.path().to_owned(), rules: self.rules.clone() })
     }
 
@@ -461,7 +462,8 @@ impl BulkWriter {
     }
 
     /// Makes everything added visible at once.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        crate::open::narrow_cache(&mut self.tx).await?;
         self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }
