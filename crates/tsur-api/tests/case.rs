@@ -121,3 +121,32 @@ async fn each_scope_sees_of_a_case_only_what_it_may() {
     let e = api.problem_appeals(&uuid::Uuid::now_v7().to_string(), 10, &Scope::local_curator(), now).await.unwrap_err();
     assert!(e.message.contains("не найдено"));
 }
+
+#[tokio::test]
+async fn the_live_feed_is_the_newest_of_the_slice_and_points_nowhere_on_the_wall() {
+    let (_dir, api) = demo().await;
+    let room = api.room(&tsur_api::RoomFilter::default(), &Scope::local_curator()).await.unwrap();
+    assert!(!room.feed.is_empty());
+    let newest: String = {
+        let ms: i64 = scalar(&api, "SELECT max(received_at) FROM appeal_state").await;
+        chrono::DateTime::from_timestamp_millis(ms).unwrap().with_timezone(&tsur_core::time::ZONE).format("%d.%m.%Y %H:%M").to_string()
+    };
+    let first_appeal = room.feed.iter().find(|f| f.kind == "appeal").unwrap();
+    assert_eq!(first_appeal.at, newest, "the newest appeal leads the feed");
+    assert!(room.feed.iter().filter(|f| f.kind == "appeal").all(|f| f.appeal_id.is_some()));
+
+    // A municipality's view: only its appeals.
+    let kamyzyak = tsur_api::RoomFilter { municipality: Some("kamyzyaksky".into()), ..Default::default() };
+    let room = api.room(&kamyzyak, &Scope::local_curator()).await.unwrap();
+    for f in room.feed.iter().filter(|f| f.kind == "appeal") {
+        assert!(f.text_ru.contains("Камызяк"), "{}", f.text_ru);
+    }
+
+    // The wall: the same lines, no way to the appeals, no names or texts.
+    let wall = api.room(&tsur_api::RoomFilter::default(), &Scope::wall()).await.unwrap();
+    assert!(!wall.feed.is_empty());
+    assert!(wall.feed.iter().all(|f| f.appeal_id.is_none()));
+    let names: Vec<String> = sqlx::query_scalar("SELECT full_name FROM appeal_authors LIMIT 200").fetch_all(api.store().pool()).await.unwrap();
+    let json = serde_json::to_string(&wall.feed).unwrap();
+    assert!(names.iter().all(|n| !json.contains(n.as_str())));
+}
