@@ -56,8 +56,8 @@ export class Crumbs {
     this.list.replaceChildren(
       ...trail.map((c, i) => {
         const last = i === trail.length - 1;
-        if (last) return h("li", { class: "crumbs__item is-current", "aria-current": "page", "data-level": c.level }, c.label);
-        const b = h("button", { type: "button", class: "crumbs__link", "data-level": c.level }, c.label);
+        if (last) return h("li", { class: "crumbs__item is-current", "aria-current": "page", "data-level": c.level, title: c.label }, c.label);
+        const b = h("button", { type: "button", class: "crumbs__link", "data-level": c.level, title: c.label }, c.label);
         b.addEventListener("click", () => this.handlers.onCrumb(c.level));
         return h("li", { class: "crumbs__item" }, b);
       }),
