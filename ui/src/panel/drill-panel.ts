@@ -44,6 +44,13 @@ export class Crumbs {
       if (text) handlers.onSearch(text);
     });
     root.replaceChildren(this.list, form);
+    window.addEventListener("resize", () => this.placeDrawer());
+  }
+
+  /** Tells the drawer where the breadcrumbs end (they wrap onto more lines for long names). */
+  private placeDrawer(): void {
+    const bottom = this.root.offsetTop + this.root.offsetHeight;
+    if (bottom > 0) this.root.parentElement?.style.setProperty("--crumbs-bottom", `${bottom + 8}px`);
   }
 
   show(d: Drill): void {
@@ -64,6 +71,7 @@ export class Crumbs {
       ...chips,
     );
     this.root.dataset.level = trail[trail.length - 1]?.level ?? "region";
+    this.placeDrawer();
   }
 }
 
