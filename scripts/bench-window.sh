@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The window's figures at scale (docs/benchmarks.md): a release tsur-app on a store of
-# STORE (default: a new demo store of 1,000,000 appeals in /tmp), driven under Xvfb through
+# STORE (default: a new demo store of 1,000,000 appeals in target/bench-window/), driven under Xvfb through
 # tauri-driver like the end-to-end tests: cold start, each filter and drill-down step, memory.
 #   scripts/bench-window.sh [STORE]
 set -euo pipefail
@@ -9,7 +9,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 (cd "$ROOT/ui" && npm run build >/dev/null)
 (cd "$ROOT" && cargo build --release --locked -p tsur-cli -p tsur-app >/dev/null)
 (cd "$ROOT/tests/e2e" && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
-store="${1:-/tmp/tsur-bench-window/m1.db}"
+store="${1:-$ROOT/target/bench-window/m1.db}"
 if [ ! -f "$store" ]; then
   mkdir -p "$(dirname "$store")"
   "$ROOT/target/release/tsur" --db "$store" demo --appeals 1000000 --seed 7

@@ -218,7 +218,7 @@ impl Names<'_> {
     fn agency(&self, id: &str) -> String {
         self.0.agencies.iter().find(|a| a.id.as_str() == id).map_or_else(|| id.to_owned(), |a| a.short_ru.clone())
     }
-    fn municipality(&self, id: &str) -> String {
+    pub(crate) fn municipality(&self, id: &str) -> String {
         self.0.municipality(&tsur_core::MunicipalityId::from(id)).map_or_else(|| id.to_owned(), |m| m.name_ru.clone())
     }
 }

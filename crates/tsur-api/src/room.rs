@@ -247,7 +247,8 @@ impl Api {
         let report = self.screen(&q, 10, scope).await?;
         let s = &report.screen;
         let reference = self.reference();
-        let name_of = |id: &str| reference.municipality(&tsur_core::MunicipalityId::from(id)).map_or_else(|| id.to_owned(), |m| m.name_ru.clone());
+        let names = crate::case::Names(reference);
+        let name_of = |id: &str| names.municipality(id);
         let areas = s
             .areas
             .iter()
