@@ -152,7 +152,8 @@ impl Cache {
         Ok(())
     }
 
-    fn filter(&self, q: &SliceQuery, scope: &Scope) -> Result<(Filter, Period), ApiError> {
+    /// The filter and period of a slice as `scope` may see it.
+    pub(crate) fn filter(&self, q: &SliceQuery, scope: &Scope) -> Result<(Filter, Period), ApiError> {
         let d = &self.dims;
         let period = match &q.period {
             Some(p) => Period::parse(p).map_err(|e| ApiError::invalid(e.to_string()))?,
@@ -454,6 +455,22 @@ fn local(secs: i64) -> String {
 }
 
 impl Cache {
+    /// The snapshot.
+    pub(crate) fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// The dictionaries of its codes.
+    pub(crate) fn dims(&self) -> &Dims {
+        &self.dims
+    }
+
+    /// The early-warning detector's alerts over the whole history, oldest first (run once per
+    /// state of the snapshot).
+    pub(crate) fn detected_alerts(&self) -> &[tsur_analytics::alerts::Alert] {
+        self.alerts.get_or_init(|| tsur_analytics::alerts::detect(&self.arrivals(), &tsur_analytics::alerts::AlertParams::default()))
+    }
+
     /// Every classified appeal as the detector's arrival, in order of receipt.
     fn arrivals(&self) -> Vec<tsur_analytics::alerts::Arrival> {
         let s = &self.snapshot;
@@ -482,8 +499,8 @@ impl Api {
                 None => newest - 7 * 86_400,
             };
             let d = &c.dims;
-            let detected = c.alerts.get_or_init(|| tsur_analytics::alerts::detect(&c.arrivals(), &tsur_analytics::alerts::AlertParams::default()));
-            let mut alerts: Vec<AlertItem> = detected
+            let mut alerts: Vec<AlertItem> = c
+                .detected_alerts()
                 .iter()
                 .filter(|a| a.raised_at >= from)
                 .filter(|a| {

@@ -10,6 +10,7 @@
 pub mod analytics;
 pub mod case;
 mod central;
+pub mod charts;
 pub mod classify;
 pub mod deadlines;
 pub mod demo;
@@ -27,6 +28,7 @@ pub mod sync;
 pub use analytics::{AlertEval, AlertItem, EffectReport, KpiReport, ScreenReport, SliceQuery};
 pub use case::{AnswerEntry, AppealBriefDto, CaseAuthor, CaseDeadline, CaseView, CoverDto, ProblemAppeals, TimelineEntry};
 pub use central::central_migrate;
+pub use charts::{ChartFrame, ChartSeries, ChartTheme, Charts};
 pub use classify::{PredictRow, ReviewItem, TrainSummary, REVIEW_THRESHOLD};
 pub use deadlines::{DeadlineQuery, FastTrackDto, OverdueItem, OverdueReport, SkippedDayDto, StageDeadlineDto};
 pub use demo::DemoParams;

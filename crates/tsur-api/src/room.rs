@@ -29,7 +29,8 @@ pub struct RoomFilter {
 }
 
 impl RoomFilter {
-    fn slice(&self) -> SliceQuery {
+    /// The slice of the analytics this filter selects.
+    pub(crate) fn slice(&self) -> SliceQuery {
         let one = |v: &Option<String>| v.iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>();
         SliceQuery {
             period: self.period.clone().filter(|p| !p.is_empty()),

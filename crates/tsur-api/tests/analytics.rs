@@ -1,8 +1,9 @@
 //! The analytics through the API on a demo store: the snapshot's figures against SQL over
-//! the projection, the incremental update, scope, ratings, screen, alerts, effect, hotspots.
+//! the projection, the incremental update, scope, ratings, screen, alerts, effect, hotspots,
+//! and the charts (their series against the KPIs and alerts, no personal data in the SVG).
 
 use sqlx::Row;
-use tsur_api::{Api, DemoParams, RatingOf, Scope, SliceQuery};
+use tsur_api::{Api, ChartFrame, ChartTheme, DemoParams, RatingOf, RoomFilter, Scope, SliceQuery};
 use tsur_core::reference::AgencyKind;
 
 const YEAR: &str = "2025-11-01..2026-10-31";
@@ -122,4 +123,103 @@ async fn ratings_screen_effect_hotspots_and_alerts_on_a_demo_year() {
     let alerts = api.alerts(Some("2025-11-01"), &Scope::local_curator()).await.unwrap();
     assert!(alerts.len() >= eval.detection.detected);
     assert!(alerts.iter().all(|a| !a.reason_ru.is_empty()));
+}
+
+#[tokio::test]
+async fn the_series_equal_the_kpis_of_the_same_slice() {
+    let (_dir, api) = demo(6_000, 11).await;
+    let scope = Scope::local_curator();
+    let slice = |period: &str, municipalities: &[&str], channels: &[&str]| SliceQuery {
+        period: Some(period.to_owned()),
+        municipalities: municipalities.iter().map(|m| m.to_string()).collect(),
+        channels: channels.iter().map(|c| c.to_string()).collect(),
+        ..SliceQuery::default()
+    };
+    // (slice, days of the period)
+    let cases = [
+        (slice(YEAR, &[], &[]), 365),
+        (slice("2026-03", &[], &[]), 31),
+        (slice("2026-Q2", &["astrakhan"], &[]), 91),
+        (slice("2026-06-15", &[], &["pos"]), 1),
+        (slice(YEAR, &["kamyzyaksky"], &["fz59"]), 365),
+    ];
+    for (q, days) in cases {
+        let now = chrono::Utc::now();
+        let s = api.chart_series(&q, &scope, now).await.unwrap();
+        let k = api.kpi(&q, &scope).await.unwrap();
+        assert_eq!(s.timeline.daily.len(), days, "{q:?}");
+        assert_eq!(s.timeline.daily.iter().map(|&n| u64::from(n)).sum::<u64>(), k.kpis.appeals, "{q:?}");
+        assert_eq!(s.period_ru, k.period_ru);
+        // Answers on time are the KPI's share; its cases are every answer that was due and
+        // every appeal past its due without one.
+        let r = &s.replies;
+        assert_eq!(r.on_time(), k.kpis.on_time.k, "{q:?}");
+        assert_eq!(r.on_time() + r.late() + r.unanswered(), k.kpis.on_time.n, "{q:?}");
+        assert!(s.timeline.incidents.iter().all(|i| s.timeline.first <= i.day && i.day < s.timeline.first + chrono::Duration::days(days as i64)));
+    }
+    // The year has appeals every day, and answers on both sides of the deadline.
+    let year = api.chart_series(&slice(YEAR, &[], &[]), &scope, chrono::Utc::now()).await.unwrap();
+    assert!(year.timeline.daily.iter().all(|&n| n > 0));
+    assert!(year.replies.on_time() > 0 && year.replies.late() > 0);
+}
+
+#[tokio::test]
+async fn incidents_are_the_alerts_of_the_period_and_follow_the_filter() {
+    let (_dir, api) = demo(6_000, 11).await;
+    let scope = Scope::local_curator();
+    let year = SliceQuery { period: Some(YEAR.to_owned()), ..SliceQuery::default() };
+    let alerts = api.alerts(Some("2025-11-01"), &scope).await.unwrap();
+    let in_year: Vec<_> = alerts.iter().filter(|a| a.raised_at.as_str() < "2026-11-01").collect();
+    assert!(!in_year.is_empty(), "the demo injects incidents");
+    let s = api.chart_series(&year, &scope, chrono::Utc::now()).await.unwrap();
+    assert_eq!(s.timeline.incidents.len(), in_year.len());
+    for a in &in_year {
+        let label = format!("{} — {}", a.municipality_ru, a.topic_ru);
+        let day = chrono::NaiveDate::parse_from_str(&a.raised_at[..10], "%Y-%m-%d").unwrap();
+        assert!(s.timeline.incidents.iter().any(|i| i.label == label && i.day == day), "{label} on {day}");
+    }
+    // One municipality's chart marks only its own alerts.
+    let m = in_year[0].municipality.clone();
+    let one = SliceQuery { municipalities: vec![m.clone()], ..year.clone() };
+    let s = api.chart_series(&one, &scope, chrono::Utc::now()).await.unwrap();
+    assert_eq!(s.timeline.incidents.len(), in_year.iter().filter(|a| a.municipality == m).count());
+}
+
+#[tokio::test]
+async fn the_room_charts_are_svg_without_personal_data() {
+    let (_dir, api) = demo(3_000, 5).await;
+    let filter = RoomFilter { period: Some(YEAR.to_owned()), ..RoomFilter::default() };
+    let wall = Scope { role: tsur_core::Role::Wall, blocks: None, municipalities: None, may_see_personal_data: false };
+    // (scope, dark, background)
+    let cases = [(Scope::local_curator(), false, "#FFFFFF"), (wall, true, "#111A2E")];
+    let names: Vec<String> = sqlx::query_scalar("SELECT full_name FROM appeal_authors LIMIT 300").fetch_all(api.store().pool()).await.unwrap();
+    let texts: Vec<String> = sqlx::query_scalar("SELECT substr(text, 1, 24) FROM appeals LIMIT 300").fetch_all(api.store().pool()).await.unwrap();
+    assert!(!names.is_empty() && !texts.is_empty());
+    for (scope, dark, background) in cases {
+        let c = api.room_charts(&filter, dark, &scope).await.unwrap();
+        assert_eq!(c.period_ru, "01.11.2025–31.10.2026");
+        assert_eq!(c.appeals, 3_000.0);
+        assert!(c.incidents > 0);
+        assert!(c.answers_on_time > 0.0 && c.answers_late > 0.0);
+        for svg in [&c.timeline_svg, &c.replies_svg] {
+            assert!(svg.starts_with("<svg width=\"420\" height=\"240\""), "{}", &svg[..80]);
+            assert!(svg.contains(&format!("fill=\"{background}\"")));
+            for secret in names.iter().chain(&texts) {
+                assert!(!svg.contains(secret.as_str()), "«{secret}» is in a chart");
+            }
+        }
+        assert!(c.timeline_svg.contains("Обращения по неделям") && c.timeline_svg.contains("сигналы раннего предупреждения"));
+        assert!(c.replies_svg.contains("Сроки ответов") && c.replies_svg.contains("срок"));
+    }
+    // A report's size, and a slice with nothing in it.
+    let frame = ChartFrame { width: 900, height: 420, theme: ChartTheme::Light };
+    let empty = SliceQuery { period: Some("2020-01".to_owned()), ..SliceQuery::default() };
+    let c = api.charts(&empty, &frame, &Scope::local_curator()).await.unwrap();
+    assert!(c.timeline_svg.starts_with("<svg width=\"900\" height=\"420\""));
+    assert!(c.timeline_svg.contains("нет данных") && c.replies_svg.contains("нет данных"));
+    assert_eq!((c.appeals, c.incidents), (0.0, 0));
+    // A filter naming what the books do not know is refused, as in the room.
+    let bad = RoomFilter { block: Some("potholes".into()), ..RoomFilter::default() };
+    let e = api.room_charts(&bad, false, &Scope::local_curator()).await.unwrap_err();
+    assert_eq!(e.code, tsur_api::ErrorCode::InvalidInput, "{e:?}");
 }

@@ -1,6 +1,7 @@
 //! The analytics commands: `tsur kpi`, `tsur rating`, `tsur screen`, `tsur problems`
-//! (the register by priority), `tsur effect`, `tsur roadmaps`.
+//! (the register by priority), `tsur effect`, `tsur roadmaps`, `tsur chart`.
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tsur_api::{Api, Scope, SliceQuery};
 
@@ -43,6 +44,15 @@ impl SliceArgs {
             statuses: self.status.clone(),
         }
     }
+}
+
+/// Which chart `tsur chart` draws.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ChartArg {
+    /// Обращения по дням (по неделям за длинный период) с сигналами раннего предупреждения
+    Timeline,
+    /// Ответы относительно срока: сколько дней до срока или после него
+    Replies,
 }
 
 /// Whom a rating ranks.
@@ -289,5 +299,27 @@ pub async fn hotspots(api: &Api, resolution: u8, slice: &SliceArgs, geojson: boo
         );
     }
     out!("  Карта: tsur hotspots --geojson > hotspots.geojson");
+    Ok(())
+}
+
+pub async fn chart(api: &Api, which: ChartArg, slice: &SliceArgs, out: &std::path::Path, (width, height): (u32, u32), dark: bool) -> anyhow::Result<()> {
+    let frame = tsur_api::ChartFrame { width, height, theme: if dark { tsur_api::ChartTheme::Dark } else { tsur_api::ChartTheme::Light } };
+    let c = api.charts(&slice.query(), &frame, &Scope::local_curator()).await?;
+    let svg = match which {
+        ChartArg::Timeline => &c.timeline_svg,
+        ChartArg::Replies => &c.replies_svg,
+    };
+    std::fs::write(out, svg).with_context(|| format!("не записан файл {}", out.display()))?;
+    match which {
+        ChartArg::Timeline => out!("{}: обращений {}, сигналов {} за {}", out.display(), c.appeals, c.incidents, c.period_ru),
+        ChartArg::Replies => out!(
+            "{}: ответов в срок {}, с опозданием {}, без ответа после срока {} за {}",
+            out.display(),
+            c.answers_on_time,
+            c.answers_late,
+            c.unanswered_overdue,
+            c.period_ru
+        ),
+    }
     Ok(())
 }

@@ -273,6 +273,26 @@ enum LocalCommand {
         #[arg(long)]
         geojson: bool,
     },
+    /// График в SVG для отчёта: динамика обращений с сигналами или сроки ответов (тот же, что в окне)
+    Chart {
+        /// Какой: timeline (обращения по дням и сигналы) | replies (ответы относительно срока)
+        #[arg(value_enum)]
+        which: analytics::ChartArg,
+        #[command(flatten)]
+        slice: analytics::SliceArgs,
+        /// Куда записать SVG
+        #[arg(long)]
+        out: PathBuf,
+        /// Ширина, пикселей
+        #[arg(long, default_value_t = 840)]
+        width: u32,
+        /// Высота, пикселей
+        #[arg(long, default_value_t = 420)]
+        height: u32,
+        /// Тёмная тема (как на стене)
+        #[arg(long)]
+        dark: bool,
+    },
     /// Дорожные карты и их вехи
     Roadmaps {
         /// Вывод в JSON
@@ -835,6 +855,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         LocalCommand::Roadmaps { json } => analytics::roadmaps(&api, json)?,
         LocalCommand::Alerts { since, eval, within_hours, json } => analytics::alerts(&api, since.as_deref(), eval, within_hours, json).await?,
         LocalCommand::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
+        LocalCommand::Chart { which, slice, out, width, height, dark } => analytics::chart(&api, which, &slice, &out, (width, height), dark).await?,
         LocalCommand::Case { id, json } => case::case(&api, &id, json).await?,
         LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::Appeals { id, limit, json }), .. }) => {
             case::problem_appeals(&api, &id, limit, json).await?

@@ -6,6 +6,17 @@ fn tsur(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tsur")).args(args).env_remove("TSUR_DB").output().expect("tsur runs")
 }
 
+/// `tsur --db DB ARGS` fails, saying `want` first, on one line.
+fn fails_with_one_line(db: &str, args: &[&str], want: &str) {
+    let mut all = vec!["--db", db];
+    all.extend_from_slice(args);
+    let out = tsur(&all);
+    assert!(!out.status.success(), "{args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with(want), "{args:?}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+}
+
 #[test]
 fn demo_then_stats_json_has_the_documented_shape() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,12 +184,52 @@ fn analytics_commands_print_what_they_promise() {
         (vec!["effect", "--roadmap", "nope"], "ошибка: дорожной карты «nope» нет в справочнике"),
         (vec!["hotspots", "--resolution", "12"], "ошибка: разрешение 12"),
     ] {
+        fails_with_one_line(db, &args, want);
+    }
+}
+
+#[test]
+fn chart_writes_the_windows_svg_for_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    assert!(tsur(&["--db", db, "demo", "--appeals", "3000", "--seed", "5"]).status.success());
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    // (arguments, file, SVG's start, what the SVG says, what stdout says)
+    let (timeline, replies, empty) = (file("timeline.svg"), file("replies.svg"), file("empty.svg"));
+    let cases: Vec<(Vec<&str>, &str, &str, Vec<&str>, &str)> = vec![
+        (
+            vec!["chart", "timeline", "--period", "2025-11-01..2026-10-31", "--out", &timeline],
+            &timeline,
+            "<svg width=\"840\" height=\"420\"",
+            vec!["Обращения по неделям", "01.11.2025–31.10.2026 · всего 3\u{a0}000", "#FFFFFF"],
+            "обращений 3000",
+        ),
+        (
+            vec!["chart", "replies", "--period", "2026-Q1", "--block", "roads", "--dark", "--width", "420", "--height", "240", "--out", &replies],
+            &replies,
+            "<svg width=\"420\" height=\"240\"",
+            vec!["Сроки ответов", "срок", "#111A2E"],
+            "ответов в срок",
+        ),
+        (vec!["chart", "replies", "--period", "2020-01", "--out", &empty], &empty, "<svg", vec!["нет данных"], "ответов в срок 0"),
+    ];
+    for (args, path, start, says, stdout) in cases {
         let mut all = vec!["--db", db];
         all.extend_from_slice(&args);
         let out = tsur(&all);
-        assert!(!out.status.success(), "{args:?}");
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(stderr.starts_with(want), "{args:?}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8(out.stdout).unwrap().contains(stdout), "{args:?}");
+        let svg = std::fs::read_to_string(path).unwrap();
+        assert!(svg.starts_with(start), "{args:?}: {}", &svg[..60]);
+        for s in says {
+            assert!(svg.contains(s), "{args:?}: no «{s}»");
+        }
+    }
+    for (args, want) in [
+        (vec!["chart", "timeline", "--out", "/nonexistent/dir/x.svg"], "ошибка: не записан файл /nonexistent/dir/x.svg"),
+        (vec!["chart", "replies", "--period", "вчера", "--out", &empty], "ошибка: период «вчера» не распознан"),
+    ] {
+        fails_with_one_line(db, &args, want);
     }
 }
