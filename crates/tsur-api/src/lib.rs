@@ -22,6 +22,7 @@ pub mod problems;
 pub mod radar;
 mod reference;
 pub mod room;
+pub mod search;
 mod stats;
 pub mod sync;
 
@@ -40,6 +41,7 @@ pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
 pub use room::{AlertRow, AreaMetric, FeedItem, KpiTile, ProblemRow, RatingRow, RoomFilter, RoomScreen};
+pub use search::SearchResult;
 pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep};
 pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;

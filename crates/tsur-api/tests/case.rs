@@ -150,3 +150,71 @@ async fn the_live_feed_is_the_newest_of_the_slice_and_points_nowhere_on_the_wall
     let json = serde_json::to_string(&wall.feed).unwrap();
     assert!(names.iter().all(|n| !json.contains(n.as_str())));
 }
+
+/// The words of a text as the index cuts them: letters and digits, lowercased, ё as е.
+fn tokens(text: &str) -> Vec<String> {
+    text.to_lowercase().replace('ё', "е").split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn search_by_text_finds_every_form_of_the_words_within_the_scope() {
+    let (_dir, api) = demo().await;
+    let now = chrono::Utc::now();
+    let rows = sqlx::query("SELECT a.text, a.address_text, s.block_id, s.received_at FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id")
+        .fetch_all(api.store().pool())
+        .await
+        .unwrap();
+    let curator = Scope::local_curator();
+    let head = Scope { role: Role::BlockHead, blocks: Some(vec![BlockId("housing".into())]), municipalities: None, may_see_personal_data: true };
+    for query in ["вода", "Яма дорогой", "мусора", "не горят фонари", "ул"] {
+        let stems = tsur_api::search::query_stems(query);
+        let matches = |text: &str, address: &str| {
+            let words: Vec<String> = tokens(text).into_iter().chain(tokens(address)).collect();
+            stems.iter().all(|s| words.iter().any(|w| w.starts_with(s.as_str())))
+        };
+        let want = rows.iter().filter(|r| matches(&r.get::<String, _>(0), &r.get::<String, _>(1))).count();
+        let want_housing = rows
+            .iter()
+            .filter(|r| r.get::<Option<String>, _>(2).as_deref() == Some("housing") && matches(&r.get::<String, _>(0), &r.get::<String, _>(1)))
+            .count();
+        let found = api.search(query, 20, &curator, now).await.unwrap();
+        assert_eq!(found.total as usize, want, "«{query}» ({stems:?})");
+        assert_eq!(found.appeals.len(), want.min(20));
+        let narrowed = api.search(query, 20, &head, now).await.unwrap();
+        assert_eq!(narrowed.total as usize, want_housing, "«{query}» in housing");
+        // Newest first: the order of the list is the order of receipt, backwards.
+        let received: Vec<i64> =
+            found.appeals.iter().map(|b| chrono::NaiveDateTime::parse_from_str(&b.received, "%d.%m.%Y %H:%M").unwrap().and_utc().timestamp()).collect();
+        assert!(received.windows(2).all(|w| w[0] >= w[1]), "«{query}»: {received:?}");
+    }
+    assert!(api.search("вода", 5, &curator, now).await.unwrap().total > 0, "the demo's texts speak of water");
+
+    // The index follows new appeals without a rebuild.
+    assert_eq!(api.search("водопроводчика", 5, &curator, now).await.unwrap().total, 0);
+    let some = uuid_of(&api, "SELECT id FROM appeals LIMIT 1").await;
+    let mut appeal = api.store().appeal(tsur_core::AppealId(some.parse().unwrap()), &curator).await.unwrap().unwrap();
+    appeal.id = tsur_core::AppealId(uuid::Uuid::now_v7());
+    appeal.external_id = "search-test-1".into();
+    appeal.text = "Третий день ждём водопроводчика, трубу так и не заменили".into();
+    let registered = tsur_core::Event {
+        id: tsur_core::EventId(uuid::Uuid::now_v7()),
+        appeal_id: appeal.id,
+        at: appeal.received_at,
+        actor: "оператор".into(),
+        node: appeal.node.clone(),
+        kind: tsur_core::EventKind::Registered,
+    };
+    api.store().insert_appeals(&[tsur_store_sqlite::NewAppeal { appeal: appeal.clone(), author: None, events: vec![registered] }]).await.unwrap();
+    let found = api.search("водопроводчик", 5, &curator, now).await.unwrap();
+    assert_eq!((found.total, found.appeals[0].id.clone()), (1, appeal.id.to_string()));
+
+    // Operators of the index's query language are words like any other, never syntax.
+    for odd in ["\"", "NEAR(вода", "вода OR мусор", "*", "вода -мусор", "^вода"] {
+        assert!(api.search(odd, 5, &curator, now).await.is_ok() || tsur_api::search::query_stems(odd).is_empty(), "{odd}");
+    }
+    // No words, no search; no personal data, no search; the wall, no search.
+    assert!(api.search(" ,. ", 5, &curator, now).await.unwrap_err().message.contains("нет ни одного слова"));
+    let meeting = Scope { may_see_personal_data: false, ..Scope::local_curator() };
+    assert!(api.search("вода", 5, &meeting, now).await.unwrap_err().message.contains("персональные данные"));
+    assert!(api.search("вода", 5, &Scope::wall(), now).await.is_err());
+}

@@ -1,4 +1,5 @@
-//! `tsur case` and `tsur problems appeals`: the drill-down's last steps in the terminal.
+//! `tsur case`, `tsur problems appeals` and `tsur search`: the drill-down's last steps in the
+//! terminal.
 
 use tsur_api::{Api, AppealBriefDto, CaseView, Scope};
 
@@ -93,6 +94,20 @@ pub async fn problem_appeals(api: &Api, id: &str, limit: i64, json: bool) -> any
     } else {
         out!("Проблема {} ({}): обращений {}", p.problem_id, p.topic_ru.as_deref().unwrap_or("без темы"), p.total);
         for b in &p.appeals {
+            out!("{}", brief_line(b));
+        }
+    }
+    Ok(())
+}
+
+/// `tsur search QUERY`.
+pub async fn search(api: &Api, query: &str, limit: i64, json: bool) -> anyhow::Result<()> {
+    let found = api.search(query, limit, &Scope::local_curator(), chrono::Utc::now()).await?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&found)?);
+    } else {
+        out!("«{}» (ищу слова, начинающиеся с: {}): найдено {}", found.query, found.stems.join(", "), found.total);
+        for b in &found.appeals {
             out!("{}", brief_line(b));
         }
     }

@@ -202,6 +202,17 @@ enum LocalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Поиск обращений по словам текста и адреса (в любой форме слова), новые сверху
+    Search {
+        /// Слова для поиска, например «прорвало трубу»
+        query: String,
+        /// Сколько обращений показать
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Вывод в JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Показатели любого среза: число, скорость первого ответа, доли в срок / решено / подтверждено, оценки
     Kpi {
         #[command(flatten)]
@@ -857,6 +868,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         LocalCommand::Hotspots { resolution, slice, geojson } => analytics::hotspots(&api, resolution, &slice, geojson).await?,
         LocalCommand::Chart { which, slice, out, width, height, dark } => analytics::chart(&api, which, &slice, &out, (width, height), dark).await?,
         LocalCommand::Case { id, json } => case::case(&api, &id, json).await?,
+        LocalCommand::Search { query, limit, json } => case::search(&api, &query, limit, json).await?,
         LocalCommand::Problems(ProblemsArgs { command: Some(ProblemsCommand::Appeals { id, limit, json }), .. }) => {
             case::problem_appeals(&api, &id, limit, json).await?
         }

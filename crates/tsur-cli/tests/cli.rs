@@ -175,6 +175,11 @@ fn analytics_commands_print_what_they_promise() {
     assert!(!roadmaps.as_array().unwrap().is_empty());
     let eval = json(&["alerts", "--eval", "--json"]);
     assert!(eval["incidents"].as_u64().unwrap() > 0);
+    let found = json(&["search", "нет воды", "--limit", "3", "--json"]);
+    assert_eq!(found["stems"], serde_json::json!(["нет", "вод"]));
+    assert!(found["total"].as_u64().unwrap() > 3 && found["appeals"].as_array().unwrap().len() == 3, "{found}");
+    let out = tsur(&["--db", db, "search", "нет воды"]);
+    assert!(String::from_utf8(out.stdout).unwrap().contains("найдено"));
     // Human output is Russian; bad input is one line and a failure exit.
     let out = tsur(&["--db", db, "rating", "--of", "agencies", "--period", "2025-11-01..2026-10-31"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains("место"));
@@ -183,6 +188,7 @@ fn analytics_commands_print_what_they_promise() {
         (vec!["kpi", "--municipality", "atlantis"], "ошибка: муниципалитета «atlantis» нет в справочниках"),
         (vec!["effect", "--roadmap", "nope"], "ошибка: дорожной карты «nope» нет в справочнике"),
         (vec!["hotspots", "--resolution", "12"], "ошибка: разрешение 12"),
+        (vec!["search", "!?"], "ошибка: введите слова для поиска"),
     ] {
         fails_with_one_line(db, &args, want);
     }

@@ -65,6 +65,9 @@ pub enum StoreError {
     /// Any other database failure.
     #[error("ошибка базы данных: {0}")]
     Sqlx(sqlx::Error),
+    /// Any other failure of a bulk write (see `raw.rs`).
+    #[error("ошибка базы данных: {0}")]
+    Sqlite(rusqlite::Error),
     /// A migration failure.
     #[error("ошибка обновления схемы базы: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -9,6 +9,8 @@
 //! Opening is careful: a locked, corrupt, foreign or newer-schema file is reported as a
 //! [`StoreError`] with a clear message, never a panic and never a silent reset.
 //!
+//! Bulk writes go through SQLite's prepared statements on the same connection (`raw.rs`).
+//!
 //! Only this crate speaks SQLite; the central PostgreSQL store will be a crate of its own.
 #![deny(missing_docs)]
 
@@ -18,6 +20,8 @@ mod error;
 mod intake;
 mod open;
 mod queries;
+mod raw;
+mod search;
 mod sync;
 mod write;
 

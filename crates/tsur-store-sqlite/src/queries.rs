@@ -80,6 +80,11 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, filter: &StatsFilter) {
     }
 }
 
+/// ` WHERE` the scope's blocks and municipalities, of any time.
+pub(crate) fn push_scope(q: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
+    push_filter(q, &StatsFilter { from: None, until: None, scope: scope.clone() });
+}
+
 /// ` AND column IN (…)`; an empty list matches nothing.
 fn push_in(q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: impl ExactSizeIterator<Item = String>) {
     if values.len() == 0 {
@@ -336,7 +341,7 @@ impl SqliteStore {
         self.briefs(q).await
     }
 
-    async fn briefs(&self, mut q: QueryBuilder<'_, Sqlite>) -> Result<Vec<AppealBrief>, StoreError> {
+    pub(crate) async fn briefs(&self, mut q: QueryBuilder<'_, Sqlite>) -> Result<Vec<AppealBrief>, StoreError> {
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
@@ -536,7 +541,7 @@ impl LatestBy {
 }
 
 /// The list query of appeal briefs in the scope, before its own conditions and order.
-fn brief_query(scope: &Scope) -> QueryBuilder<'static, Sqlite> {
+pub(crate) fn brief_query(scope: &Scope) -> QueryBuilder<'static, Sqlite> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT appeal_id, channel, (SELECT external_id FROM appeals WHERE id = appeal_id), received_at, municipality_id, topic_id, agency_id, \
          status, answer_due FROM appeal_state",

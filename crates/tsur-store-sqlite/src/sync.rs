@@ -399,13 +399,7 @@ impl PullWriter {
         }
         new_appeals.sort_unstable_by_key(|(a, _)| a.id);
         insert_appeal_rows(&mut *tx, &self.path, &new_appeals, true).await?;
-        for chunk in late_authors.chunks(IDS_PER_STATEMENT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) ");
-            q.push_values(chunk, |mut row, a| {
-                row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
-            });
-            q.build().execute(&mut **tx).await?;
-        }
+        crate::raw::insert_authors(&mut *tx, &late_authors).await?;
         fresh_events.sort_unstable_by_key(|(e, _)| e.id);
         insert_events_with(&mut *tx, &fresh_events, true).await?;
         let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s, _)| (a, s)).collect();

@@ -49,10 +49,6 @@ pub(crate) fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn opt_ms(at: Option<DateTime<Utc>>) -> Option<i64> {
-    at.map(ms)
-}
-
 /// Rows per multi-row INSERT: well under SQLite's limit of bound parameters.
 const ROWS_PER_STATEMENT: usize = 400;
 
@@ -213,17 +209,6 @@ impl SqliteStore {
     }
 }
 
-fn duplicate_or(path: &std::path::Path, e: sqlx::Error, chunk: &[(&Appeal, Option<&Author>)]) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.message().contains("UNIQUE") && db.message().contains("external_id") {
-            // Name the first appeal of the batch that collides, for a clear message.
-            let first = chunk.first().map(|(a, _)| (a.channel.code().to_owned(), a.external_id.clone())).unwrap_or_default();
-            return StoreError::DuplicateAppeal { channel: first.0, external_id: first.1 };
-        }
-    }
-    classify(path, e)
-}
-
 /// Inserts events; `pulled` marks those that came from the central database (the push
 /// leaves them out).
 pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event], pulled: bool) -> Result<(), StoreError> {
@@ -234,29 +219,7 @@ pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&E
 /// [`insert_events`] with the payload's JSON where it is already at hand (a pulled event's,
 /// as the server sent it and the puller checked it); `None` encodes the event's kind.
 pub(crate) async fn insert_events_with(tx: &mut Transaction<'_, Sqlite>, events: &[(&Event, Option<&str>)], pulled: bool) -> Result<(), StoreError> {
-    for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let payloads: Vec<String> = chunk
-            .iter()
-            .map(|(e, text)| match text {
-                Some(text) => Ok((*text).to_owned()),
-                None => serde_json::to_string(&e.kind),
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Decode(e.to_string()))?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload, pulled) ");
-        q.push_values(chunk.iter().map(|(e, _)| *e).zip(payloads), |mut row, (e, payload)| {
-            row.push_bind(e.id.0)
-                .push_bind(e.appeal_id.0)
-                .push_bind(ms(e.at))
-                .push_bind(e.kind.code())
-                .push_bind(e.actor.clone())
-                .push_bind(e.node.clone())
-                .push_bind(payload)
-                .push_bind(pulled);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+    crate::raw::insert_events(tx, events, pulled).await
 }
 
 pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
@@ -266,52 +229,7 @@ pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rule
 
 /// Writes projection rows with their deadline columns already computed.
 pub(crate) async fn write_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)], dues: &[Dues]) -> Result<(), StoreError> {
-    for (chunk, dues) in rows.chunks(ROWS_PER_STATEMENT / 2).zip(dues.chunks(ROWS_PER_STATEMENT / 2)) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO appeal_state (appeal_id, status, channel, municipality_id, received_at, block_id, topic_id, agency_id, problem_id, \
-             first_reply_at, first_answer_at, last_answer_at, resolved_at, confirmed_at, closed_at, deferred_until, extension_days, answers, \
-             rejected_answers, reopen_count, redirects, satisfaction, last_event_at, event_count, first_reply_due, answer_due, due_predicted, \
-             registered_at, redirected_at, reopened_at, fast_track_id, resolution_due, class_confidence, class_by_person) ",
-        );
-        q.push_values(chunk.iter().zip(dues), |mut row, ((a, s), d)| {
-            row.push_bind(a.id.0)
-                .push_bind(s.status.code())
-                .push_bind(a.channel.code())
-                .push_bind(a.municipality.as_str())
-                .push_bind(ms(a.received_at))
-                .push_bind(s.block.as_ref().map(|b| b.0.clone()))
-                .push_bind(s.topic.as_ref().map(|t| t.0.clone()))
-                .push_bind(s.agency.as_ref().map(|x| x.0.clone()))
-                .push_bind(s.problem.map(|p| p.0))
-                .push_bind(opt_ms(s.first_reply_at))
-                .push_bind(opt_ms(s.first_answer_at))
-                .push_bind(opt_ms(s.last_answer_at))
-                .push_bind(opt_ms(s.resolved_at))
-                .push_bind(opt_ms(s.confirmed_at))
-                .push_bind(opt_ms(s.closed_at))
-                .push_bind(s.deferred_until.map(|d| d.to_string()))
-                .push_bind(s.extension_days)
-                .push_bind(s.answers)
-                .push_bind(s.rejected_answers)
-                .push_bind(s.reopen_count)
-                .push_bind(s.redirects)
-                .push_bind(s.satisfaction.map(i64::from))
-                .push_bind(ms(s.last_event_at))
-                .push_bind(s.event_count)
-                .push_bind(d.first_reply)
-                .push_bind(d.answer)
-                .push_bind(d.predicted)
-                .push_bind(ms(s.registered_at))
-                .push_bind(opt_ms(s.redirected_at))
-                .push_bind(opt_ms(s.reopened_at))
-                .push_bind(s.fast_track.clone())
-                .push_bind(d.resolution)
-                .push_bind(s.class_confidence.map(f64::from))
-                .push_bind(s.classified_by_person);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+    crate::raw::write_states(tx, rows, dues).await
 }
 
 /// Inserts appeals and their authors; `pulled` marks those that came from the central
@@ -322,38 +240,10 @@ pub(crate) async fn insert_appeal_rows(
     rows: &[(&Appeal, Option<&Author>)],
     pulled: bool,
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, node, pulled) ",
-        );
-        q.push_values(chunk, |mut row, (a, _)| {
-            row.push_bind(a.id.0)
-                .push_bind(a.channel.code())
-                .push_bind(&a.external_id)
-                .push_bind(ms(a.received_at))
-                .push_bind(a.regime.as_str())
-                .push_bind(&a.text)
-                .push_bind(&a.address_text)
-                .push_bind(a.point.map(|p| p.lon))
-                .push_bind(a.point.map(|p| p.lat))
-                .push_bind(a.municipality.as_str())
-                .push_bind(a.settlement.as_ref().map(|s| s.as_str()))
-                .push_bind(&a.node)
-                .push_bind(pulled);
-        });
-        if let Err(e) = q.build().execute(&mut **tx).await {
-            return Err(duplicate_or(path, e, chunk));
-        }
-        let authors: Vec<&Author> = chunk.iter().filter_map(|(_, a)| *a).collect();
-        if !authors.is_empty() {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) ");
-            q.push_values(authors, |mut row, a| {
-                row.push_bind(a.appeal_id.0).push_bind(&a.full_name).push_bind(&a.phone).push_bind(&a.email);
-            });
-            q.build().execute(&mut **tx).await?;
-        }
-    }
-    Ok(())
+    crate::raw::insert_appeals(tx, rows, pulled).await.map_err(|e| match e {
+        StoreError::Locked { .. } => StoreError::Locked { path: path.to_owned() },
+        other => other,
+    })
 }
 
 /// Appends events inside a transaction (see [`SqliteStore::append_events`]).
