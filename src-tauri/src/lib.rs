@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, CaseView, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, Scope, SyncStatus};
+use tsur_api::{db_path, Api, ApiError, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, Scope, SyncStatus};
 use tsur_core::Role;
 
 /// What the commands share: the opened API, or why it could not be opened (shown in the UI),
@@ -87,6 +87,14 @@ async fn room(state: State<'_, AppState>, filter: RoomFilter) -> Result<RoomScre
     state.api()?.room(&filter, &state.mode.scope()).await
 }
 
+/// The room's two charts for the filter, as SVG: appeals over time with the early-warning
+/// incidents, and reply times against the deadline (dark for the wall).
+#[tauri::command]
+#[specta::specta]
+async fn charts(state: State<'_, AppState>, filter: RoomFilter, dark: bool) -> Result<Charts, ApiError> {
+    state.api()?.room_charts(&filter, dark, &state.mode.scope()).await
+}
+
 /// The open appeals that are overdue or at risk now, most urgent first (the first `limit`;
 /// the counts cover all), for the filter's block and municipality.
 #[tauri::command]
@@ -127,6 +135,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         sync_status,
         app_mode,
         room,
+        charts,
         overdue,
         case_view,
         problem_appeals

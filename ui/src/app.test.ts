@@ -193,6 +193,44 @@ describe("App", () => {
     expect(app.appMode.scene_seconds).toBe(5);
   });
 
+  it("shows the room's charts as images under their headings, the wall only the timeline in dark", async () => {
+    // (mode, charts shown, dark)
+    const cases: [("laptop" | "wall" | "meeting"), string[], boolean][] = [
+      ["laptop", ["Динамика обращений", "Сроки ответов"], false],
+      ["meeting", ["Динамика обращений", "Сроки ответов"], false],
+      ["wall", ["Динамика обращений"], true],
+    ];
+    for (const [mode, headings, dark] of cases) {
+      const asked: boolean[] = [];
+      const base = createMockBackend({ mode: { mode, block: mode === "meeting" ? "roads" : null, scene_seconds: 5 } });
+      const backend: Backend = { ...base, charts: (filter, d) => (asked.push(d), base.charts(filter, d)) };
+      await startApp(backend);
+      expect(document.body.dataset.chartsReady, mode).toBe("1");
+      const section = testId("room-charts")!;
+      expect([...section.querySelectorAll("h2")].map((e) => e.textContent), mode).toEqual(headings);
+      const images = [...section.querySelectorAll("img")];
+      expect(images.length).toBe(headings.length);
+      for (const img of images) {
+        expect(img.getAttribute("src")!.startsWith("data:image/svg+xml;charset=utf-8,%3Csvg")).toBe(true);
+        expect(img.getAttribute("alt")).toMatch(/^(Обращения по дням|Сроки ответов) за /);
+      }
+      expect(decodeURIComponent(images[0]!.getAttribute("src")!.split(",")[1]!)).toContain(dark ? "#111A2E" : "#FFFFFF");
+      expect(asked.every((d) => d === dark), mode).toBe(true);
+      // The charts sit right below the tiles.
+      expect(document.querySelector(".tiles")!.nextElementSibling).toBe(section);
+      delete document.body.dataset.chartsReady;
+    }
+  });
+
+  it("keeps the figures when the charts cannot be had", async () => {
+    const backend: Backend = { ...mockBackend, charts: () => Promise.reject(new Error("нет графиков")) };
+    delete document.body.dataset.roomReady;
+    await startApp(backend);
+    expect(document.body.dataset.roomReady).toBe("1");
+    expect(testId("room-charts")).toBeNull();
+    expect(testId("room-problems")).not.toBeNull();
+  });
+
   it("switches what colours the map and remembers it", async () => {
     const storage = memoryStore();
     const { map } = await startApp(mockBackend, storage);

@@ -274,6 +274,9 @@ export class App {
     // The deadlines list (not on the wall) is asked for at the same time; it depends on the
     // block and municipality only, so a change of period reuses the last one.
     const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
+    // The charts follow every filter too; they are drawn when they come (a failure leaves
+    // the figures as they are).
+    const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     let room: RoomScreen;
     try {
       room = await this.options.backend.room(filter);
@@ -288,6 +291,11 @@ export class App {
     // Which slice is on screen (tests wait for it): municipality|block|channel|status.
     document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
     document.body.dataset.roomReady = "1";
+    const drawn = await charts;
+    if (drawn && seq === this.roomSeq) {
+      this.room.showCharts(drawn, this.mode.mode);
+      document.body.dataset.chartsReady = "1";
+    }
     // The overdue list comes when it comes: its first computation at a million appeals takes
     // seconds, and the figures do not wait for it.
     const report = await overdue;

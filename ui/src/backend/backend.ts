@@ -1,5 +1,5 @@
 // The interface through which the whole UI talks to its data.
-import type { AppMode, CaseView, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, SyncStatus } from "./types";
+import type { AppMode, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, SyncStatus } from "./types";
 
 /**
  * What the UI may ask of the backend. Every method throws a `BackendError` when the backend
@@ -14,6 +14,8 @@ export interface Backend {
   appMode(): Promise<AppMode>;
   /** One view of the situation room for a filter (tiles, areas, ratings, problems, alerts, hotspots). */
   room(filter: RoomFilter): Promise<RoomScreen>;
+  /** The room's charts for a filter as SVG (appeals over time with incidents, reply times against the deadline); `dark` for the wall. */
+  charts(filter: RoomFilter, dark: boolean): Promise<Charts>;
   /** Open appeals overdue or at risk now for the filter's block and municipality: all counts, the first `limit` items. */
   overdue(filter: RoomFilter, limit: number): Promise<OverdueReport>;
   /** Where the sync with the central database stands. */

@@ -61,6 +61,18 @@ async room(filter: RoomFilter) : Promise<Result<RoomScreen, ApiError>> {
 }
 },
 /**
+ * The room's two charts for the filter, as SVG: appeals over time with the early-warning
+ * incidents, and reply times against the deadline (dark for the wall).
+ */
+async charts(filter: RoomFilter, dark: boolean) : Promise<Result<Charts, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("charts", { filter, dark }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The open appeals that are overdue or at risk now, most urgent first (the first `limit`;
  * the counts cover all), for the filter's block and municipality.
  */
@@ -438,6 +450,42 @@ linked: AppealBriefDto[];
  * The fast-track and roadmaps that cover it.
  */
 covered_by: CoverDto[] }
+/**
+ * The two charts of a slice, with the figures they show (for a text alternative).
+ */
+export type Charts = { 
+/**
+ * The period, `dd.mm.yyyy–dd.mm.yyyy`.
+ */
+period_ru: string; 
+/**
+ * Appeals over time with the incidents, SVG.
+ */
+timeline_svg: string; 
+/**
+ * Reply times against the deadline, SVG.
+ */
+replies_svg: string; 
+/**
+ * Appeals in the slice.
+ */
+appeals: number; 
+/**
+ * Early-warning incidents marked on the timeline.
+ */
+incidents: number; 
+/**
+ * Answers given by their deadline.
+ */
+answers_on_time: number; 
+/**
+ * Answers given after it.
+ */
+answers_late: number; 
+/**
+ * Appeals without an answer whose deadline has passed.
+ */
+unanswered_overdue: number }
 /**
  * One group of a count.
  */

@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { AppMode, AppealBriefDto, CaseView, OverdueReport, ProblemAppeals, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
+import type { AppMode, AppealBriefDto, CaseView, Charts, OverdueReport, ProblemAppeals, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -337,6 +337,11 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       await sleep(delayMs);
       return mockOverdue(filter.block, limit);
     },
+    async charts(filter, dark) {
+      await sleep(delayMs);
+      if (scenario === "error") throw new BackendError("store_unavailable", "База обращений недоступна (демонстрационная ошибка mock)");
+      return mockCharts(filter, dark);
+    },
     async appMode() {
       return mode;
     },
@@ -418,6 +423,34 @@ export function mockRoom(filter: RoomFilter): RoomScreen {
       { at: "31.10.2026 11:40", kind: "alert", text_ru: "Сигнал: Камызякский район — Нет воды, 12 обр. при ожидаемых 2,5", appeal_id: null, overdue: false },
       { at: "31.10.2026 11:12", kind: "appeal", text_ru: "ИМ · Ахтубинский район · Вывоз мусора (mock)", appeal_id: mockAppealId(2), overdue: true },
     ],
+  };
+}
+
+/**
+ * Synthetic charts: simple SVGs of made-up bars in the real charts' size and colours (the
+ * real ones are drawn in Rust by tsur-charts), seeded by the filter.
+ */
+export function mockCharts(filter: RoomFilter, dark: boolean): Charts {
+  const seed = [...JSON.stringify(filter)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 11);
+  const rnd = (i: number) => ((Math.sin(seed + i * 78.233) * 43758.5453) % 1 + 1) % 1;
+  const [background, text, bar, late] = dark ? ["#111A2E", "#E5E7EB", "#60A5FA", "#F87171"] : ["#FFFFFF", "#111827", "#1D4ED8", "#DC2626"];
+  const svg = (title: string, bars: number, lateFrom: number) => {
+    const rects = Array.from({ length: bars }, (_, i) => {
+      const h = Math.round(20 + rnd(i) * 140);
+      return `<rect x="${50 + i * 12}" y="${210 - h}" width="10" height="${h}" fill="${i >= lateFrom ? late : bar}"/>`;
+    });
+    return `<svg width="420" height="240" viewBox="0 0 420 240" xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="420" height="240" fill="${background}"/><text x="10" y="20" font-family="sans-serif" font-size="14" fill="${text}">${title} (mock)</text>${rects.join("")}</svg>`;
+  };
+  const appeals = 4000 + Math.round(rnd(1) * 1000);
+  return {
+    period_ru: filter.period ?? "последние 30 дней",
+    timeline_svg: svg("Обращения по дням", 30, 30),
+    replies_svg: svg("Сроки ответов", 24, 16),
+    appeals,
+    incidents: 1,
+    answers_on_time: Math.round(appeals * 0.6),
+    answers_late: Math.round(appeals * 0.1),
+    unanswered_overdue: Math.round(appeals * 0.05),
   };
 }
 

@@ -21,6 +21,13 @@ describe("tauriBackend", () => {
     expect(invoke).toHaveBeenCalledWith("overview", { period: null });
   });
 
+  it("asks for the room's charts with the filter and the theme", async () => {
+    const filter = { period: "2026-03", municipality: null, block: "roads", channel: null, status: null };
+    invoke.mockResolvedValueOnce({ timeline_svg: "<svg/>" });
+    await expect(tauriBackend.charts(filter, true)).resolves.toEqual({ timeline_svg: "<svg/>" });
+    expect(invoke).toHaveBeenCalledWith("charts", { filter, dark: true });
+  });
+
   it("turns an ApiError into a thrown BackendError with its code and message", async () => {
     invoke.mockRejectedValueOnce({ code: "store_unavailable", message: "База недоступна" });
     const error = await tauriBackend.mapBase().catch((e: unknown) => e);

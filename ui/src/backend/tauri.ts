@@ -17,6 +17,9 @@ export const tauriBackend: Backend = {
   async room(filter) {
     return unwrap(await commands.room(filter));
   },
+  async charts(filter, dark) {
+    return unwrap(await commands.charts(filter, dark));
+  },
   async overdue(filter, limit) {
     return unwrap(await commands.overdue(filter, limit));
   },

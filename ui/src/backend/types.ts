@@ -7,6 +7,7 @@ export type {
   AppealBriefDto,
   CaseDeadline,
   CaseView,
+  Charts,
   CoverDto,
   ProblemAppeals,
   TimelineEntry,

@@ -1,7 +1,8 @@
 // The situation room's panels: KPI tiles against the previous period, the top problems by
 // priority, the agencies' rating with intervals and "not enough data", and the alerts feed.
 // Renders what it is given; never calls the backend. Nothing here names a person.
-import type { KpiTile, OverdueReport, RatingRow, RoomScreen } from "../backend";
+import type { Charts, KpiTile, OverdueReport, RatingRow, RoomScreen } from "../backend";
+import { chartsShown, repliesAlt, svgDataUrl, timelineAlt } from "../view/charts";
 import { overdueLine } from "../view/overdue";
 import { formatDecimal, formatInt } from "../view/format";
 import { formatTileValue, tileChange } from "../view/room";
@@ -100,6 +101,26 @@ export class RoomPanel {
     );
     const alerts = this.root.querySelector("[data-testid=room-alerts]");
     if (alerts) alerts.before(section);
+    else this.root.append(section);
+  }
+
+  /**
+   * Shows the charts below the tiles (the wall only the timeline): SVG drawn in Rust, shown
+   * as images (see `svgDataUrl`), each with its figures as the text alternative.
+   */
+  showCharts(charts: Charts, mode: string): void {
+    this.root.querySelector("[data-testid=room-charts]")?.remove();
+    const shown = chartsShown(mode);
+    const figure = (id: string, heading: string, svg: string, alt: string) =>
+      h("figure", { class: "chart", "data-testid": `chart-${id}` }, h("h2", {}, heading), h("img", { class: "chart__image", src: svgDataUrl(svg), alt, width: "420", height: "240" }));
+    const section = h(
+      "section",
+      { class: "table-section charts", "data-testid": "room-charts" },
+      shown.timeline && figure("timeline", "Динамика обращений", charts.timeline_svg, timelineAlt(charts)),
+      shown.replies && figure("replies", "Сроки ответов", charts.replies_svg, repliesAlt(charts)),
+    );
+    const tiles = this.root.querySelector(".tiles");
+    if (tiles) tiles.after(section);
     else this.root.append(section);
   }
 
