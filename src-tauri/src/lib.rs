@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 use tauri::State;
-use tsur_api::{db_path, Api, ApiError, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, Scope, SyncStatus};
+use tsur_api::{
+    db_path, Api, ApiError, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, Scope, SearchResult, SyncStatus,
+};
 use tsur_core::Role;
 
 /// What the commands share: the opened API, or why it could not be opened (shown in the UI),
@@ -105,8 +107,6 @@ async fn overdue(state: State<'_, AppState>, filter: RoomFilter, limit: u32) -> 
     Ok(report)
 }
 
-/// Where the sync with the central database stands: last success, last error, events
-/// waiting to be pushed (the status line).
 /// The case view of an appeal (the drill-down's last step); refused on the wall.
 #[tauri::command]
 #[specta::specta]
@@ -121,6 +121,16 @@ async fn problem_appeals(state: State<'_, AppState>, id: String, limit: u32) -> 
     state.api()?.problem_appeals(&id, i64::from(limit), &state.mode.scope(), chrono::Utc::now()).await
 }
 
+/// The newest appeals whose text or address holds every word of the query (the search box);
+/// refused where personal data may not be seen (the wall, the meeting).
+#[tauri::command]
+#[specta::specta]
+async fn search_appeals(state: State<'_, AppState>, query: String, limit: u32) -> Result<SearchResult, ApiError> {
+    state.api()?.search(&query, i64::from(limit), &state.mode.scope(), chrono::Utc::now()).await
+}
+
+/// Where the sync with the central database stands: last success, last error, events
+/// waiting to be pushed (the status line).
 #[tauri::command]
 #[specta::specta]
 async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
@@ -138,7 +148,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         charts,
         overdue,
         case_view,
-        problem_appeals
+        problem_appeals,
+        search_appeals
     ])
 }
 

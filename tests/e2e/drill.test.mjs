@@ -1,5 +1,6 @@
 // The laptop's drill-down in the real window: region → municipality → block → problem →
-// appeal and back, each step's numbers equal to the CLI's JSON for the same thing.
+// appeal and back, each step's numbers equal to the CLI's JSON for the same thing; the search
+// box by id and by words (equal to `tsur search --json`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -105,4 +106,68 @@ test("the search box opens a case by its id", async () => {
   assert.equal(await browser.execute(() => document.querySelector('[data-testid="case-title"]')?.getAttribute("data-appeal")), id);
   await click('.crumbs [data-level="region"]');
   await reached("region");
+});
+
+/** The charts under the tiles: which are shown, their headings, and whether each is an SVG in a data: address. */
+const chartsShown = (b) =>
+  b.execute(() =>
+    [...document.querySelectorAll('[data-testid="room-charts"] figure')].map((f) => ({
+      id: f.getAttribute("data-testid"),
+      heading: f.querySelector("h2")?.textContent ?? "",
+      svg: (f.querySelector("img")?.getAttribute("src") ?? "").startsWith("data:image/svg+xml"),
+    })),
+  );
+
+test("the laptop shows both charts under the tiles", async () => {
+  await browser.waitUntil(async () => (await body("chartsReady")) === "1", { timeout: 30_000, timeoutMsg: "the charts were never drawn" });
+  assert.deepEqual(await chartsShown(browser), [
+    { id: "chart-timeline", heading: "Динамика обращений", svg: true },
+    { id: "chart-replies", heading: "Сроки ответов", svg: true },
+  ]);
+});
+
+test("the search box finds appeals by a word: the total and the list equal `tsur search`", async () => {
+  // A word of a real appeal's text: of the first few long words of the top problem's newest
+  // appeal, the one that most appeals share (so that the drawer lists a full page).
+  const top = await browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]')?.getAttribute("data-problem") ?? null);
+  const text = cli("case", cli("problems", "appeals", top, "--limit", "1").appeals[0].id).text;
+  const candidates = [...new Set(text.toLowerCase().match(/[а-яё]{5,}/g) ?? [])].slice(0, 6);
+  assert.ok(candidates.length > 0, `a word to search for in «${text}»`);
+  const [word, expected] = candidates.map((w) => [w, cli("search", w, "--limit", "50")]).sort((a, b) => b[1].total - a[1].total)[0];
+  assert.ok(expected.total > 0, `«${word}» is found by the CLI`);
+
+  // Typed as a person would: / to the box, the word, Enter.
+  await browser.keys("/");
+  const box = await browser.$('[data-testid="search"]');
+  assert.equal(await browser.execute(() => document.activeElement?.getAttribute("data-testid")), "search", "/ goes to the search box");
+  await box.setValue(word);
+  await browser.keys("Enter");
+  await reached("search");
+  assert.equal(await body("searchReady"), "1");
+  assert.deepEqual(await crumbs(), ["Астраханская область", `Поиск: «${word}»`]);
+  const title = await browser.execute(() => {
+    const t = document.querySelector('[data-testid="search-title"]');
+    return { total: Number(t?.getAttribute("data-total")), text: t?.textContent ?? "" };
+  });
+  assert.equal(title.total, expected.total);
+  assert.match(title.text, new RegExp(`^Поиск: «${word}» — найдено`));
+  const shown = await browser.execute(() => [...document.querySelectorAll('[data-testid="search-appeals"] [data-appeal]')].map((b) => b.getAttribute("data-appeal")));
+  assert.equal(shown[0], expected.appeals[0].id, "the newest found first, as the CLI's");
+  assert.deepEqual(shown, expected.appeals.map((a) => a.id), "the same appeals in the same order");
+  assert.match(await browser.execute(() => document.querySelector('[data-testid="search-stems"]')?.textContent ?? ""), new RegExp(`«${expected.stems[0]}…»`));
+  await browser.pause(500);
+  await browser.saveScreenshot(join(env("TSUR_E2E_ARTIFACTS"), "search.png"));
+
+  // The first found appeal's case, and Escape back to the results.
+  await click(`[data-testid="search-appeals"] [data-appeal="${shown[0]}"]`);
+  await reached("appeal");
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="case-title"]')?.getAttribute("data-appeal")), shown[0]);
+  assert.equal((await crumbs())[1], `Поиск: «${word}»`);
+  await browser.keys("Escape");
+  await reached("search");
+  assert.equal(await body("searchReady"), "1");
+  assert.equal(Number(await browser.execute(() => document.querySelector('[data-testid="search-title"]')?.getAttribute("data-total"))), expected.total);
+  await browser.keys("Escape");
+  await reached("region");
+  assert.equal(await browser.execute(() => document.querySelector("#drill")?.hidden), true);
 });

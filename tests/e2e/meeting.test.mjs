@@ -42,6 +42,19 @@ test("a case opened in the meeting shows no personal data of its author", async 
   await browser.waitUntil(async () => (await browser.execute(() => document.querySelector("#drill")?.hidden)) === true, { timeout: 10_000 });
 });
 
+test("a text search in the meeting is refused in the drawer, in Russian", async () => {
+  await browser.execute(() => {
+    const input = document.querySelector('[data-testid="search"]');
+    input.value = "вода";
+    input.form.requestSubmit();
+  });
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelector('[data-testid="drill-error"]')?.textContent ?? "")) !== "", { timeout: 30_000, timeoutMsg: "no refusal shown" });
+  assert.match(await browser.execute(() => document.querySelector('[data-testid="drill-error"]').textContent), /персональные данные/);
+  assert.equal(await browser.execute(() => document.body.dataset.searchReady ?? null), null);
+  await browser.keys("Escape");
+  await browser.waitUntil(async () => (await browser.execute(() => document.querySelector("#drill")?.hidden)) === true, { timeout: 10_000 });
+});
+
 test("a screenshot of the meeting is saved", async () => {
   await browser.pause(1500);
   const path = join(env("TSUR_E2E_ARTIFACTS"), "meeting.png");

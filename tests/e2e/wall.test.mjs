@@ -26,6 +26,15 @@ test("the wall is dark and shows the region first", async () => {
   assert.equal(await browser.execute(() => getComputedStyle(document.getElementById("panel")).display), "none", "no controls on the wall");
 });
 
+test("the wall has no search box, and of the charts only the timeline", async () => {
+  assert.equal(await (await browser.$('[data-testid="search"]')).isDisplayed(), false, "no search on the wall");
+  await browser.waitUntil(async () => (await browser.execute(() => document.body.dataset.chartsReady ?? null)) === "1", { timeout: 30_000, timeoutMsg: "the wall's chart was never drawn" });
+  const charts = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="room-charts"] figure')].map((f) => [f.getAttribute("data-testid"), (f.querySelector("img")?.getAttribute("src") ?? "").startsWith("data:image/svg+xml")]),
+  );
+  assert.deepEqual(charts, [["chart-timeline", true]]);
+});
+
 test("the wall's figures equal `tsur screen`", async () => {
   // The first scene is the region over the default period, as `tsur screen` without flags.
   await browser.waitUntil(async () => (await browser.execute(() => document.body.dataset.scene ?? "region")) === "region", { timeout: 20_000 });

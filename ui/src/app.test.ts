@@ -311,10 +311,6 @@ describe("App", () => {
   it("opens a case by its id from the search box, and says what it cannot find", async () => {
     await startApp(mockBackend);
     const input = testId("search") as HTMLInputElement;
-    input.value = "яма";
-    input.form!.requestSubmit();
-    await flush();
-    expect(testId("drill-error")!.textContent).toMatch(/не номер обращения/);
     input.value = mockAppealId(3);
     input.form!.requestSubmit();
     await flush();
@@ -323,6 +319,61 @@ describe("App", () => {
     input.form!.requestSubmit();
     await flush();
     expect(testId("drill-error")!.textContent).toMatch(/не найдено/);
+  });
+
+  it("searches by words: the results in the drawer, a case from them, Escape back to them, and again after a restart", async () => {
+    const storage = memoryStore();
+    const { app } = await startApp(mockBackend, storage);
+    const crumbs = () => [...document.querySelectorAll('[data-testid="crumbs"] li')].map((li) => li.textContent);
+    const input = testId("search") as HTMLInputElement;
+    input.value = "  прорвало   трубу ";
+    input.form!.requestSubmit();
+    await flush();
+    expect(document.body.dataset.searchReady).toBe("1");
+    expect(document.body.dataset.drillReady).toBe("search");
+    expect(crumbs()).toEqual(["Астраханская область", "Поиск: «прорвало трубу»"]);
+    const title = testId("search-title")!;
+    expect(title.dataset.total).toBe("2");
+    expect(title.textContent).toBe("Поиск: «прорвало трубу» — найдено 2");
+    expect(testId("search-stems")!.textContent).toMatch(/«прорвал…», «труб…»/);
+    const results = [...document.querySelectorAll<HTMLElement>('[data-testid="search-appeals"] [data-appeal]')];
+    expect(results.map((b) => b.dataset.appeal)).toEqual([mockAppealId(5), mockAppealId(2)]);
+
+    results[0]!.click();
+    await flush();
+    expect(document.body.dataset.searchReady).toBeUndefined();
+    expect(testId("case-title")!.dataset.appeal).toBe(mockAppealId(5));
+    expect(crumbs()).toEqual(["Астраханская область", "Поиск: «прорвало трубу»", "Обращение ПОС 100005"]);
+
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    await flush();
+    expect(app.place.search?.id).toBe("прорвало трубу");
+    expect(document.body.dataset.searchReady).toBe("1");
+
+    // The search survives a restart, its query back in the box.
+    await startApp(mockBackend, storage);
+    await flush();
+    expect(document.body.dataset.searchReady).toBe("1");
+    expect((testId("search") as HTMLInputElement).value).toBe("прорвало трубу");
+    expect(testId("search-title")!.dataset.total).toBe("2");
+  });
+
+  it("shows a search's refusal in the drawer, in Russian", async () => {
+    await startApp(mockBackend);
+    const input = testId("search") as HTMLInputElement;
+    input.value = "?!";
+    input.form!.requestSubmit();
+    await flush();
+    expect(testId("drill-error")!.textContent).toMatch(/нет ни одного слова/);
+    expect(document.body.dataset.searchReady).toBeUndefined();
+
+    const meeting = createMockBackend({ mode: { mode: "meeting", block: "roads", scene_seconds: 30 } });
+    await startApp(meeting);
+    const box = testId("search") as HTMLInputElement;
+    box.value = "труба";
+    box.form!.requestSubmit();
+    await flush();
+    expect(testId("drill-error")!.textContent).toMatch(/персональные данные/);
   });
 
   it("never drills down on the wall", async () => {

@@ -8,8 +8,11 @@ import { RoomPanel } from "./panel/room-panel";
 import { nextScene, roomFilter, wallScenes, type Scene } from "./view/room";
 import { metricById, type Metric } from "./view/metrics";
 import { syncLine } from "./view/sync";
-import { back, drillChoices, into, isUuid, level, loadDrill, narrow, REGION, saveDrill, upTo, type Drill, type Level, type Narrowing } from "./view/drill";
+import { back, drillChoices, into, level, loadDrill, narrow, REGION, saveDrill, searchTarget, upTo, type Drill, type Level, type Narrowing } from "./view/drill";
 import { Crumbs, DrillPanel } from "./panel/drill-panel";
+
+/** How many appeals the drawer lists for a problem or a search (the newest). */
+export const DRAWER_APPEALS = 50;
 
 /** Where the chosen choropleth metric is remembered. */
 export const METRIC_STORAGE_KEY = "tsur.metric";
@@ -139,13 +142,14 @@ export class App {
     return parts.length > 0 ? parts.join(" · ") : null;
   }
 
-  /** Shows the place's problem or appeal in the drawer (hides it above them); a newer step wins. */
+  /** Shows the place's problem, search or appeal in the drawer (hides it above them); a newer step wins. */
   private async showDeep(d: Drill): Promise<void> {
     const drawer = this.drawer;
     if (!drawer) return;
     const seq = ++this.drillSeq;
     delete document.body.dataset.drillReady;
-    if (!d.problem && !d.appeal) {
+    delete document.body.dataset.searchReady;
+    if (!d.problem && !d.search && !d.appeal) {
       drawer.hide();
       document.body.dataset.drillReady = level(d);
       return;
@@ -163,9 +167,15 @@ export class App {
           if (this.mode.mode === "laptop") saveDrill(this.options.storage, this.drill);
           this.crumbs?.show(this.drill);
         }
+      } else if (d.search) {
+        drawer.showLoading(`поиск «${d.search.label}»`);
+        const r = await this.options.backend.searchAppeals(d.search.id, DRAWER_APPEALS);
+        if (seq !== this.drillSeq) return;
+        drawer.showSearch(r);
+        document.body.dataset.searchReady = "1";
       } else if (d.problem) {
         drawer.showLoading(`проблема «${d.problem.label}»`);
-        const p = await this.options.backend.problemAppeals(d.problem.id, 50);
+        const p = await this.options.backend.problemAppeals(d.problem.id, DRAWER_APPEALS);
         if (seq !== this.drillSeq) return;
         drawer.showProblem(p);
       }
@@ -175,14 +185,15 @@ export class App {
     }
   }
 
-  /** The search box: an appeal's id opens its case. */
+  /**
+   * The search box: an appeal's id opens its case; words are a search step, whose results
+   * (or the backend's refusal, in Russian) the drawer shows.
+   */
   async search(text: string): Promise<void> {
-    const t = text.trim();
-    if (isUuid(t)) {
-      await this.navigate(into(this.drill, "appeal", { id: t.toLowerCase(), label: t.slice(0, 8) }));
-      return;
-    }
-    this.drawer?.showError(`«${t}» — не номер обращения: введите его идентификатор (UUID), он есть в карточке и в выгрузках`);
+    const target = searchTarget(text);
+    if (!target) return;
+    if (target.kind === "appeal") await this.navigate(into(this.drill, "appeal", { id: target.id, label: target.id.slice(0, 8) }));
+    else await this.navigate(into(this.drill, "search", { id: target.query, label: target.query }));
   }
 
   /** Keyboard shortcuts of the laptop and the meeting: Escape steps back, `/` goes to the search. */
@@ -196,6 +207,7 @@ export class App {
       } else if (e.key === "/" && !typing && this.crumbs) {
         e.preventDefault();
         this.crumbs.search.focus();
+        this.crumbs.search.select();
       }
     });
   }
@@ -227,6 +239,7 @@ export class App {
       // The laptop comes back where it was; the meeting starts at its block.
       this.drill = this.mode.mode === "laptop" ? loadDrill(this.options.storage) : this.mode.block ? { ...REGION, block: { id: this.mode.block, label: this.mode.block } } : REGION;
       this.crumbs?.show(this.drill);
+      this.crumbs?.takeWords(this.mode.mode === "laptop");
       document.body.dataset.drill = level(this.drill);
       this.installShortcuts();
     }

@@ -1,5 +1,5 @@
 // The interface through which the whole UI talks to its data.
-import type { AppMode, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, SyncStatus } from "./types";
+import type { AppMode, CaseView, Charts, MapBase, OverdueReport, Overview, Period, ProblemAppeals, RoomFilter, RoomScreen, SearchResult, SyncStatus } from "./types";
 
 /**
  * What the UI may ask of the backend. Every method throws a `BackendError` when the backend
@@ -24,4 +24,10 @@ export interface Backend {
   caseView(id: string): Promise<CaseView>;
   /** The newest `limit` appeals of a problem (refused on the wall). */
   problemAppeals(id: string, limit: number): Promise<ProblemAppeals>;
+  /**
+   * The newest `limit` appeals whose text or address holds every word of `query` (as word
+   * beginnings, in any form), with how many match in all. Refused where personal data may
+   * not be seen (the wall, the meeting) and for a query without words.
+   */
+  searchAppeals(query: string, limit: number): Promise<SearchResult>;
 }

@@ -29,6 +29,10 @@ async overview(period: Period | null) : Promise<Result<Overview, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Where the sync with the central database stands: last success, last error, events
+ * waiting to be pushed (the status line).
+ */
 async syncStatus() : Promise<Result<SyncStatus, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sync_status") };
@@ -85,8 +89,6 @@ async overdue(filter: RoomFilter, limit: number) : Promise<Result<OverdueReport,
 }
 },
 /**
- * Where the sync with the central database stands: last success, last error, events
- * waiting to be pushed (the status line).
  * The case view of an appeal (the drill-down's last step); refused on the wall.
  */
 async caseView(id: string) : Promise<Result<CaseView, ApiError>> {
@@ -103,6 +105,18 @@ async caseView(id: string) : Promise<Result<CaseView, ApiError>> {
 async problemAppeals(id: string, limit: number) : Promise<Result<ProblemAppeals, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("problem_appeals", { id, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The newest appeals whose text or address holds every word of the query (the search box);
+ * refused where personal data may not be seen (the wall, the meeting).
+ */
+async searchAppeals(query: string, limit: number) : Promise<Result<SearchResult, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("search_appeals", { query, limit }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -956,6 +970,26 @@ hotspots_geojson: string;
  * The live feed: the newest appeals of the filter and the alerts, newest first.
  */
 feed: FeedItem[] }
+/**
+ * What a search found.
+ */
+export type SearchResult = { 
+/**
+ * The query as typed.
+ */
+query: string; 
+/**
+ * The stems searched for (each as a word's beginning).
+ */
+stems: string[]; 
+/**
+ * How many appeals of the scope match.
+ */
+total: number; 
+/**
+ * The newest of them, at most the limit asked.
+ */
+appeals: AppealBriefDto[] }
 /**
  * A non-working day a term passed over.
  */

@@ -112,3 +112,28 @@ describe("mock scenarios", () => {
     expect((error as BackendError).code).toBe("store_unavailable");
   });
 });
+
+describe("the mock's text search", () => {
+  it("finds the appeals holding every word, in any form, newest first", async () => {
+    const r = await mockBackend.searchAppeals("Прорвало трубы", 50);
+    expect(r.stems).toEqual(["прорвал", "труб"]);
+    expect(r.total).toBe(2);
+    expect(r.appeals.map((a) => a.external_id)).toEqual(["100005", "100002"]);
+    const one = await mockBackend.searchAppeals("яма", 1);
+    expect(one.total).toBe(5);
+    expect(one.appeals).toHaveLength(1);
+    expect((await mockBackend.searchAppeals("вертолёт", 50)).total).toBe(0);
+  });
+
+  it.each([
+    ["laptop", "!!!", /нет ни одного слова/],
+    ["meeting", "труба", /персональные данные/],
+    ["wall", "труба", /персональные данные/],
+  ] as const)("in the %s, «%s» is refused with a Russian message", async (mode, query, message) => {
+    const backend = createMockBackend({ mode: { mode, block: mode === "meeting" ? "roads" : null, scene_seconds: 30 } });
+    const error = await backend.searchAppeals(query, 50).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).code).toBe("invalid_input");
+    expect((error as BackendError).message).toMatch(message);
+  });
+});

@@ -6,7 +6,7 @@
 // Tauri app: `pickBackend` only chooses it outside the Tauri web view.
 import { BackendError } from "./error";
 import type { Backend } from "./backend";
-import type { AppMode, AppealBriefDto, CaseView, Charts, OverdueReport, ProblemAppeals, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
+import type { AppMode, AppealBriefDto, CaseView, Charts, OverdueReport, ProblemAppeals, SearchResult, SyncStatus, CountBy, MapBase, MunicipalityMetric, Overview, Period, RoomFilter, RoomScreen, Stats, Town } from "./types";
 import { dayNumber } from "../view/dates";
 
 /** `normal` has data; `empty` is a store without appeals; `error` fails every overview. */
@@ -359,6 +359,16 @@ export function createMockBackend(options: MockOptions = {}): Backend {
       if (!found) throw new BackendError("invalid_input", `проблема ${id} не найдено или вне вашей области видимости`);
       return found;
     },
+    async searchAppeals(query, limit) {
+      await sleep(delayMs);
+      // As the backend: texts may hold personal data, so only the laptop may search them.
+      if (mode.mode !== "laptop") {
+        throw new BackendError("invalid_input", "поиск по тексту обращений доступен только тем, кому разрешено видеть персональные данные: текст и адрес могут их содержать");
+      }
+      const found = mockSearch(query, limit);
+      if (!found) throw new BackendError("invalid_input", "введите слова для поиска: в запросе нет ни одного слова");
+      return found;
+    },
     async room(filter) {
       await sleep(delayMs);
       if (scenario === "error") {
@@ -493,6 +503,44 @@ export function mockProblemAppeals(id: string, limit: number): ProblemAppeals | 
   return { problem_id: id, topic_ru: "Ямы на дорогах (mock)", total: appeals.length, appeals: appeals.slice(0, limit) };
 }
 
+/** The invented texts of the mock's appeals 1–9 (the search finds them by their words). */
+const MOCK_TEXTS: readonly string[] = [
+  "Яма на проезжей части у дома, машины объезжают по встречной (вымышленный текст).",
+  "Прорвало трубу во дворе, вода заливает дорогу (вымышленный текст).",
+  "Яма на остановке, после дождя не пройти (вымышленный текст).",
+  "Разбитая дорога к школе, ямы глубиной до колена (вымышленный текст).",
+  "Прорвало трубу под асфальтом, на дороге провал (вымышленный текст).",
+  "Нет разметки на пешеходном переходе у рынка (вымышленный текст).",
+  "Яму засыпали щебнем, через неделю она вернулась (вымышленный текст).",
+  "Не горят фонари вдоль дороги, ямы не видно (вымышленный текст).",
+  "После ремонта трубы дорогу так и не заасфальтировали (вымышленный текст).",
+];
+
+/** A crude stand-in for the backend's Snowball stem: lower case, ё as е, final vowels dropped. */
+function mockStem(word: string): string {
+  let w = word.toLowerCase().replace(/ё/g, "е");
+  while (w.length > 2 && /[аеиоуыэюяйь]$/.test(w)) w = w.slice(0, -1);
+  return w;
+}
+
+function mockWords(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * The mock's search: appeals 1–9 whose text holds a word beginning with each stem of the
+ * query, newest first; `null` for a query without words.
+ */
+export function mockSearch(query: string, limit: number): SearchResult | null {
+  const stems = [...new Set(mockWords(query).map(mockStem))].slice(0, 8);
+  if (stems.length === 0) return null;
+  const found = [9, 8, 7, 6, 5, 4, 3, 2, 1].filter((n) => {
+    const words = mockWords(MOCK_TEXTS[n - 1] ?? "").map((w) => w.toLowerCase().replace(/ё/g, "е"));
+    return stems.every((s) => words.some((w) => w.startsWith(s)));
+  });
+  return { query, stems, total: found.length, appeals: found.slice(0, Math.max(1, limit)).map(mockBrief) };
+}
+
 /** A made-up case (appeals 1–9 of the mock); the author's name is marked as invented. */
 export function mockCase(id: string): CaseView | null {
   const n = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((k) => mockAppealId(k) === id);
@@ -501,7 +549,7 @@ export function mockCase(id: string): CaseView | null {
   return {
     id, channel: "pos", channel_ru: "ПОС", external_id: brief.external_id, regime_ru: "Платформа обратной связи", received: brief.received,
     municipality: "astrakhan", municipality_ru: "Астрахань", settlement_ru: null, address: "ул. Вымышленная, 1 (mock)",
-    text: "Яма на проезжей части у дома, машины объезжают по встречной (вымышленный текст).", status: brief.status, status_ru: brief.status_ru,
+    text: MOCK_TEXTS[n - 1] ?? "", status: brief.status, status_ru: brief.status_ru,
     block: "roads", block_ru: "Дороги и транспорт", topic_ru: brief.topic_ru, classified_by_ru: "классификатор, уверенность 91 %", agency_ru: brief.agency_ru,
     author: { full_name: "Вымышленный Заявитель", phone: null, email: null }, author_hidden: false,
     timeline: [

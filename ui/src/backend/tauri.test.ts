@@ -28,6 +28,12 @@ describe("tauriBackend", () => {
     expect(invoke).toHaveBeenCalledWith("charts", { filter, dark: true });
   });
 
+  it("asks for a text search with the query and the limit", async () => {
+    invoke.mockResolvedValueOnce({ query: "труба", stems: ["труб"], total: 0, appeals: [] });
+    await expect(tauriBackend.searchAppeals("труба", 50)).resolves.toMatchObject({ total: 0 });
+    expect(invoke).toHaveBeenCalledWith("search_appeals", { query: "труба", limit: 50 });
+  });
+
   it("turns an ApiError into a thrown BackendError with its code and message", async () => {
     invoke.mockRejectedValueOnce({ code: "store_unavailable", message: "База недоступна" });
     const error = await tauriBackend.mapBase().catch((e: unknown) => e);

@@ -32,4 +32,7 @@ export const tauriBackend: Backend = {
   async problemAppeals(id, limit) {
     return unwrap(await commands.problemAppeals(id, limit));
   },
+  async searchAppeals(query, limit) {
+    return unwrap(await commands.searchAppeals(query, limit));
+  },
 };

@@ -10,6 +10,7 @@ export type {
   Charts,
   CoverDto,
   ProblemAppeals,
+  SearchResult,
   TimelineEntry,
   AppMode,
   AreaMetric,

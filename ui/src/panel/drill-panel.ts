@@ -1,8 +1,10 @@
-// The drill-down's breadcrumbs and its deep steps: a problem's appeals and the case view of
-// one appeal (text, history, deadlines, answers, neighbours, what covers it). Renders what it
-// is given; never calls the backend. The author's data appear only when the backend sent them.
-import type { AppealBriefDto, CaseView, ProblemAppeals } from "../backend";
+// The drill-down's breadcrumbs and its deep steps: a problem's appeals, a text search's
+// results and the case view of one appeal (text, history, deadlines, answers, neighbours,
+// what covers it). Renders what it is given; never calls the backend. The author's data
+// appear only when the backend sent them.
+import type { AppealBriefDto, CaseView, ProblemAppeals, SearchResult } from "../backend";
 import { crumbs, narrowings, type Drill, type Level, type Narrowing } from "../view/drill";
+import { searchHeading, stemsLine } from "../view/search";
 import { h } from "./dom";
 
 export interface DrillHandlers {
@@ -10,7 +12,7 @@ export interface DrillHandlers {
   onCrumb(level: Level): void;
   /** An appeal of a list was chosen. */
   onAppeal(brief: AppealBriefDto): void;
-  /** The search box asked for an appeal by id. */
+  /** The search box was submitted: an appeal's id or words. */
   onSearch(text: string): void;
   /** One step back (the drawer's close button, Escape). */
   onBack(): void;
@@ -32,19 +34,30 @@ export class Crumbs {
     this.search = h("input", {
       type: "search",
       class: "crumbs__search",
-      placeholder: "Обращение по номеру (UUID)…",
-      "aria-label": "Найти обращение по номеру",
       "data-testid": "search",
-      title: "Поиск: клавиша /",
     });
+    this.takeWords(true);
     const form = h("form", { class: "crumbs__form", role: "search" }, this.search);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const text = this.search.value.trim();
-      if (text) handlers.onSearch(text);
+      if (!text) return;
+      // The keys act on the results at once (Escape steps back, / comes back here).
+      this.search.blur();
+      handlers.onSearch(text);
     });
     root.replaceChildren(this.list, form);
     window.addEventListener("resize", () => this.placeDrawer());
+  }
+
+  /**
+   * Says whether the box also takes words: where personal data may not be seen (the
+   * meeting) it takes an appeal's id only, and a search by words is refused by the backend.
+   */
+  takeWords(allowed: boolean): void {
+    this.search.placeholder = allowed ? "Номер обращения или слова…" : "Обращение по номеру (UUID)…";
+    this.search.title = allowed ? "Поиск по номеру обращения или по словам (клавиша /)" : "Поиск обращения по номеру (клавиша /)";
+    this.search.setAttribute("aria-label", allowed ? "Найти обращение по номеру (UUID) или по словам текста и адреса" : "Найти обращение по номеру (UUID)");
   }
 
   /** Tells the drawer where the breadcrumbs end (they wrap onto more lines for long names). */
@@ -71,6 +84,8 @@ export class Crumbs {
       ...chips,
     );
     this.root.dataset.level = trail[trail.length - 1]?.level ?? "region";
+    // The box shows the search being looked at (after a restart too), unless it is being typed in.
+    if (d.search && document.activeElement !== this.search) this.search.value = d.search.label;
     this.placeDrawer();
   }
 }
@@ -130,6 +145,18 @@ export class DrillPanel {
       "problem",
       h("h2", { class: "drill__title", "data-testid": "problem-title", "data-total": p.total }, p.topic_ru ?? "Проблема без темы"),
       h("p", { class: "muted" }, `Обращений: ${p.total}${p.total > p.appeals.length ? `, показаны ${p.appeals.length} последних` : ""}`),
+      list,
+    );
+  }
+
+  showSearch(r: SearchResult): void {
+    const list = h("ol", { class: "briefs", "data-testid": "search-appeals" }, ...r.appeals.map((b) => briefItem(b, (x) => this.handlers.onAppeal(x))));
+    const stems = stemsLine(r.stems);
+    this.open(
+      "search",
+      h("h2", { class: "drill__title", "data-testid": "search-title", "data-total": r.total, "data-shown": r.appeals.length }, searchHeading({ query: r.query, stems: r.stems, total: r.total, shown: r.appeals.length })),
+      stems && h("p", { class: "muted small", "data-testid": "search-stems" }, stems),
+      r.total === 0 && h("p", { class: "muted" }, "Проверьте слова или сократите запрос: ищутся только обращения, в которых есть все слова."),
       list,
     );
   }
