@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::str::FromStr;
 use tsur_core::reference::ReferenceData;
 use tsur_core::{Role, Scope};
-use tsur_store_postgres::{role_name, CentralError, CentralStore, FeedCursor, PgConnectOptions, PulledEvent, Registration};
+use tsur_store_postgres::{role_name, CentralError, CentralStore, FeedCursor, PgConnectOptions, PullPage, PulledEvent, Registration};
 use tsur_store_sqlite::PulledAppeal;
 
 /// The service name of the keyring entries.
@@ -334,15 +334,15 @@ impl Api {
         progress: &mut (dyn FnMut(SyncStep) + Send),
     ) -> Result<(), ApiError> {
         let with_authors = scope.may_see_personal_data;
-        // The next page is fetched while this one is written: the server and the network on
-        // one side, SQLite on the other, so a first sync takes the longer of the two rather
-        // than their sum. The cursor is committed with each page as it is applied.
+        // Three stages, each a page ahead of the next: the server and the network fetch a
+        // page; a second task groups it by appeal, folds and computes deadlines; SQLite
+        // writes. A first sync takes the longest of the three rather than their sum. The
+        // cursor is committed with each page as it is applied.
         let cursor = self.cursor(PULL_CURSOR).await?;
         let page_size = pull_page_size();
-        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<Fetched, ApiError>>(2);
+        let (raw_pages, mut raw_incoming) = tokio::sync::mpsc::channel::<Result<PullPage, ApiError>>(2);
         let fetcher = {
             let central = central.clone();
-            let rules = rules.clone();
             tokio::spawn(async move {
                 let mut cursor = cursor;
                 let mut waited = std::time::Duration::ZERO;
@@ -350,7 +350,7 @@ impl Api {
                     let page = match central.pull(cursor, page_size, with_authors).await {
                         Ok(page) => page,
                         Err(e) => {
-                            let _ = pages.send(Err(central_error(e))).await;
+                            let _ = raw_pages.send(Err(central_error(e))).await;
                             return;
                         }
                     };
@@ -363,18 +363,29 @@ impl Api {
                             waited += HORIZON_POLL;
                             continue;
                         }
-                        let _ = pages.send(Ok(Fetched { cursor: page.cursor, behind: page.behind, items: Vec::new() })).await;
+                        let _ = raw_pages.send(Ok(page)).await;
                         return;
                     }
                     cursor = page.cursor;
-                    let behind = page.behind;
-                    // Folding and deadlines here, on this side of the channel, so that the
-                    // writer only writes.
-                    let mut items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
-                    for item in &mut items {
-                        tsur_store_sqlite::prepare(item, &rules);
+                    if raw_pages.send(Ok(page)).await.is_err() {
+                        return; // a later stage stopped on an error
                     }
-                    if pages.send(Ok(Fetched { cursor, behind, items })).await.is_err() {
+                }
+            })
+        };
+        let (pages, mut incoming) = tokio::sync::mpsc::channel::<Result<Fetched, ApiError>>(2);
+        let preparer = {
+            let rules = rules.clone();
+            tokio::spawn(async move {
+                while let Some(page) = raw_incoming.recv().await {
+                    let fetched = page.map(|page| {
+                        let mut items = pulled_appeals(page.changed, page.appeals, page.authors, page.events);
+                        for item in &mut items {
+                            tsur_store_sqlite::prepare(item, &rules);
+                        }
+                        Fetched { cursor: page.cursor, behind: page.behind, items }
+                    });
+                    if pages.send(fetched).await.is_err() {
                         return; // the writer stopped on an error
                     }
                 }
@@ -418,6 +429,7 @@ impl Api {
             report.apply_seconds += started_apply.elapsed().as_secs_f64();
         }
         drop(incoming);
+        let _ = preparer.await;
         let _ = fetcher.await;
         Ok(())
     }

@@ -15,6 +15,7 @@ use crate::StoreError;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use sqlx::{Sqlite, Transaction};
+use std::collections::HashSet;
 use tsur_core::{Appeal, AppealState, Author, Event};
 
 /// Runs `work` on the connection of `tx`, seen through rusqlite.
@@ -48,6 +49,36 @@ pub(crate) fn sqlite_error(error: rusqlite::Error) -> StoreError {
 
 fn opt_ms(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(ms)
+}
+
+/// Which of `ids` are already keys of `appeals` or `events` (`table`), looked up one by one
+/// through one prepared statement.
+pub(crate) async fn existing(tx: &mut Transaction<'_, Sqlite>, table: Keyed, ids: &[uuid::Uuid]) -> Result<HashSet<uuid::Uuid>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    with_connection(tx, |c| {
+        let sql = match table {
+            Keyed::Appeals => "SELECT 1 FROM appeals WHERE id = ?1",
+            Keyed::Events => "SELECT 1 FROM events WHERE id = ?1",
+        };
+        let mut exists = c.prepare(sql).map_err(sqlite_error)?;
+        let mut found = HashSet::new();
+        for id in ids {
+            if exists.exists(params![id.as_bytes().as_slice()]).map_err(sqlite_error)? {
+                found.insert(*id);
+            }
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// A table whose key is a UUID.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keyed {
+    Appeals,
+    Events,
 }
 
 /// Inserts appeals and their authors (`pulled`: they came from the central database).

@@ -14,7 +14,8 @@
 
 use crate::open::classify;
 use crate::queries::{at, decode_appeal, decode_event};
-use crate::write::{insert_appeal_rows, insert_events_with, ms, uuid_of, write_states};
+use crate::raw::{self, Keyed};
+use crate::write::{insert_appeal_rows, insert_events_with, ms, write_states};
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
@@ -282,31 +283,14 @@ impl PullWriter {
     pub async fn apply(&mut self, page: &[PulledAppeal], now: DateTime<Utc>) -> Result<Applied, StoreError> {
         let tx = &mut self.tx;
         let rules = self.rules.load(tx).await?;
-        let mut known: HashSet<AppealId> = HashSet::new();
-        let ids: Vec<Vec<u8>> = page.iter().map(|p| p.id.0.as_bytes().to_vec()).collect();
-        for chunk in ids.chunks(IDS_PER_STATEMENT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM appeals WHERE id IN ");
-            push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut **tx).await? {
-                known.insert(AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?));
-            }
-        }
+        let ids: Vec<uuid::Uuid> = page.iter().map(|p| p.id.0).collect();
+        let known: HashSet<AppealId> = raw::existing(tx, Keyed::Appeals, &ids).await?.into_iter().map(AppealId).collect();
         // Events of known appeals already here (this node's own pushes coming back, a page
-        // repeated after a crash): found in bulk, so that only appeals with something new
-        // are read and folded again.
-        let mut present: HashSet<uuid::Uuid> = HashSet::new();
-        let candidates: Vec<Vec<u8>> = page
-            .iter()
-            .filter(|p| known.contains(&p.id))
-            .flat_map(|p| p.events.iter().filter_map(|e| e.as_ref().ok()).map(|e| e.id.0.as_bytes().to_vec()))
-            .collect();
-        for chunk in candidates.chunks(IDS_PER_STATEMENT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id FROM events WHERE id IN ");
-            push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut **tx).await? {
-                present.insert(uuid_of(&r.get::<Vec<u8>, _>(0))?);
-            }
-        }
+        // repeated after a crash), so that only appeals with something new are read and
+        // folded again.
+        let candidates: Vec<uuid::Uuid> =
+            page.iter().filter(|p| known.contains(&p.id)).flat_map(|p| p.events.iter().filter_map(|e| e.as_ref().ok()).map(|e| e.id.0)).collect();
+        let present = raw::existing(tx, Keyed::Events, &candidates).await?;
         // The local history and facts of the known appeals that get something new, read in
         // bulk rather than one appeal at a time.
         let needing: Vec<Vec<u8>> = page
