@@ -172,6 +172,22 @@ fn spawn_background_sync(api: &Api) {
     });
 }
 
+/// How long after the start the search index is brought up to date (the first drawn map
+/// and the first room view come first).
+const INDEX_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// On the laptop, brings the search index up to the newest appeal in the background, so that
+/// the first search does not pay for it (about 15 s at a million appeals the first time,
+/// then in proportion to what arrived). The other modes do not search.
+fn spawn_search_index(api: &Api) {
+    let api = api.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(INDEX_AFTER).await;
+        // A failure leaves the work to the first search, which reports it.
+        let _ = api.store().index_texts().await;
+    });
+}
+
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/backend/bindings.ts";
 
@@ -203,11 +219,14 @@ pub fn run() {
         eprintln!("tsur-app: {e}");
     }
     tauri::async_runtime::set(runtime.handle().clone());
+    let mode = AppMode::from_args(&std::env::args().collect::<Vec<_>>());
     if let Ok(api) = &api {
         let _guard = runtime.enter();
         spawn_background_sync(api);
+        if mode.mode == "laptop" {
+            spawn_search_index(api);
+        }
     }
-    let mode = AppMode::from_args(&std::env::args().collect::<Vec<_>>());
     let fullscreen = mode.mode == "wall";
     tauri::Builder::default()
         .manage(AppState { api, mode })

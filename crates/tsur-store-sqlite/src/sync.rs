@@ -19,6 +19,7 @@ use crate::write::{insert_appeal_rows, insert_events_with, ms, write_states};
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
 
@@ -317,7 +318,7 @@ impl PullWriter {
         let mut applied = Applied::default();
         let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
         let mut fresh_events: Vec<(&Event, Option<&str>)> = Vec::new();
-        let mut states: Vec<(Appeal, AppealState, Option<crate::deadlines::Dues>)> = Vec::new();
+        let mut states: Vec<(Cow<Appeal>, Cow<AppealState>, Option<crate::deadlines::Dues>)> = Vec::new();
         let mut late_authors: Vec<&Author> = Vec::new();
         let mut rejections: Vec<(String, String)> = Vec::new();
         for item in page {
@@ -348,12 +349,12 @@ impl PullWriter {
                 .collect();
             let (state, conflict, dues) = match (is_known, &item.prepared) {
                 // New here: the prepared fold of its own events is its whole history.
-                (false, Some(p)) => (p.state.clone(), p.inert, Some(p.dues)),
+                (false, Some(p)) => (Cow::Borrowed(&p.state), p.inert, Some(p.dues)),
                 _ => {
                     let mut all = local;
                     all.extend(fresh.iter().map(|(e, _)| (*e).clone()));
                     match AppealState::merge(&all) {
-                        Some(Ok(merged)) => (merged.state, !merged.inert.is_empty(), None),
+                        Some(Ok(merged)) => (Cow::Owned(merged.state), !merged.inert.is_empty(), None),
                         Some(Err(error)) => {
                             rejections.push((format!("обращение {}", item.id), format!("невозможная история: {error}")));
                             continue;
@@ -369,12 +370,12 @@ impl PullWriter {
                 applied.conflicts += 1;
             }
             let appeal = if is_known {
-                local_appeals.remove(&item.id).ok_or_else(|| StoreError::Decode(format!("обращение {} пропало", item.id)))?
+                Cow::Owned(local_appeals.remove(&item.id).ok_or_else(|| StoreError::Decode(format!("обращение {} пропало", item.id)))?)
             } else {
                 let Some(Ok(appeal)) = &item.appeal else { unreachable!("checked above") };
                 new_appeals.push((appeal, item.author.as_ref()));
                 applied.appeals += 1;
-                appeal.clone()
+                Cow::Borrowed(appeal)
             };
             late_authors.extend(late_author);
             applied.events += fresh.len() as u64;
@@ -386,7 +387,7 @@ impl PullWriter {
         crate::raw::insert_authors(&mut *tx, &late_authors).await?;
         fresh_events.sort_unstable_by_key(|(e, _)| e.id);
         insert_events_with(&mut *tx, &fresh_events, true).await?;
-        let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s, _)| (a, s)).collect();
+        let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s, _)| (a.as_ref(), s.as_ref())).collect();
         let dues: Vec<crate::deadlines::Dues> =
             states.iter().map(|(a, s, d)| d.unwrap_or_else(|| crate::deadlines::dues(&rules, &tsur_core::rules::Facts::of(a, s)))).collect();
         write_states(&mut *tx, &rows, &dues).await?;
