@@ -124,7 +124,9 @@ pub fn replies_svg(r: &ReplyTimes, frame: &Frame) -> Result<String, ChartError> 
     if answered + unanswered == 0 {
         return draw::empty(frame, TITLE, "за период ответов нет");
     }
-    let mut subtitle = format!("ответов {}, в срок {}", draw::count(answered), draw::percent(on_time, answered));
+    // The share on time counts the unanswered past their deadline as late, as the
+    // «Ответы в срок» tile does, so that the panel shows one figure, not two.
+    let mut subtitle = format!("ответов {}, в срок {}", draw::count(answered), draw::percent(on_time, answered + unanswered));
     if unanswered > 0 {
         subtitle.push_str(&format!(" · без ответа после срока {}", draw::count(unanswered)));
     }

@@ -26,9 +26,9 @@ describe("text alternatives", () => {
   it.each([
     [
       { period_ru: "03.2026", answers_on_time: 879, answers_late: 99, unanswered_overdue: 515 },
-      "Сроки ответов за 03.2026: ответов 978, в срок 89,9\u00a0%, с опозданием 99; без ответа после срока 515",
+      "Сроки ответов за 03.2026: ответов 978, в срок 58,9\u00a0%, с опозданием 99; без ответа после срока 515",
     ],
-    [{ period_ru: "03.2026", answers_on_time: 0, answers_late: 0, unanswered_overdue: 4 }, "Сроки ответов за 03.2026: ответов 0, с опозданием 0; без ответа после срока 4"],
+    [{ period_ru: "03.2026", answers_on_time: 0, answers_late: 0, unanswered_overdue: 4 }, "Сроки ответов за 03.2026: ответов 0, в срок 0\u00a0%, с опозданием 0; без ответа после срока 4"],
     [{ period_ru: "03.2026", answers_on_time: 0, answers_late: 0, unanswered_overdue: 0 }, "Сроки ответов за 03.2026: ответов нет"],
   ])("replies %#", (c, text) => {
     expect(repliesAlt(c)).toBe(text);

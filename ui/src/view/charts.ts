@@ -23,7 +23,9 @@ export function timelineAlt(c: Pick<Charts, "period_ru" | "appeals" | "incidents
 export function repliesAlt(c: Pick<Charts, "period_ru" | "answers_on_time" | "answers_late" | "unanswered_overdue">): string {
   const answered = c.answers_on_time + c.answers_late;
   if (answered + c.unanswered_overdue === 0) return `Сроки ответов за ${c.period_ru}: ответов нет`;
-  const share = answered > 0 ? `, в срок ${Math.round((c.answers_on_time * 1000) / answered) / 10}\u00a0%`.replace(".", ",") : "";
+  // Unanswered past the deadline count as late, as on the «Ответы в срок» tile and the chart.
+  const due = answered + c.unanswered_overdue;
+  const share = `, в срок ${Math.round((c.answers_on_time * 1000) / due) / 10}\u00a0%`.replace(".", ",");
   return (
     `Сроки ответов за ${c.period_ru}: ответов ${formatInt(answered)}${share}, ` +
     `с опозданием ${formatInt(c.answers_late)}; без ответа после срока ${formatInt(c.unanswered_overdue)}`
