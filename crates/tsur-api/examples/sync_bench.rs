@@ -18,7 +18,7 @@ fn arg(name: &str) -> Option<String> {
 
 /// A central server runs autovacuum, which analyses the tables after a bulk load; this
 /// machine's server has it off, and without statistics the pull's plans read far more (77–88 s
-/// for the first sync instead of 54–61 s). So the load is analysed as it would be, untimed.
+/// for the first sync instead of 54–66 s). So the load is analysed as it would be, untimed.
 async fn analyse(conn: &mut sqlx::PgConnection) {
     let t = Instant::now();
     sqlx::query("ANALYZE").execute(conn).await.expect("ANALYZE");
