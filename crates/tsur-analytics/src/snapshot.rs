@@ -582,23 +582,39 @@ impl Snapshot {
         self.len() * (16 + 8 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 8 + 8 + 1 + 1 + 1 + 1 + 4 + 4)
     }
 
-    /// Whether row `i` was answered late or is past its due without an answer at `now`;
-    /// `None` when its answer is not due yet and not given (or it has no term).
+    /// Where row `i`'s answer stands against its due instant at `now`; `None` when its
+    /// answer is not due yet and not given (or it has no term).
     #[inline]
-    pub fn late(&self, i: usize, now: i64) -> Option<bool> {
+    pub fn lateness(&self, i: usize, now: i64) -> Option<Lateness> {
         let due = self.answer_due[i];
         let answered = self.answered_at[i];
         if self.flags[i] & AWAITS_ANSWER == 0 && answered != NEVER {
-            if due == NEVER {
-                return None;
-            }
-            Some(answered > due)
+            (due != NEVER).then(|| Lateness::Answered(answered.saturating_sub(due)))
         } else if due != NEVER && due < now {
-            Some(true)
+            Some(Lateness::Overdue(now.saturating_sub(due)))
         } else {
             None
         }
     }
+
+    /// Whether row `i` was answered late or is past its due without an answer at `now`;
+    /// `None` when its answer is not due yet and not given (or it has no term).
+    #[inline]
+    pub fn late(&self, i: usize, now: i64) -> Option<bool> {
+        self.lateness(i, now).map(|l| match l {
+            Lateness::Answered(after) => after > 0,
+            Lateness::Overdue(_) => true,
+        })
+    }
+}
+
+/// An answer against its due instant (see [`Snapshot::lateness`]), in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lateness {
+    /// Answered this long after the due instant (negative: before it).
+    Answered(i64),
+    /// Not answered, and the due instant passed this long ago.
+    Overdue(i64),
 }
 
 fn ms(v: i64) -> chrono::DateTime<chrono::Utc> {

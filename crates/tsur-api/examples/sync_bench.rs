@@ -64,7 +64,7 @@ async fn main() {
                 pushed.pushed_appeals,
                 pushed.pushed_events
             );
-            analyse(&mut *db.admin().pool().acquire().await.unwrap()).await;
+            analyse(&mut db.admin().pool().acquire().await.unwrap()).await;
             if std::env::args().any(|a| a == "--keep") {
                 println!("central database {} kept: rerun with --reuse {}", db.name(), db.name());
                 std::mem::forget(db);

@@ -483,6 +483,12 @@ impl Cache {
     }
 }
 
+/// Whether `scope` may see an alert: its municipality, and the block of its topic.
+pub(crate) fn alert_in_scope(d: &Dims, a: &tsur_analytics::alerts::Alert, scope: &Scope) -> bool {
+    let block = d.topic_block.get(a.topic as usize).and_then(|b| d.blocks.get(*b as usize)).map(|b| tsur_core::BlockId(b.clone()));
+    scope.allows(block.as_ref(), &tsur_core::MunicipalityId(d.municipalities[a.municipality as usize].clone()))
+}
+
 impl Api {
     /// Early-warning alerts raised since `since` (`ГГГГ-ММ-ДД`; by default the 7 days up to
     /// the newest appeal), newest first. The detector replays the whole history, so each
@@ -503,10 +509,7 @@ impl Api {
                 .detected_alerts()
                 .iter()
                 .filter(|a| a.raised_at >= from)
-                .filter(|a| {
-                    let block = d.topic_block.get(a.topic as usize).and_then(|b| d.blocks.get(*b as usize)).map(|b| tsur_core::BlockId(b.clone()));
-                    scope.allows(block.as_ref(), &tsur_core::MunicipalityId(d.municipalities[a.municipality as usize].clone()))
-                })
+                .filter(|a| alert_in_scope(d, a, scope))
                 .map(|a| AlertItem {
                     municipality: d.municipalities[a.municipality as usize].clone(),
                     municipality_ru: d.municipality_names[a.municipality as usize].clone(),

@@ -8,7 +8,7 @@
 use crate::room::RoomFilter;
 use crate::{Api, ApiError, SliceQuery};
 use serde::Serialize;
-use tsur_analytics::snapshot::{AWAITS_ANSWER, NEVER};
+use tsur_analytics::snapshot::Lateness;
 use tsur_analytics::{Dims, Filter, Snapshot};
 use tsur_charts::{Incident, ReplyTimes, Timeline};
 use tsur_core::Scope;
@@ -58,15 +58,11 @@ fn daily(s: &Snapshot, filter: &Filter, days: &[i64], now: i64, replies: &mut Re
         if let Some(d) = days.partition_point(|&start| start <= s.at[i]).checked_sub(1).filter(|&d| d < daily.len()) {
             daily[d] += 1;
         }
-        // Late as the KPIs count it (`Snapshot::late`): the standing answer after its due
-        // instant, or no answer and the due instant passed.
-        let (due, answered) = (s.answer_due[i], s.answered_at[i]);
-        if s.flags[i] & AWAITS_ANSWER == 0 && answered != NEVER {
-            if due != NEVER {
-                replies.add_answer(answered.saturating_sub(due));
-            }
-        } else if due != NEVER && due < now {
-            replies.add_unanswered(now.saturating_sub(due));
+        // Late as the KPIs count it (the same `Snapshot::lateness`).
+        match s.lateness(i, now) {
+            Some(Lateness::Answered(after)) => replies.add_answer(after),
+            Some(Lateness::Overdue(past)) => replies.add_unanswered(past),
+            None => {}
         }
     }
     daily
@@ -85,10 +81,7 @@ fn incidents(alerts: &[tsur_analytics::alerts::Alert], d: &Dims, filter: &Filter
             bit(filter.municipalities, a.municipality)
                 && bit(filter.blocks, block)
                 && filter.topics.as_ref().is_none_or(|t| t.get(a.topic as usize).copied().unwrap_or(false))
-                && scope.allows(
-                    d.blocks.get(block as usize).map(|b| tsur_core::BlockId(b.clone())).as_ref(),
-                    &tsur_core::MunicipalityId(d.municipalities[a.municipality as usize].clone()),
-                )
+                && crate::analytics::alert_in_scope(d, a, scope)
         })
         .map(|a| Incident {
             day: tsur_core::time::local_date(chrono::DateTime::from_timestamp(a.raised_at, 0).unwrap_or_default()),

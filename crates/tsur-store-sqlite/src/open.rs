@@ -20,15 +20,22 @@ pub struct SqliteStore {
     pub(crate) rules: crate::deadlines::RulesCache,
 }
 
+/// What SQLite's result `code` means for the person who opened the file, when it means more
+/// than a generic failure: busy or locked, corrupt or not a database, cannot open.
+pub(crate) fn by_code(code: i32, path: &Path, detail: &str) -> Option<StoreError> {
+    match code & 0xff {
+        5 | 6 => Some(StoreError::Locked { path: path.to_owned() }),
+        11 | 26 => Some(StoreError::Corrupt { path: path.to_owned(), detail: detail.to_owned() }),
+        14 => Some(StoreError::Unavailable { path: path.to_owned(), detail: detail.to_owned() }),
+        _ => None,
+    }
+}
+
 /// Maps an error of SQLite to what it means for the person who opened the file.
 pub(crate) fn classify(path: &Path, error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error {
-        let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff;
-        match code {
-            5 | 6 => return StoreError::Locked { path: path.to_owned() },
-            11 | 26 => return StoreError::Corrupt { path: path.to_owned(), detail: db.message().to_owned() },
-            14 => return StoreError::Unavailable { path: path.to_owned(), detail: db.message().to_owned() },
-            _ => {}
+        if let Some(e) = by_code(db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0), path, db.message()) {
+            return e;
         }
     }
     if let sqlx::Error::Io(io) = &error {

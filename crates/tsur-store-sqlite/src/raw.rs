@@ -37,15 +37,15 @@ async fn with_connection<T>(tx: &mut Transaction<'_, Sqlite>, work: impl FnOnce(
 pub(crate) fn sqlite_error(error: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(code, message) = &error {
         let detail = message.clone().unwrap_or_else(|| code.to_string());
-        match code.extended_code & 0xff {
-            5 | 6 => return StoreError::Locked { path: Default::default() },
-            11 | 26 => return StoreError::Corrupt { path: Default::default(), detail },
-            14 => return StoreError::Unavailable { path: Default::default(), detail },
-            _ => {}
+        if let Some(e) = crate::open::by_code(code.extended_code, std::path::Path::new(""), &detail) {
+            return e;
         }
     }
     StoreError::Sqlite(error)
 }
+
+/// An author's row; one already there is left as it is.
+const INSERT_AUTHOR: &str = "INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) VALUES (?1, ?2, ?3, ?4)";
 
 fn opt_ms(at: Option<DateTime<Utc>>) -> Option<i64> {
     at.map(ms)
@@ -81,22 +81,27 @@ pub(crate) enum Keyed {
     Events,
 }
 
-/// Inserts appeals and their authors (`pulled`: they came from the central database).
-/// A second appeal with the same channel and external id fails with
-/// [`StoreError::DuplicateAppeal`] naming it.
-pub(crate) async fn insert_appeals(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, Option<&Author>)], pulled: bool) -> Result<(), StoreError> {
+/// Inserts appeals and their authors (`pulled`: they came from the central database) into
+/// the store at `path` (named by a lock error). A second appeal with the same channel and
+/// external id fails with [`StoreError::DuplicateAppeal`] naming it. Sorted by the caller
+/// when order matters.
+pub(crate) async fn insert_appeals(
+    tx: &mut Transaction<'_, Sqlite>,
+    path: &std::path::Path,
+    rows: &[(&Appeal, Option<&Author>)],
+    pulled: bool,
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
-    with_connection(tx, |c| {
+    let result = with_connection(tx, |c| {
         let mut appeal = c
             .prepare(
                 "INSERT INTO appeals (id, channel, external_id, received_at, regime_id, text, address_text, lon, lat, municipality_id, settlement_id, \
                  node, pulled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .map_err(sqlite_error)?;
-        let mut author =
-            c.prepare("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) VALUES (?1, ?2, ?3, ?4)").map_err(sqlite_error)?;
+        let mut author = c.prepare(INSERT_AUTHOR).map_err(sqlite_error)?;
         for (a, by) in rows {
             appeal
                 .execute(params![
@@ -126,7 +131,11 @@ pub(crate) async fn insert_appeals(tx: &mut Transaction<'_, Sqlite>, rows: &[(&A
         }
         Ok(())
     })
-    .await
+    .await;
+    result.map_err(|e| match e {
+        StoreError::Locked { .. } => StoreError::Locked { path: path.to_owned() },
+        other => other,
+    })
 }
 
 /// Inserts authors that came after their appeals; one already there is left as it is.
@@ -135,8 +144,7 @@ pub(crate) async fn insert_authors(tx: &mut Transaction<'_, Sqlite>, authors: &[
         return Ok(());
     }
     with_connection(tx, |c| {
-        let mut author =
-            c.prepare("INSERT OR IGNORE INTO appeal_authors (appeal_id, full_name, phone, email) VALUES (?1, ?2, ?3, ?4)").map_err(sqlite_error)?;
+        let mut author = c.prepare(INSERT_AUTHOR).map_err(sqlite_error)?;
         for who in authors {
             author.execute(params![who.appeal_id.0.as_bytes().as_slice(), who.full_name, who.phone, who.email]).map_err(sqlite_error)?;
         }

@@ -15,7 +15,7 @@
 use crate::open::classify;
 use crate::queries::{at, decode_appeal, decode_event};
 use crate::raw::{self, Keyed};
-use crate::write::{insert_appeal_rows, insert_events_with, ms, write_states};
+use crate::write::ms;
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
@@ -383,14 +383,14 @@ impl PullWriter {
             states.push((appeal, state, dues));
         }
         new_appeals.sort_unstable_by_key(|(a, _)| a.id);
-        insert_appeal_rows(&mut *tx, &self.path, &new_appeals, true).await?;
-        crate::raw::insert_authors(&mut *tx, &late_authors).await?;
+        raw::insert_appeals(&mut *tx, &self.path, &new_appeals, true).await?;
+        raw::insert_authors(&mut *tx, &late_authors).await?;
         fresh_events.sort_unstable_by_key(|(e, _)| e.id);
-        insert_events_with(&mut *tx, &fresh_events, true).await?;
+        raw::insert_events(&mut *tx, &fresh_events, true).await?;
         let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s, _)| (a.as_ref(), s.as_ref())).collect();
         let dues: Vec<crate::deadlines::Dues> =
             states.iter().map(|(a, s, d)| d.unwrap_or_else(|| crate::deadlines::dues(&rules, &tsur_core::rules::Facts::of(a, s)))).collect();
-        write_states(&mut *tx, &rows, &dues).await?;
+        raw::write_states(&mut *tx, &rows, &dues).await?;
         applied.rejected = rejections.len() as u64;
         for (object, reason) in &rejections {
             sqlx::query("INSERT INTO sync_rejected (at, direction, object, reason) VALUES (?, 'pull', ?, ?)")

@@ -4,6 +4,7 @@
 
 use crate::deadlines::{dues, Dues, RulesCache};
 use crate::open::classify;
+use crate::raw;
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, Transaction};
@@ -209,41 +210,17 @@ impl SqliteStore {
     }
 }
 
-/// Inserts events; `pulled` marks those that came from the central database (the push
-/// leaves them out).
+/// Inserts events whose payloads are encoded from their kinds; `pulled` marks those that
+/// came from the central database (the push leaves them out).
 pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&Event], pulled: bool) -> Result<(), StoreError> {
     let events: Vec<(&Event, Option<&str>)> = events.iter().map(|e| (*e, None)).collect();
-    insert_events_with(tx, &events, pulled).await
+    raw::insert_events(tx, &events, pulled).await
 }
 
-/// [`insert_events`] with the payload's JSON where it is already at hand (a pulled event's,
-/// as the server sent it and the puller checked it); `None` encodes the event's kind.
-pub(crate) async fn insert_events_with(tx: &mut Transaction<'_, Sqlite>, events: &[(&Event, Option<&str>)], pulled: bool) -> Result<(), StoreError> {
-    crate::raw::insert_events(tx, events, pulled).await
-}
-
+/// Writes projection rows with their deadline columns computed by `rules`.
 pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rules, rows: &[(&Appeal, &AppealState)]) -> Result<(), StoreError> {
     let dues: Vec<Dues> = rows.iter().map(|(a, s)| dues(rules, &Facts::of(a, s))).collect();
-    write_states(tx, rows, &dues).await
-}
-
-/// Writes projection rows with their deadline columns already computed.
-pub(crate) async fn write_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&Appeal, &AppealState)], dues: &[Dues]) -> Result<(), StoreError> {
-    crate::raw::write_states(tx, rows, dues).await
-}
-
-/// Inserts appeals and their authors; `pulled` marks those that came from the central
-/// database. Sorted by the caller when order matters.
-pub(crate) async fn insert_appeal_rows(
-    tx: &mut Transaction<'_, Sqlite>,
-    path: &std::path::Path,
-    rows: &[(&Appeal, Option<&Author>)],
-    pulled: bool,
-) -> Result<(), StoreError> {
-    crate::raw::insert_appeals(tx, rows, pulled).await.map_err(|e| match e {
-        StoreError::Locked { .. } => StoreError::Locked { path: path.to_owned() },
-        other => other,
-    })
+    raw::write_states(tx, rows, &dues).await
 }
 
 /// Appends events inside a transaction (see [`SqliteStore::append_events`]).
@@ -330,7 +307,7 @@ impl BulkWriter {
         let states: Vec<AppealState> = order.into_iter().map(|i| states[i].clone()).collect();
         let tx = &mut self.tx;
         let rows: Vec<(&Appeal, Option<&Author>)> = batch.iter().map(|i| (&i.appeal, i.author.as_ref())).collect();
-        insert_appeal_rows(tx, &self.path, &rows, false).await?;
+        raw::insert_appeals(tx, &self.path, &rows, false).await?;
         let mut events: Vec<&Event> = batch.iter().flat_map(|i| &i.events).collect();
         events.sort_unstable_by_key(|e| e.id);
         insert_events(tx, &events, false).await?;
