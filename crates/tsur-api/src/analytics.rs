@@ -601,6 +601,12 @@ impl Api {
     /// Hotspots of a slice: H3 hexagons at `resolution` with Getis-Ord Gi* of the excess of
     /// appeals over the settlements' population, as a GeoJSON FeatureCollection.
     pub async fn hotspots(&self, resolution: u8, q: &SliceQuery, scope: &Scope) -> Result<serde_json::Value, ApiError> {
+        self.hotspot_cells(resolution, q, scope, false).await
+    }
+
+    /// [`Api::hotspots`], with only the significant cells when `significant_only` (what the
+    /// map draws: at a million appeals the others are nine tenths of the GeoJSON).
+    pub(crate) async fn hotspot_cells(&self, resolution: u8, q: &SliceQuery, scope: &Scope, significant_only: bool) -> Result<serde_json::Value, ApiError> {
         let res = h3o::Resolution::try_from(resolution).map_err(|_| ApiError::invalid(format!("разрешение H3 {resolution} вне 0–15")))?;
         if !(5..=9).contains(&resolution) {
             return Err(ApiError::invalid(format!("разрешение {resolution}: для области разумны 5–9 (7 — шестиугольники около 5 км²)")));
@@ -612,7 +618,10 @@ impl Api {
             let points = (0..s.len()).filter(|&i| filter.matches(s, i) && s.lon[i].is_finite()).map(|i| (f64::from(s.lon[i]), f64::from(s.lat[i])));
             let observed = tsur_analytics::hotspots::bin_points(points, res);
             let population = tsur_analytics::hotspots::population_cells(&places, res);
-            let stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
+            let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
+            if significant_only {
+                stats.retain(|s| s.class != tsur_analytics::hotspots::HotClass::NotSignificant);
+            }
             Ok(tsur_analytics::hotspots::to_geojson(&stats))
         })
         .await

@@ -300,12 +300,9 @@ impl Api {
             })
             .collect();
         let feed = self.feed(filter, &alerts, scope).await?;
-        let mut hotspots = self.hotspots(7, &q, scope).await?;
         // Only the cells the map draws (significant ones): at a million appeals the others are
         // nine tenths of a megabyte the window would receive and parse for nothing.
-        if let Some(features) = hotspots.get_mut("features").and_then(|f| f.as_array_mut()) {
-            features.retain(|f| f["properties"]["class"] != "not_significant");
-        }
+        let hotspots = self.hotspot_cells(7, &q, scope, true).await?;
         Ok(RoomScreen {
             period_ru: report.period_ru.clone(),
             tiles: tiles(&s.kpis, &s.previous),
