@@ -3,10 +3,13 @@
 use crate::{Api, ApiError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tsur_core::deadline::{self, Basis, Stage, StageStatus};
 use tsur_core::risk::{self, Observation, RiskModel, Standing, Thresholds};
+use tsur_core::rules::Rules;
 use tsur_core::time::ZONE;
-use tsur_store_sqlite::DeadlineRow;
+use tsur_store_sqlite::{rules_stamp, DeadlineRow, RiskModelKey};
 
 /// How far in the future a received instant may be by default (clock skew between systems).
 pub const FUTURE_TOLERANCE: Duration = Duration::minutes(10);
@@ -254,17 +257,57 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// The agencies' lateness model of the overdue list (built from every appeal's history,
-/// which at a million appeals takes seconds), kept while the events, the rules and the instant
-/// stay — "now" counts as the same instant within its hour.
+/// How much older than the hour asked a kept model of "now" may be and still serve at once
+/// while the fresh one is built in the background: a lateness model over a whole region's
+/// history barely moves in a day.
+pub const RISK_MODEL_STAND_IN: Duration = Duration::hours(24);
+
+/// The agencies' lateness model of the overdue list, built from every appeal's history (15–28 s
+/// at a million appeals), and how it is kept so that it is built rarely:
+/// - in memory, while the events (their watermark), the rules, the thresholds and the instant
+///   stay — "now" counts as the same instant within its hour;
+/// - for "now", also in the store (`risk_model`, migration 0012), so that the first list
+///   after a start reads the model instead of every appeal, when it was built for the same
+///   watermark, hour, rules and thresholds;
+/// - a model of "now" built under the same rules and thresholds less than
+///   [`RISK_MODEL_STAND_IN`] before the hour asked (events came since, or the hour moved on)
+///   stands in at once while one background task builds the fresh model, which then
+///   replaces it in memory and in the store (a process that exits first, like one run of the
+///   command line, leaves the kept model as it was);
+/// - with no model that may serve, the request builds one and waits for it, as an explicit
+///   `at` always does: a model of another instant never answers an explicit `at`, and such
+///   models are kept in memory only.
 #[derive(Default)]
-pub(crate) struct RiskCache(tokio::sync::Mutex<Option<RiskEntry>>);
+pub(crate) struct RiskCache {
+    entry: tokio::sync::Mutex<Option<RiskEntry>>,
+    /// True while a background build runs: there is at most one.
+    rebuilding: tokio::sync::watch::Sender<bool>,
+    /// Models built while a request waited.
+    built_in_request: AtomicU64,
+    /// Models built in the background.
+    built_in_background: AtomicU64,
+}
 
 struct RiskEntry {
-    watermark: i64,
-    instant: i64,
-    rules: std::sync::Arc<tsur_core::rules::Rules>,
-    model: std::sync::Arc<RiskModel>,
+    key: RiskModelKey,
+    /// Built for "now" (not for an explicit `at`).
+    live: bool,
+    rules: Arc<Rules>,
+    model: Arc<RiskModel>,
+}
+
+/// Whether a model of "now" built for `kept` may stand in for one asked for `key`.
+fn may_stand_in(kept: &RiskModelKey, key: &RiskModelKey) -> bool {
+    kept.rules == key.rules && kept.thresholds == key.thresholds && (0..RISK_MODEL_STAND_IN.num_seconds()).contains(&(key.instant - kept.instant))
+}
+
+/// Marks the background build as over when dropped: finished, failed or cancelled.
+struct Rebuilding(Arc<RiskCache>);
+
+impl Drop for Rebuilding {
+    fn drop(&mut self) {
+        self.0.rebuilding.send_replace(false);
+    }
 }
 
 fn hours(d: Duration) -> f64 {
@@ -272,21 +315,78 @@ fn hours(d: Duration) -> f64 {
 }
 
 impl Api {
-    /// The agencies' lateness model at `at` (see [`RiskCache`]).
-    async fn risk_model(
-        &self,
-        rules: &std::sync::Arc<tsur_core::rules::Rules>,
-        at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        thresholds: &Thresholds,
-    ) -> Result<std::sync::Arc<RiskModel>, ApiError> {
+    /// The agencies' lateness model at `at`, "now" when `at == now` (see [`RiskCache`]).
+    async fn risk_model(&self, rules: &Arc<Rules>, at: DateTime<Utc>, now: DateTime<Utc>, thresholds: &Thresholds) -> Result<Arc<RiskModel>, ApiError> {
+        let live = at == now;
         let watermark = self.store().event_watermark().await?;
-        let instant = if at == now { at.timestamp().div_euclid(3600) * 3600 } else { at.timestamp() };
-        let mut cache = self.risk.0.lock().await;
-        if let Some(e) = cache.as_ref().filter(|e| e.watermark == watermark && e.instant == instant && std::sync::Arc::ptr_eq(&e.rules, rules)) {
+        let instant = if live { at.timestamp().div_euclid(3600) * 3600 } else { at.timestamp() };
+        let mut entry = self.risk.entry.lock().await;
+        let stamp = match entry.as_ref() {
+            Some(e) if Arc::ptr_eq(&e.rules, rules) => e.key.rules.clone(),
+            _ => rules_stamp(rules),
+        };
+        let key = RiskModelKey { watermark, instant, rules: stamp, thresholds: *thresholds };
+        if let Some(e) = entry.as_mut().filter(|e| e.live == live && e.key == key) {
+            e.rules = rules.clone();
             return Ok(e.model.clone());
         }
-        // Every appeal's answer stage, for the agencies' histories, read a page at a time.
+        if live {
+            if let Some((model, exact)) = self.kept_risk_model(&mut entry, &key, rules).await? {
+                if !exact {
+                    self.rebuild_risk_model(key, rules.clone(), at);
+                }
+                return Ok(model);
+            }
+        }
+        let model = Arc::new(self.build_risk_model(rules, at, thresholds).await?);
+        self.risk.built_in_request.fetch_add(1, Ordering::Relaxed);
+        if live {
+            // A cache: failing to keep it costs the next start a build, not this list.
+            let _ = self.store().save_risk_model(&key, &model).await;
+        }
+        *entry = Some(RiskEntry { key, live, rules: rules.clone(), model: model.clone() });
+        Ok(model)
+    }
+
+    /// A model of "now" that may serve `key` — the one in memory, or else the one kept in
+    /// the store (then also put in memory) — and whether it was built for `key` exactly.
+    async fn kept_risk_model(&self, entry: &mut Option<RiskEntry>, key: &RiskModelKey, rules: &Arc<Rules>) -> Result<Option<(Arc<RiskModel>, bool)>, ApiError> {
+        if let Some(e) = entry.as_ref().filter(|e| e.live && may_stand_in(&e.key, key)) {
+            return Ok(Some((e.model.clone(), false)));
+        }
+        let Some(kept) = self.store().load_risk_model().await?.filter(|k| may_stand_in(&k.key, key)) else { return Ok(None) };
+        // Bytes this version cannot read: the caller builds the model.
+        let Ok(model) = kept.model() else { return Ok(None) };
+        let model = Arc::new(model);
+        let exact = kept.key == *key;
+        *entry = Some(RiskEntry { key: kept.key, live: true, rules: rules.clone(), model: model.clone() });
+        Ok(Some((model, exact)))
+    }
+
+    /// Builds the model of "now" for `key` in a background task, unless one runs already; it
+    /// then replaces the model in memory and in the store, unless a newer one got there
+    /// first. A failed build leaves things as they were, for the next request to try again.
+    fn rebuild_risk_model(&self, key: RiskModelKey, rules: Arc<Rules>, at: DateTime<Utc>) {
+        if self.risk.rebuilding.send_replace(true) {
+            return;
+        }
+        let api = self.clone();
+        tokio::spawn(async move {
+            let _over = Rebuilding(api.risk.clone());
+            let Ok(model) = api.build_risk_model(&rules, at, &key.thresholds).await else { return };
+            api.risk.built_in_background.fetch_add(1, Ordering::Relaxed);
+            let mut entry = api.risk.entry.lock().await;
+            if entry.as_ref().is_some_and(|e| e.live && (e.key.instant, e.key.watermark) > (key.instant, key.watermark)) {
+                return;
+            }
+            let model = Arc::new(model);
+            let _ = api.store().save_risk_model(&key, &model).await;
+            *entry = Some(RiskEntry { key, live: true, rules, model });
+        });
+    }
+
+    /// Builds the model at `at` from every appeal's answer stage, read a page at a time.
+    async fn build_risk_model(&self, rules: &Rules, at: DateTime<Utc>, thresholds: &Thresholds) -> Result<RiskModel, ApiError> {
         let mut history: Vec<(String, String, f64, bool)> = Vec::new();
         self.store()
             .deadline_rows_paged(at, 50_000, |page| {
@@ -298,9 +398,7 @@ impl Api {
             })
             .await?;
         let observations = history.iter().map(|(agency, topic, share, answered)| Observation { agency, topic, share: *share, answered: *answered });
-        let model = std::sync::Arc::new(RiskModel::build(observations, thresholds));
-        *cache = Some(RiskEntry { watermark, instant, rules: rules.clone(), model: model.clone() });
-        Ok(model)
+        Ok(RiskModel::build(observations, thresholds))
     }
 
     /// Where every open appeal stands at `at` (now when `None`), optionally in one block
@@ -408,3 +506,6 @@ impl Api {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,8 +17,12 @@
 //! [`Thresholds::min_sample`] appeals of the agency on the topic had waited as long, the
 //! estimate falls back to the agency on all topics, then to all agencies on the topic,
 //! then to the whole region; the basis used is reported.
+//!
+//! Building the model reads every appeal's history, so it serialises (serde) for a store
+//! to keep it between runs; see [`RiskModel`] for the form.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
 
 use crate::deadline::StageStatus;
@@ -43,36 +47,44 @@ pub fn share(start: DateTime<Utc>, due: DateTime<Utc>, t: DateTime<Utc>) -> f64 
 }
 
 /// A Kaplan–Meier survival curve over shares of the term.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Survival {
     /// Distinct shares at which answers happened, ascending.
     times: Vec<f64>,
     /// Survival just after each of `times`.
     survival: Vec<f64>,
-    /// Every observed share, ascending (for the number still waiting at a share).
-    shares: Vec<f64>,
+    /// The shares at which the answered appeals were answered, ascending.
+    answered: Vec<f64>,
+    /// The shares the still-open appeals have reached, ascending.
+    open: Vec<f64>,
 }
 
 impl Survival {
-    fn build(mut obs: Vec<(f64, bool)>) -> Survival {
-        obs.retain(|(s, _)| s.is_finite());
-        obs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut out = Survival { shares: obs.iter().map(|o| o.0).collect(), ..Survival::default() };
+    /// The curve of observations `(share, answered)`.
+    #[cfg(test)]
+    fn build(obs: Vec<(f64, bool)>) -> Survival {
+        let (answered, open): (Vec<_>, Vec<_>) = obs.into_iter().partition(|o| o.1);
+        Survival::new(answered.into_iter().map(|o| o.0).collect(), open.into_iter().map(|o| o.0).collect())
+    }
+
+    /// The curve of the answered and the still-open appeals' shares, in any order (the
+    /// ascending runs of a union of curves sort quickly).
+    fn new(mut answered: Vec<f64>, mut open: Vec<f64>) -> Survival {
+        for v in [&mut answered, &mut open] {
+            v.retain(|s| s.is_finite());
+            v.sort_by(f64::total_cmp);
+        }
+        let mut out = Survival { answered, open, ..Survival::default() };
         let mut s = 1.0;
         let mut i = 0;
-        while i < obs.len() {
-            let t = obs[i].0;
-            let at_risk = obs.len() - i;
-            let mut events = 0;
-            while i < obs.len() && obs[i].0 == t {
-                events += usize::from(obs[i].1);
-                i += 1;
-            }
-            if events > 0 {
-                s *= 1.0 - events as f64 / at_risk as f64;
-                out.times.push(t);
-                out.survival.push(s);
-            }
+        while i < out.answered.len() {
+            let t = out.answered[i];
+            let at_risk = out.waited(t);
+            let events = out.answered[i..].partition_point(|&x| x <= t);
+            s *= 1.0 - events as f64 / at_risk as f64;
+            out.times.push(t);
+            out.survival.push(s);
+            i += events;
         }
         out
     }
@@ -89,7 +101,8 @@ impl Survival {
 
     /// How many appeals waited at least share `x`.
     fn waited(&self, x: f64) -> usize {
-        self.shares.len() - self.shares.partition_point(|&s| s < x)
+        let from = |v: &[f64]| v.len() - v.partition_point(|&s| s < x);
+        from(&self.answered) + from(&self.open)
     }
 
     fn p_late(&self, f: f64) -> f64 {
@@ -165,7 +178,13 @@ impl Default for Thresholds {
 }
 
 /// Survival curves of every agency × topic, agency, topic and the region.
-#[derive(Debug, Clone, Default)]
+///
+/// It serialises so that a store can keep it between runs (building it reads every
+/// appeal): as its agency × topic curves only, each the shares of its answered and its
+/// still-open appeals written as the bits of the `f64`s, so that they come back exact
+/// whatever the format does with floats. Reading rebuilds the coarser curves (unions of
+/// those) and the survivals: the same model from a quarter of the numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RiskModel {
     by_pair: HashMap<String, HashMap<String, Survival>>,
     by_agency: HashMap<String, Survival>,
@@ -174,29 +193,52 @@ pub struct RiskModel {
     min_sample: usize,
 }
 
+/// The version of [`RiskModel`]'s serialised form; another version is refused on reading
+/// (the caller builds the model again).
+pub const MODEL_FORMAT: u32 = 1;
+
+/// The shares of one curve's answered and still-open appeals.
+#[derive(Default)]
+struct Shares {
+    answered: Vec<f64>,
+    open: Vec<f64>,
+}
+
 impl RiskModel {
     /// Builds the curves from the history.
     pub fn build<'a>(history: impl IntoIterator<Item = Observation<'a>>, thresholds: &Thresholds) -> RiskModel {
-        type Samples<'k> = HashMap<&'k str, Vec<(f64, bool)>>;
-        let mut pair: HashMap<&str, Samples> = HashMap::new();
-        let mut agency: Samples = HashMap::new();
-        let mut topic: Samples = HashMap::new();
-        let mut region = Vec::new();
+        let mut pairs: HashMap<&str, HashMap<&str, Shares>> = HashMap::new();
         for o in history {
-            let x = (o.share, o.answered);
-            pair.entry(o.agency).or_default().entry(o.topic).or_default().push(x);
-            agency.entry(o.agency).or_default().push(x);
-            topic.entry(o.topic).or_default().push(x);
-            region.push(x);
+            let s = pairs.entry(o.agency).or_default().entry(o.topic).or_default();
+            if o.answered {
+                s.answered.push(o.share);
+            } else {
+                s.open.push(o.share);
+            }
         }
-        let curves = |m: Samples| m.into_iter().map(|(k, v)| (k.to_owned(), Survival::build(v))).collect::<HashMap<_, _>>();
-        RiskModel {
-            by_pair: pair.into_iter().map(|(a, topics)| (a.to_owned(), curves(topics))).collect(),
-            by_agency: curves(agency),
-            by_topic: curves(topic),
-            region: Survival::build(region),
-            min_sample: thresholds.min_sample,
+        let by_pair = pairs
+            .into_iter()
+            .map(|(a, topics)| (a.to_owned(), topics.into_iter().map(|(t, s)| (t.to_owned(), Survival::new(s.answered, s.open))).collect()))
+            .collect();
+        RiskModel::from_pairs(by_pair, thresholds.min_sample)
+    }
+
+    /// The model of its agency × topic curves: every coarser curve is a union of them.
+    fn from_pairs(by_pair: HashMap<String, HashMap<String, Survival>>, min_sample: usize) -> RiskModel {
+        let mut agency: HashMap<&str, Shares> = HashMap::new();
+        let mut topic: HashMap<&str, Shares> = HashMap::new();
+        let mut region = Shares::default();
+        for (a, topics) in &by_pair {
+            for (t, curve) in topics {
+                for s in [agency.entry(a).or_default(), topic.entry(t).or_default(), &mut region] {
+                    s.answered.extend_from_slice(&curve.answered);
+                    s.open.extend_from_slice(&curve.open);
+                }
+            }
         }
+        let curves = |m: HashMap<&str, Shares>| m.into_iter().map(|(k, s)| (k.to_owned(), Survival::new(s.answered, s.open))).collect::<HashMap<_, _>>();
+        let (by_agency, by_topic) = (curves(agency), curves(topic));
+        RiskModel { by_agency, by_topic, region: Survival::new(region.answered, region.open), by_pair, min_sample }
     }
 
     /// The probability that an appeal of `agency` on `topic` that has waited share `f` of
@@ -214,6 +256,65 @@ impl RiskModel {
             let sample = curve.waited(f);
             (sample >= self.min_sample.max(1)).then(|| Risk { p_late: curve.p_late(f), basis, sample })
         })
+    }
+}
+
+impl Serialize for RiskModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// Shares as the bits of their `f64`s.
+        struct Bits<'a>(&'a [f64]);
+        impl Serialize for Bits<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|x| x.to_bits()))
+            }
+        }
+        #[derive(Serialize)]
+        struct Pair<'a> {
+            agency: &'a str,
+            topic: &'a str,
+            answered: Bits<'a>,
+            open: Bits<'a>,
+        }
+        #[derive(Serialize)]
+        struct Kept<'a> {
+            format: u32,
+            min_sample: usize,
+            pairs: Vec<Pair<'a>>,
+        }
+        let pairs = self
+            .by_pair
+            .iter()
+            .flat_map(|(a, topics)| topics.iter().map(move |(t, c)| Pair { agency: a, topic: t, answered: Bits(&c.answered), open: Bits(&c.open) }))
+            .collect();
+        Kept { format: MODEL_FORMAT, min_sample: self.min_sample, pairs }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RiskModel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RiskModel, D::Error> {
+        #[derive(Deserialize)]
+        struct Pair {
+            agency: String,
+            topic: String,
+            answered: Vec<u64>,
+            open: Vec<u64>,
+        }
+        #[derive(Deserialize)]
+        struct Kept {
+            format: u32,
+            min_sample: usize,
+            pairs: Vec<Pair>,
+        }
+        let kept = Kept::deserialize(deserializer)?;
+        if kept.format != MODEL_FORMAT {
+            return Err(serde::de::Error::custom(format!("lateness model of format {}, this version reads {MODEL_FORMAT}", kept.format)));
+        }
+        let floats = |v: Vec<u64>| v.into_iter().map(f64::from_bits).collect();
+        let mut by_pair: HashMap<String, HashMap<String, Survival>> = HashMap::new();
+        for p in kept.pairs {
+            by_pair.entry(p.agency).or_default().insert(p.topic, Survival::new(floats(p.answered), floats(p.open)));
+        }
+        Ok(RiskModel::from_pairs(by_pair, kept.min_sample))
     }
 }
 
@@ -315,7 +416,58 @@ mod tests {
         assert_eq!(model.risk(Some("slow"), Some("potholes"), 5.0), None, "no one ever waited that long");
     }
 
+    fn observations(raw: &[(u8, u8, f64, bool)]) -> Vec<Observation<'static>> {
+        const NAMES: [&str; 3] = ["a", "b", "c"];
+        raw.iter().map(|&(a, t, share, answered)| Observation { agency: NAMES[a as usize % 3], topic: NAMES[t as usize % 3], share, answered }).collect()
+    }
+
+    #[test]
+    fn a_model_of_another_format_is_refused() {
+        let model = RiskModel::build(observations(&[(0, 0, 0.5, true), (1, 2, 1.5, false)]), &Thresholds::default());
+        let json = serde_json::to_string(&model).unwrap();
+        assert_eq!(serde_json::from_str::<RiskModel>(&json).unwrap(), model);
+        let other = json.replace(&format!("\"format\":{MODEL_FORMAT}"), "\"format\":999");
+        assert_ne!(other, json);
+        assert!(serde_json::from_str::<RiskModel>(&other).unwrap_err().to_string().contains("format 999"));
+    }
+
     proptest! {
+        /// A model written and read back is the same model, to the bit, and answers alike.
+        #[test]
+        fn a_model_round_trips_exactly(raw in prop::collection::vec((0u8..3, 0u8..3, -0.5f64..3.0, any::<bool>()), 0..300), f in 0.0f64..3.0) {
+            let model = RiskModel::build(observations(&raw), &Thresholds { min_sample: 5, ..Thresholds::default() });
+            let read: RiskModel = serde_json::from_slice(&serde_json::to_vec(&model).unwrap()).unwrap();
+            prop_assert_eq!(&read, &model);
+            for (a, t) in [(Some("a"), Some("b")), (Some("c"), None), (None, Some("a")), (None, None)] {
+                prop_assert_eq!(read.risk(a, t, f), model.risk(a, t, f));
+            }
+        }
+
+        /// The curve kept as answered and open shares is the textbook estimate over the
+        /// observations sorted together (ties between answered and open included).
+        #[test]
+        fn the_curve_is_the_plain_kaplan_meier(obs in prop::collection::vec((0u8..20, any::<bool>()), 0..200)) {
+            let obs: Vec<(f64, bool)> = obs.into_iter().map(|(s, a)| (f64::from(s) / 10.0, a)).collect();
+            let mut sorted = obs.clone();
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (mut times, mut survival, mut s, mut i) = (vec![], vec![], 1.0, 0);
+            while i < sorted.len() {
+                let t = sorted[i].0;
+                let (at_risk, mut events) = (sorted.len() - i, 0);
+                while i < sorted.len() && sorted[i].0 == t {
+                    events += usize::from(sorted[i].1);
+                    i += 1;
+                }
+                if events > 0 {
+                    s *= 1.0 - events as f64 / at_risk as f64;
+                    times.push(t);
+                    survival.push(s);
+                }
+            }
+            let curve = Survival::build(obs);
+            prop_assert_eq!((curve.times, curve.survival), (times, survival));
+        }
+
         /// Survival is a non-increasing probability, and P(late) a probability.
         #[test]
         fn survival_is_a_monotone_probability(obs in prop::collection::vec((0.0f64..3.0, any::<bool>()), 1..200), x in 0.0f64..3.0, y in 0.0f64..3.0) {
