@@ -366,7 +366,7 @@ impl Api {
                 },
             ));
         }
-        lines.sort_by(|x, y| y.0.cmp(&x.0));
+        lines.sort_by_key(|x| std::cmp::Reverse(x.0));
         Ok(lines.into_iter().take(FEED_LINES as usize).map(|(_, item)| item).collect())
     }
 }

@@ -309,7 +309,7 @@ impl Api {
         if bulk {
             self.store.defer_indexes().await?;
         }
-        let pulled = self.pull(central, &scope, &rules, &mut report, progress).await;
+        let pulled = self.pull(central, &scope, &rules, bulk, &mut report, progress).await;
         let started_index = std::time::Instant::now();
         let restored = if bulk { self.store.restore_indexes().await } else { Ok(0) };
         report.apply_seconds += started_index.elapsed().as_secs_f64();
@@ -330,6 +330,7 @@ impl Api {
         central: &CentralStore,
         scope: &Scope,
         rules: &std::sync::Arc<tsur_core::rules::Rules>,
+        bulk: bool,
         report: &mut SyncReport,
         progress: &mut (dyn FnMut(SyncStep) + Send),
     ) -> Result<(), ApiError> {
@@ -406,6 +407,7 @@ impl Api {
             let started_apply = std::time::Instant::now();
             let (mut w, opened) = match writer.take() {
                 Some(w) => w,
+                None if bulk => (self.store.bulk_pull_writer().await?, std::time::Instant::now()),
                 None => (self.store.pull_writer().await?, std::time::Instant::now()),
             };
             let applied = w.apply(&items, Utc::now()).await?;

@@ -98,7 +98,7 @@ async fn offline_edits(api: &Api, node: &str, seed: usize, appeals: &[AppealId])
             EventKind::Comment { text: format!("комментарий узла {node}") },
         ];
         for (k, kind) in kinds.into_iter().enumerate() {
-            if (seed + i + k) % 3 == 0 {
+            if (seed + i + k).is_multiple_of(3) {
                 continue;
             }
             // Nodes act at interleaved moments after the appeal's last event.

@@ -202,8 +202,9 @@ fn chart_writes_the_windows_svg_for_reports() {
     assert!(tsur(&["--db", db, "demo", "--appeals", "3000", "--seed", "5"]).status.success());
     let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
     // (arguments, file, SVG's start, what the SVG says, what stdout says)
+    type Case<'a> = (Vec<&'a str>, &'a str, &'a str, Vec<&'a str>, &'a str);
     let (timeline, replies, empty) = (file("timeline.svg"), file("replies.svg"), file("empty.svg"));
-    let cases: Vec<(Vec<&str>, &str, &str, Vec<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec!["chart", "timeline", "--period", "2025-11-01..2026-10-31", "--out", &timeline],
             &timeline,

@@ -67,6 +67,8 @@ async fn kill_when(db: &Path, mut started: impl AsyncFnMut() -> bool) -> bool {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("tsur sync neither started nor finished in 5 minutes");
 }
 

@@ -193,14 +193,18 @@ impl SqliteStore {
     /// Drops the projection's secondary indexes for a bulk pull (a new laptop's first sync):
     /// a million rows go into the tables' own b-trees in order, and each index is then built
     /// once, sorted, by [`SqliteStore::restore_indexes`], instead of being updated row by row
-    /// in random order. Each definition is kept in `sync_meta` in the same transaction as the
-    /// drop, so an index is never lost: a pull killed before it restored them has them
-    /// restored when the store is next opened. Returns how many were dropped.
+    /// in random order. The events' index by appeal is dropped too when the store has no
+    /// events yet (seven events an appeal: the largest of them); a bulk writer that meets an
+    /// appeal it already has builds it at once, to read that appeal's history
+    /// ([`PullWriter::apply`]). Each definition is kept in `sync_meta` in the same
+    /// transaction as the drop, so an index is never lost: a pull killed before it restored
+    /// them has them restored when the store is next opened. Returns how many were dropped.
     pub async fn defer_indexes(&self) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
+        let no_events: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (");
         let mut list = q.separated(", ");
-        for name in DEFERRABLE_INDEXES {
+        for name in DEFERRABLE_INDEXES.iter().chain(no_events.then_some(&EVENTS_BY_APPEAL)) {
             list.push_bind(*name);
         }
         list.push_unseparated(")");
@@ -218,23 +222,10 @@ impl SqliteStore {
     /// transaction with the removal of their kept definitions; nothing when none are.
     /// Returns how many were built.
     pub async fn restore_indexes(&self) -> Result<usize, StoreError> {
-        let pattern = format!("{DEFERRED_INDEX}%");
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        // Read inside the transaction: its first read checks the schema's version, so this
-        // connection forgets a schema from before the drop (SQLite would otherwise answer
-        // "index … already exists" from its stale copy).
-        let kept: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM sync_meta WHERE key LIKE ?").bind(&pattern).fetch_all(&mut *tx).await?;
-        for (key, sql) in &kept {
-            // The definition is SQLite's own text of a CREATE INDEX read from sqlite_master.
-            if !sql.trim_start().to_ascii_uppercase().starts_with("CREATE INDEX") {
-                return Err(StoreError::Decode(format!("{key}: не определение индекса")));
-            }
-            // DDL is never cached: a cached statement would replay against the old schema.
-            sqlx::query(sql).persistent(false).execute(&mut *tx).await?;
-            set_meta(&mut tx, &[(key, None)]).await?;
-        }
+        let built = restore_deferred(&mut tx, "%").await?;
         tx.commit().await?;
-        Ok(kept.len())
+        Ok(built)
     }
 
     /// A transaction for several pulled pages (a first sync commits every few pages: the
@@ -243,7 +234,22 @@ impl SqliteStore {
     pub async fn pull_writer(&self) -> Result<PullWriter, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
         crate::open::widen_cache(&mut tx).await?;
-        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0 })
+        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, own: None })
+    }
+
+    /// [`SqliteStore::pull_writer`] for a bulk pull (a new laptop's first sync), on a
+    /// connection of its own that does not check foreign keys. Every row a pull writes
+    /// belongs to an appeal written in the same call or already here — [`PullWriter::apply`]
+    /// refuses the rest before writing anything — so the check would find nothing, and it
+    /// costs a lookup in `appeals` and a statement journal for each of eight million rows.
+    /// The connection is closed with the writer, so the pool's connections, which do
+    /// check, are never touched.
+    pub async fn bulk_pull_writer(&self) -> Result<PullWriter, StoreError> {
+        let options = (*self.pool.connect_options()).clone().foreign_keys(false);
+        let own = sqlx::pool::PoolOptions::<Sqlite>::new().max_connections(1).connect_with(options).await.map_err(|e| classify(self.path(), e))?;
+        let mut tx = own.begin().await.map_err(|e| classify(self.path(), e))?;
+        crate::open::widen_cache(&mut tx).await?;
+        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, own: Some(own) })
     }
 
     /// Records a refusal of the push (the server refused a batch): kept for the
@@ -272,6 +278,8 @@ pub struct PullWriter {
     path: std::path::PathBuf,
     rules: crate::deadlines::RulesCache,
     pages: usize,
+    /// The bulk writer's own connection ([`SqliteStore::bulk_pull_writer`]).
+    own: Option<sqlx::SqlitePool>,
 }
 
 impl PullWriter {
@@ -301,6 +309,11 @@ impl PullWriter {
             .collect();
         let mut local_events: HashMap<AppealId, Vec<Event>> = HashMap::new();
         let mut local_appeals: HashMap<AppealId, Appeal> = HashMap::new();
+        if !needing.is_empty() {
+            // An appeal pulled twice in a bulk pull (changed on the server meanwhile): its
+            // history is read by the index the pull deferred, so that one is built now.
+            restore_deferred(tx, EVENTS_BY_APPEAL).await?;
+        }
         for chunk in needing.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
             push_ids(&mut q, chunk);
@@ -413,7 +426,11 @@ impl PullWriter {
     pub async fn commit(mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
         set_meta(&mut self.tx, meta).await?;
         crate::open::narrow_cache(&mut self.tx).await?;
-        self.tx.commit().await.map_err(|e| classify(&self.path, e))
+        self.tx.commit().await.map_err(|e| classify(&self.path, e))?;
+        if let Some(own) = self.own {
+            own.close().await;
+        }
+        Ok(())
     }
 }
 
@@ -430,6 +447,29 @@ const DEFERRABLE_INDEXES: &[&str] = &[
     "appeal_state_review",
     "appeal_state_problem",
 ];
+
+/// The events' index by appeal, deferred by a bulk pull into a store without events.
+const EVENTS_BY_APPEAL: &str = "events_by_appeal";
+
+/// Builds the deferred indexes whose names are LIKE `pattern` and forgets their kept
+/// definitions, in `tx`. Returns how many were built.
+async fn restore_deferred(tx: &mut Transaction<'_, Sqlite>, pattern: &str) -> Result<usize, StoreError> {
+    let pattern = format!("{DEFERRED_INDEX}{pattern}");
+    // Read inside the transaction: its first read checks the schema's version, so this
+    // connection forgets a schema from before the drop (SQLite would otherwise answer
+    // "index … already exists" from its stale copy).
+    let kept: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM sync_meta WHERE key LIKE ?").bind(&pattern).fetch_all(&mut **tx).await?;
+    for (key, sql) in &kept {
+        // The definition is SQLite's own text of a CREATE INDEX read from sqlite_master.
+        if !sql.trim_start().to_ascii_uppercase().starts_with("CREATE INDEX") {
+            return Err(StoreError::Decode(format!("{key}: не определение индекса")));
+        }
+        // DDL is never cached: a cached statement would replay against the old schema.
+        sqlx::query(sql).persistent(false).execute(&mut **tx).await?;
+        set_meta(tx, &[(key, None)]).await?;
+    }
+    Ok(kept.len())
+}
 
 /// The prefix of the keys in `sync_meta` that keep a deferred index's definition.
 const DEFERRED_INDEX: &str = "deferred_index:";

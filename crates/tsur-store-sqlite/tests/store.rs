@@ -231,3 +231,56 @@ async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
     assert_eq!(store.restore_indexes().await.unwrap(), 0);
     assert_eq!(index_names(&store).await, all);
 }
+
+/// A pulled appeal as the sync hands it to the writer: `events` of `item`, with their JSON.
+fn pulled(item: &NewAppeal, events: &[Event]) -> tsur_store_sqlite::PulledAppeal {
+    tsur_store_sqlite::PulledAppeal {
+        id: item.appeal.id,
+        appeal: Some(Ok(item.appeal.clone())),
+        author: item.author.clone(),
+        events: events.iter().cloned().map(Ok).collect(),
+        payloads: events.iter().map(|e| Some(serde_json::to_string(&e.kind).unwrap())).collect(),
+        prepared: None,
+    }
+}
+
+#[tokio::test]
+async fn a_first_pull_into_an_empty_store_defers_the_events_index_until_an_appeal_comes_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let (a, b) = (sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing"));
+    let rules = store.rules().await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap();
+    store.defer_indexes().await.unwrap();
+    assert!(store.sync_meta("deferred_index:events_by_appeal").await.unwrap().is_some(), "no events yet: deferred too");
+
+    // Two appeals, the first with half its history; new appeals need no index.
+    let mut page = vec![pulled(&a, &a.events[..2]), pulled(&b, &b.events)];
+    page.iter_mut().for_each(|p| tsur_store_sqlite::prepare(p, &rules));
+    let mut w = store.bulk_pull_writer().await.unwrap();
+    assert_eq!(w.apply(&page, now).await.unwrap().events, 6);
+    w.commit(&[]).await.unwrap();
+    assert!(!index_names(&store).await.iter().any(|n| n == "events_by_appeal"));
+
+    // The first comes again with the rest (changed on the server meanwhile): its history
+    // is read by appeal, so the index is built there and then, in the writer's transaction.
+    let mut again = vec![pulled(&a, &a.events)];
+    again.iter_mut().for_each(|p| tsur_store_sqlite::prepare(p, &rules));
+    let mut w = store.bulk_pull_writer().await.unwrap();
+    assert_eq!(w.apply(&again, now).await.unwrap().events, 2);
+    w.commit(&[]).await.unwrap();
+    assert!(index_names(&store).await.iter().any(|n| n == "events_by_appeal"));
+    assert_eq!(store.sync_meta("deferred_index:events_by_appeal").await.unwrap(), None);
+    let scope = Scope::local_curator();
+    assert_eq!(store.events(a.appeal.id, &scope).await.unwrap(), a.events);
+    assert_eq!(store.state(a.appeal.id, &scope).await.unwrap().unwrap().status, Status::Answered);
+
+    // The rest come back at the end, and the pool's connections still check foreign keys.
+    store.restore_indexes().await.unwrap();
+    assert!(index_names(&store).await.iter().any(|n| n == "appeal_state_block"));
+    let orphan = sqlx::query("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload) VALUES (x'09', x'09', 0, 'registered', 't', 'n', '{}')")
+        .execute(store.pool())
+        .await
+        .unwrap_err();
+    assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
+}
