@@ -262,6 +262,11 @@ fn round1(x: f64) -> f64 {
 /// history barely moves in a day.
 pub const RISK_MODEL_STAND_IN: Duration = Duration::hours(24);
 
+/// The least time between two background builds of the model: a laptop syncing every few
+/// minutes changes the events' watermark each time, and a build takes a core for 15–28 s at
+/// a million appeals; the model standing in meanwhile is at most this much older.
+const RISK_REBUILD_PAUSE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The agencies' lateness model of the overdue list, built from every appeal's history (15–28 s
 /// at a million appeals), and how it is kept so that it is built rarely:
 /// - in memory, while the events (their watermark), the rules, the thresholds and the instant
@@ -271,8 +276,8 @@ pub const RISK_MODEL_STAND_IN: Duration = Duration::hours(24);
 ///   watermark, hour, rules and thresholds;
 /// - a model of "now" built under the same rules and thresholds less than
 ///   [`RISK_MODEL_STAND_IN`] before the hour asked (events came since, or the hour moved on)
-///   stands in at once while one background task builds the fresh model, which then
-///   replaces it in memory and in the store (a process that exits first, like one run of the
+///   stands in at once while one background task builds the fresh model (at most one every
+///   [`RISK_REBUILD_PAUSE`]), which then replaces it in memory and in the store (a process that exits first, like one run of the
 ///   command line, leaves the kept model as it was);
 /// - with no model that may serve, the request builds one and waits for it, as an explicit
 ///   `at` always does: a model of another instant never answers an explicit `at`, and such
@@ -282,6 +287,8 @@ pub(crate) struct RiskCache {
     entry: tokio::sync::Mutex<Option<RiskEntry>>,
     /// True while a background build runs: there is at most one.
     rebuilding: tokio::sync::watch::Sender<bool>,
+    /// When the last background build started ([`RISK_REBUILD_PAUSE`]).
+    last_rebuild: std::sync::Mutex<Option<std::time::Instant>>,
     /// Models built while a request waited.
     built_in_request: AtomicU64,
     /// Models built in the background.
@@ -367,8 +374,12 @@ impl Api {
     /// then replaces the model in memory and in the store, unless a newer one got there
     /// first. A failed build leaves things as they were, for the next request to try again.
     fn rebuild_risk_model(&self, key: RiskModelKey, rules: Arc<Rules>, at: DateTime<Utc>) {
-        if self.risk.rebuilding.send_replace(true) {
-            return;
+        {
+            let mut last = self.risk.last_rebuild.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.is_some_and(|t| t.elapsed() < RISK_REBUILD_PAUSE) || self.risk.rebuilding.send_replace(true) {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
         }
         let api = self.clone();
         tokio::spawn(async move {

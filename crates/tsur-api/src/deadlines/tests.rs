@@ -61,17 +61,22 @@ async fn overdue_now(api: &Api, now: DateTime<Utc>) -> OverdueReport {
 
 /// A 30-day extension of an open appeal's answer: one event more.
 async fn extend_one(api: &Api, now: DateTime<Utc>) {
+    append_one(api, now, tsur_core::EventKind::DeadlineExtended { days: 30, reason: "проверка на месте".into() }).await;
+}
+
+/// Records `kind` on the first open appeal, five minutes after its last event.
+async fn append_one(api: &Api, now: DateTime<Utc>, kind: tsur_core::EventKind) {
     let row = api.store().open_deadline_rows(now, None, None).await.unwrap().into_iter().next().expect("an open appeal");
     let state = api.store().state(row.appeal_id, &Scope::local_curator()).await.unwrap().unwrap();
-    let extension = tsur_core::Event {
+    let event = tsur_core::Event {
         id: tsur_core::EventId(uuid::Uuid::now_v7()),
         appeal_id: row.appeal_id,
         at: state.last_event_at + Duration::minutes(5),
         actor: "test".into(),
         node: "test".into(),
-        kind: tsur_core::EventKind::DeadlineExtended { days: 30, reason: "проверка на месте".into() },
+        kind,
     };
-    api.store().append_events(&[extension]).await.unwrap();
+    api.store().append_events(&[event]).await.unwrap();
 }
 
 const NOW: &str = "2026-11-01T10:20:00+04:00";
@@ -109,6 +114,14 @@ async fn new_events_let_the_kept_model_stand_in_while_the_fresh_one_is_built() {
     assert_eq!(api.kept_risk_key().await, RiskModelKey { watermark, ..kept });
     let fresh = overdue_now(&api, now).await;
     assert_eq!(api.risk_builds(), (1, 1), "the fresh model serves from memory");
+
+    // More events at once (a laptop syncing): the fresh model stands in, and no second
+    // build starts within the pause between builds.
+    append_one(&api, now, tsur_core::EventKind::Comment { text: "на контроле".into() }).await;
+    assert!(api.store().event_watermark().await.unwrap() > watermark);
+    overdue_now(&api, now).await;
+    api.risk_rebuilt().await;
+    assert_eq!(api.risk_builds(), (1, 1), "a build a pause at most");
 
     // The fresh model is the kept one: a restart reads it, exactly.
     let api = restart(api, &path).await;
