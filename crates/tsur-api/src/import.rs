@@ -20,6 +20,13 @@ use tsur_store_sqlite::{ImportCounts, NewAppeal, QuarantineRow};
 /// Rows per transaction.
 const BATCH: usize = 5_000;
 
+/// Bytes of a file per appeal, for guessing its rows from its size (a CSV row of an appeal
+/// takes 100–200 bytes; an XLSX, compressed, fewer: a guess on the low side).
+const BYTES_PER_ROW: u64 = 100;
+
+/// The fewest rows an import must bring to be a bulk load ([`Api::import`]).
+const BULK_ROWS: u64 = 50_000;
+
 /// What to import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRequest {
@@ -326,6 +333,7 @@ impl Api {
         let mut rows = source::open(&req.path, format).map_err(|e| ApiError::invalid(e.to_string()))?;
         let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let encoding = rows.encoding.to_owned();
+        let size_hint = rows.total_bytes;
         let preparer = Preparer {
             mapping: mapping.clone(),
             gazetteer: Gazetteer::new(self.reference()),
@@ -367,21 +375,34 @@ impl Api {
                 }
             }
         });
-        let mut total = ImportCounts::default();
-        while let Some(message) = rx.recv().await {
-            match message {
-                Ok((batch, read, size)) => {
-                    total += batcher.write(batch).await?;
-                    progress(read, size);
-                }
-                Err(e) => {
-                    self.store().finish_import(import_id, now).await?;
-                    return Err(ApiError::invalid(e));
+        // A file that at least doubles the store is a bulk load: the projection's secondary
+        // indexes are dropped for it and built once at its end, sorted, whether it ends well
+        // or not (an import killed meanwhile has them built when the store is next opened).
+        let bulk = size_hint / BYTES_PER_ROW >= BULK_ROWS.max(self.store().appeal_count().await?.unsigned_abs());
+        if bulk {
+            self.store().defer_indexes(false).await?;
+        }
+        let written = async {
+            let mut total = ImportCounts::default();
+            while let Some(message) = rx.recv().await {
+                match message {
+                    Ok((batch, read, size)) => {
+                        total += batcher.write(batch).await?;
+                        progress(read, size);
+                    }
+                    Err(e) => return Err(ApiError::invalid(e)),
                 }
             }
+            Ok(total)
         }
-        reader.join().map_err(|_| ApiError::internal("поток чтения файла завершился с ошибкой"))?;
+        .await;
+        drop(rx);
+        let restored = if bulk { self.store().restore_indexes().await } else { Ok(0) };
+        let joined = reader.join();
         self.store().finish_import(import_id, now).await?;
+        let total = written?;
+        restored?;
+        joined.map_err(|_| ApiError::internal("поток чтения файла завершился с ошибкой"))?;
         let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?.linked;
         Ok(ImportSummary { linked_to_problems: linked, ..summary(import_id, file, format.code(), encoding, &mapping.name, total, started) })
     }

@@ -65,6 +65,22 @@ pub(crate) async fn narrow_cache(conn: &mut sqlx::SqliteConnection) -> Result<()
 }
 
 impl SqliteStore {
+    /// A transaction for a bulk writer, on a connection of its own that does not check
+    /// foreign keys, with the writers' wider cache. The bulk writers (a load, an import, a
+    /// first pull) check themselves that every row they write belongs to an appeal written
+    /// in the same call or already stored, before writing anything; SQLite's check would
+    /// find nothing, and costs a lookup in `appeals` and a statement journal for each of
+    /// millions of rows. The connection is closed with its pool (returned to the caller,
+    /// who keeps it as long as the transaction), so the shared pool's connections, which
+    /// do check, are never touched.
+    pub(crate) async fn unchecked(&self) -> Result<(SqlitePool, sqlx::Transaction<'static, sqlx::Sqlite>), StoreError> {
+        let options = (*self.pool.connect_options()).clone().foreign_keys(false);
+        let own = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| classify(self.path(), e))?;
+        let mut tx = own.begin().await.map_err(|e| classify(self.path(), e))?;
+        widen_cache(&mut tx).await?;
+        Ok((own, tx))
+    }
+
     /// Opens (creating if needed) the store at `path`, waiting up to 5 s for a lock.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_with_timeout(path, Duration::from_secs(5)).await

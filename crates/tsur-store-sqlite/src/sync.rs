@@ -193,15 +193,16 @@ impl SqliteStore {
     /// Drops the projection's secondary indexes for a bulk pull (a new laptop's first sync):
     /// a million rows go into the tables' own b-trees in order, and each index is then built
     /// once, sorted, by [`SqliteStore::restore_indexes`], instead of being updated row by row
-    /// in random order. The events' index by appeal is dropped too when the store has no
-    /// events yet (seven events an appeal: the largest of them); a bulk writer that meets an
-    /// appeal it already has builds it at once, to read that appeal's history
-    /// ([`PullWriter::apply`]). Each definition is kept in `sync_meta` in the same
+    /// in random order. With `events_too` (a pull), the events' index by appeal is dropped
+    /// too when the store has no events yet (seven events an appeal: the largest of them); a
+    /// pull writer that meets an appeal it already has builds it at once, to read that
+    /// appeal's history ([`PullWriter::apply`]). An import keeps it: it appends to appeals
+    /// it has seen in earlier batches by reading their histories. Each definition is kept in `sync_meta` in the same
     /// transaction as the drop, so an index is never lost: a pull killed before it restored
     /// them has them restored when the store is next opened. Returns how many were dropped.
-    pub async fn defer_indexes(&self) -> Result<usize, StoreError> {
+    pub async fn defer_indexes(&self, events_too: bool) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        let no_events: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
+        let no_events = events_too && sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (");
         let mut list = q.separated(", ");
         for name in DEFERRABLE_INDEXES.iter().chain(no_events.then_some(&EVENTS_BY_APPEAL)) {
@@ -238,17 +239,11 @@ impl SqliteStore {
     }
 
     /// [`SqliteStore::pull_writer`] for a bulk pull (a new laptop's first sync), on a
-    /// connection of its own that does not check foreign keys. Every row a pull writes
-    /// belongs to an appeal written in the same call or already here — [`PullWriter::apply`]
-    /// refuses the rest before writing anything — so the check would find nothing, and it
-    /// costs a lookup in `appeals` and a statement journal for each of eight million rows.
-    /// The connection is closed with the writer, so the pool's connections, which do
-    /// check, are never touched.
+    /// connection of its own that does not check foreign keys ([`SqliteStore::unchecked`]):
+    /// every row a pull writes belongs to an appeal written in the same call or already
+    /// here — [`PullWriter::apply`] refuses the rest before writing anything.
     pub async fn bulk_pull_writer(&self) -> Result<PullWriter, StoreError> {
-        let options = (*self.pool.connect_options()).clone().foreign_keys(false);
-        let own = sqlx::pool::PoolOptions::<Sqlite>::new().max_connections(1).connect_with(options).await.map_err(|e| classify(self.path(), e))?;
-        let mut tx = own.begin().await.map_err(|e| classify(self.path(), e))?;
-        crate::open::widen_cache(&mut tx).await?;
+        let (own, tx) = self.unchecked().await?;
         Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, own: Some(own) })
     }
 

@@ -67,10 +67,12 @@ impl SqliteStore {
     /// index page the transaction touched, so loading a large volume in few transactions is
     /// many times faster than one transaction per batch. Nothing is visible until
     /// [`BulkWriter::commit`]; dropping the writer rolls everything back.
+    /// The writer runs on a connection of its own that does not check foreign keys
+    /// ([`SqliteStore::unchecked`]): it checks that each appeal's events and author are its
+    /// own, and appends only to stored appeals.
     pub async fn bulk(&self) -> Result<BulkWriter, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        crate::open::widen_cache(&mut tx).await?;
-        Ok(BulkWriter { tx, path: self.path().to_owned(), rules: self.rules.clone() })
+        let (own, tx) = self.unchecked().await?;
+        Ok(BulkWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), own })
     }
 
     /// Appends events to stored appeals. Idempotent: events whose id is already stored are
@@ -283,6 +285,8 @@ pub struct BulkWriter {
     tx: Transaction<'static, Sqlite>,
     path: std::path::PathBuf,
     rules: RulesCache,
+    /// The writer's own connection ([`SqliteStore::unchecked`]).
+    own: sqlx::SqlitePool,
 }
 
 impl BulkWriter {
@@ -290,6 +294,14 @@ impl BulkWriter {
     pub async fn insert_appeals(&mut self, batch: &[NewAppeal]) -> Result<(), StoreError> {
         let mut states = Vec::with_capacity(batch.len());
         for item in batch {
+            let id = item.appeal.id;
+            // What the foreign keys would have refused (this connection does not check them).
+            if let Some(e) = item.events.iter().find(|e| e.appeal_id != id) {
+                return Err(StoreError::Decode(format!("событие {} обращения {} записывается с обращением {id}", e.id, e.appeal_id)));
+            }
+            if let Some(a) = item.author.as_ref().filter(|a| a.appeal_id != id) {
+                return Err(StoreError::Decode(format!("автор обращения {} записывается с обращением {id}", a.appeal_id)));
+            }
             let state = match AppealState::fold(&item.events) {
                 Some(result) => result.map_err(|source| StoreError::Transition { appeal: item.appeal.id.0, source })?,
                 None => {
@@ -331,6 +343,8 @@ impl BulkWriter {
     /// Makes everything added visible at once.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         crate::open::narrow_cache(&mut self.tx).await?;
-        self.tx.commit().await.map_err(|e| classify(&self.path, e))
+        self.tx.commit().await.map_err(|e| classify(&self.path, e))?;
+        self.own.close().await;
+        Ok(())
     }
 }

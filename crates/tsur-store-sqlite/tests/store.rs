@@ -110,6 +110,17 @@ async fn an_impossible_event_is_refused_and_changes_nothing() {
     broken.events.remove(0);
     assert!(store.insert_appeals(&[broken]).await.is_err());
     assert_eq!(store.appeal_count().await.unwrap(), 1);
+    // Another appeal's event or author inside an appeal's history (the bulk writer does not
+    // lean on foreign keys: it refuses them itself, before writing anything).
+    let mut stray_event = sample(3, "astrakhan", "roads");
+    stray_event.events.push(event(7, 5, 40, EventKind::Comment { text: "чужое".into() }));
+    let mut stray_author = sample(4, "astrakhan", "roads");
+    stray_author.author.as_mut().unwrap().appeal_id = AppealId(id(7));
+    for stray in [stray_event, stray_author] {
+        let err = store.insert_appeals(&[sample(5, "astrakhan", "roads"), stray]).await.unwrap_err();
+        assert!(matches!(err, StoreError::Decode(_)), "{err}");
+    }
+    assert_eq!((store.appeal_count().await.unwrap(), store.event_count().await.unwrap()), (1, 4));
 }
 
 #[tokio::test]
@@ -207,7 +218,7 @@ async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
     assert!(all.iter().any(|n| n == "appeal_state_block"));
 
     // Dropped for the load: the projection's secondary indexes only; the definitions kept.
-    let dropped = store.defer_indexes().await.unwrap();
+    let dropped = store.defer_indexes(false).await.unwrap();
     assert!(dropped >= 6, "{dropped}");
     let during = index_names(&store).await;
     assert_eq!(all.len() - during.len(), dropped);
@@ -226,7 +237,7 @@ async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
     assert_eq!(store.count(&StatsFilter { from: None, until: None, scope: head }).await.unwrap(), 1);
 
     // The ordinary end: restored by the pull itself; a second restore has nothing to do.
-    assert!(store.defer_indexes().await.unwrap() >= 6);
+    assert!(store.defer_indexes(false).await.unwrap() >= 6);
     assert_eq!(store.restore_indexes().await.unwrap(), dropped);
     assert_eq!(store.restore_indexes().await.unwrap(), 0);
     assert_eq!(index_names(&store).await, all);
@@ -251,7 +262,7 @@ async fn a_first_pull_into_an_empty_store_defers_the_events_index_until_an_appea
     let (a, b) = (sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing"));
     let rules = store.rules().await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap();
-    store.defer_indexes().await.unwrap();
+    store.defer_indexes(true).await.unwrap();
     assert!(store.sync_meta("deferred_index:events_by_appeal").await.unwrap().is_some(), "no events yet: deferred too");
 
     // Two appeals, the first with half its history; new appeals need no index.
