@@ -141,7 +141,8 @@ fn an_import_killed_midway_completes_on_rerun() {
     // are all back, whether the kill came before the first import restored them or not.
     let indexes = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}")).await.unwrap();
-        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'appeal_state_%'").fetch_all(&pool).await.unwrap();
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'appeal_state_%'").fetch_all(&pool).await.unwrap();
         let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_meta WHERE key LIKE 'deferred_index:%'").fetch_one(&pool).await.unwrap();
         (names, kept)
     });
