@@ -376,11 +376,12 @@ impl Api {
             }
         });
         // A file that at least doubles the store is a bulk load: the projection's secondary
-        // indexes are dropped for it and built once at its end, sorted, whether it ends well
-        // or not (an import killed meanwhile has them built when the store is next opened).
+        // indexes (and the events' by appeal, into an empty store) are dropped for it and
+        // built once at its end, sorted, whether it ends well or not (an import killed
+        // meanwhile has them built when the store is next opened).
         let bulk = size_hint / BYTES_PER_ROW >= BULK_ROWS.max(self.store().appeal_count().await?.unsigned_abs());
         if bulk {
-            self.store().defer_indexes(false).await?;
+            self.store().defer_indexes().await?;
         }
         let written = async {
             let mut total = ImportCounts::default();

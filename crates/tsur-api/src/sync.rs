@@ -307,7 +307,7 @@ impl Api {
         // killed meanwhile has them built when the store is next opened).
         let bulk = self.store.sync_meta(PULL_CURSOR).await?.is_none();
         if bulk {
-            self.store.defer_indexes(true).await?;
+            self.store.defer_indexes().await?;
         }
         let pulled = self.pull(central, &scope, &rules, bulk, &mut report, progress).await;
         let started_index = std::time::Instant::now();

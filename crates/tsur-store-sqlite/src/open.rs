@@ -16,6 +16,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// The bulk writers' connection (see [`SqliteStore::unchecked`]): one, opened when first
+    /// needed and closed after a while idle, so its wide cache is not kept for nothing.
+    bulk: SqlitePool,
     path: PathBuf,
     pub(crate) rules: crate::deadlines::RulesCache,
 }
@@ -65,20 +68,16 @@ pub(crate) async fn narrow_cache(conn: &mut sqlx::SqliteConnection) -> Result<()
 }
 
 impl SqliteStore {
-    /// A transaction for a bulk writer, on a connection of its own that does not check
-    /// foreign keys, with the writers' wider cache. The bulk writers (a load, an import, a
-    /// first pull) check themselves that every row they write belongs to an appeal written
-    /// in the same call or already stored, before writing anything; SQLite's check would
-    /// find nothing, and costs a lookup in `appeals` and a statement journal for each of
-    /// millions of rows. The connection is closed with its pool (returned to the caller,
-    /// who keeps it as long as the transaction), so the shared pool's connections, which
-    /// do check, are never touched.
-    pub(crate) async fn unchecked(&self) -> Result<(SqlitePool, sqlx::Transaction<'static, sqlx::Sqlite>), StoreError> {
-        let options = (*self.pool.connect_options()).clone().foreign_keys(false);
-        let own = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| classify(self.path(), e))?;
-        let mut tx = own.begin().await.map_err(|e| classify(self.path(), e))?;
-        widen_cache(&mut tx).await?;
-        Ok((own, tx))
+    /// A transaction for a bulk writer (a load, an import, a first pull), on the store's
+    /// bulk connection, which does not check foreign keys and keeps the writers' wider
+    /// cache warm from one batch to the next. The bulk writers check themselves that every
+    /// row they write belongs to an appeal written in the same call or already stored,
+    /// before writing anything; SQLite's check would find nothing, and costs a lookup in
+    /// `appeals` and a statement journal for each of millions of rows. The connection is
+    /// its own pool's only one, so the shared pool's connections, which do check, are never
+    /// touched, and two bulk writers take turns.
+    pub(crate) async fn unchecked(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.bulk.begin().await.map_err(|e| classify(self.path(), e))
     }
 
     /// Opens (creating if needed) the store at `path`, waiting up to 5 s for a lock.
@@ -105,10 +104,16 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(busy_timeout + Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| classify(path, e))?;
-        let store = SqliteStore { pool, path: path.to_owned(), rules: Default::default() };
+        let bulk = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .idle_timeout(Duration::from_secs(30))
+            .acquire_timeout(busy_timeout + Duration::from_secs(5))
+            .connect_lazy_with(options.foreign_keys(false).pragma("cache_size", WRITE_CACHE));
+        let store = SqliteStore { pool, bulk, path: path.to_owned(), rules: Default::default() };
         store.recognise_and_migrate().await?;
         // A bulk pull killed before its end left its indexes to be built (`defer_indexes`).
         store.restore_indexes().await?;
@@ -153,6 +158,7 @@ impl SqliteStore {
 
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(self) {
+        self.bulk.close().await;
         self.pool.close().await;
     }
 }

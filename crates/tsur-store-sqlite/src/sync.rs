@@ -193,16 +193,15 @@ impl SqliteStore {
     /// Drops the projection's secondary indexes for a bulk pull (a new laptop's first sync):
     /// a million rows go into the tables' own b-trees in order, and each index is then built
     /// once, sorted, by [`SqliteStore::restore_indexes`], instead of being updated row by row
-    /// in random order. With `events_too` (a pull), the events' index by appeal is dropped
-    /// too when the store has no events yet (seven events an appeal: the largest of them); a
-    /// pull writer that meets an appeal it already has builds it at once, to read that
-    /// appeal's history ([`PullWriter::apply`]). An import keeps it: it appends to appeals
-    /// it has seen in earlier batches by reading their histories. Each definition is kept in `sync_meta` in the same
-    /// transaction as the drop, so an index is never lost: a pull killed before it restored
+    /// in random order. The events' index by appeal is dropped too when the store has no
+    /// events yet (seven events an appeal in a pull: the largest of them); a bulk writer that
+    /// must read an appeal's history (an appeal pulled twice, an imported row that updates an
+    /// appeal of an earlier batch) builds it at once ([`build_events_index`]). Each
+    /// definition is kept in `sync_meta` in the same transaction as the drop, so an index is never lost: a pull killed before it restored
     /// them has them restored when the store is next opened. Returns how many were dropped.
-    pub async fn defer_indexes(&self, events_too: bool) -> Result<usize, StoreError> {
+    pub async fn defer_indexes(&self) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        let no_events = events_too && sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
+        let no_events: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (");
         let mut list = q.separated(", ");
         for name in DEFERRABLE_INDEXES.iter().chain(no_events.then_some(&EVENTS_BY_APPEAL)) {
@@ -235,16 +234,15 @@ impl SqliteStore {
     pub async fn pull_writer(&self) -> Result<PullWriter, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
         crate::open::widen_cache(&mut tx).await?;
-        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, own: None })
+        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, bulk: false })
     }
 
     /// [`SqliteStore::pull_writer`] for a bulk pull (a new laptop's first sync), on a
-    /// connection of its own that does not check foreign keys ([`SqliteStore::unchecked`]):
+    /// the store's bulk connection, which does not check foreign keys ([`SqliteStore::unchecked`]):
     /// every row a pull writes belongs to an appeal written in the same call or already
     /// here — [`PullWriter::apply`] refuses the rest before writing anything.
     pub async fn bulk_pull_writer(&self) -> Result<PullWriter, StoreError> {
-        let (own, tx) = self.unchecked().await?;
-        Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, own: Some(own) })
+        Ok(PullWriter { tx: self.unchecked().await?, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, bulk: true })
     }
 
     /// Records a refusal of the push (the server refused a batch): kept for the
@@ -273,8 +271,8 @@ pub struct PullWriter {
     path: std::path::PathBuf,
     rules: crate::deadlines::RulesCache,
     pages: usize,
-    /// The bulk writer's own connection ([`SqliteStore::bulk_pull_writer`]).
-    own: Option<sqlx::SqlitePool>,
+    /// On the bulk connection ([`SqliteStore::bulk_pull_writer`]), whose cache stays wide.
+    bulk: bool,
 }
 
 impl PullWriter {
@@ -307,7 +305,7 @@ impl PullWriter {
         if !needing.is_empty() {
             // An appeal pulled twice in a bulk pull (changed on the server meanwhile): its
             // history is read by the index the pull deferred, so that one is built now.
-            restore_deferred(tx, EVENTS_BY_APPEAL).await?;
+            build_events_index(tx).await?;
         }
         for chunk in needing.chunks(IDS_PER_STATEMENT) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
@@ -420,12 +418,10 @@ impl PullWriter {
     /// Stores `meta` (the cursor after the last page) and makes everything visible.
     pub async fn commit(mut self, meta: &[(&str, Option<&str>)]) -> Result<(), StoreError> {
         set_meta(&mut self.tx, meta).await?;
-        crate::open::narrow_cache(&mut self.tx).await?;
-        self.tx.commit().await.map_err(|e| classify(&self.path, e))?;
-        if let Some(own) = self.own {
-            own.close().await;
+        if !self.bulk {
+            crate::open::narrow_cache(&mut self.tx).await?;
         }
-        Ok(())
+        self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }
 
@@ -445,6 +441,12 @@ const DEFERRABLE_INDEXES: &[&str] = &[
 
 /// The events' index by appeal, deferred by a bulk pull into a store without events.
 const EVENTS_BY_APPEAL: &str = "events_by_appeal";
+
+/// Builds the events' index by appeal in `tx` if a bulk load deferred it, before a read of
+/// an appeal's history.
+pub(crate) async fn build_events_index(tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
+    restore_deferred(tx, EVENTS_BY_APPEAL).await.map(|_| ())
+}
 
 /// Builds the deferred indexes whose names are LIKE `pattern` and forgets their kept
 /// definitions, in `tx`. Returns how many were built.

@@ -67,12 +67,11 @@ impl SqliteStore {
     /// index page the transaction touched, so loading a large volume in few transactions is
     /// many times faster than one transaction per batch. Nothing is visible until
     /// [`BulkWriter::commit`]; dropping the writer rolls everything back.
-    /// The writer runs on a connection of its own that does not check foreign keys
+    /// The writer runs on the store's bulk connection, which does not check foreign keys
     /// ([`SqliteStore::unchecked`]): it checks that each appeal's events and author are its
     /// own, and appends only to stored appeals.
     pub async fn bulk(&self) -> Result<BulkWriter, StoreError> {
-        let (own, tx) = self.unchecked().await?;
-        Ok(BulkWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), own })
+        Ok(BulkWriter { tx: self.unchecked().await?, path: self.path().to_owned(), rules: self.rules.clone() })
     }
 
     /// Appends events to stored appeals. Idempotent: events whose id is already stored are
@@ -285,8 +284,6 @@ pub struct BulkWriter {
     tx: Transaction<'static, Sqlite>,
     path: std::path::PathBuf,
     rules: RulesCache,
-    /// The writer's own connection ([`SqliteStore::unchecked`]).
-    own: sqlx::SqlitePool,
 }
 
 impl BulkWriter {
@@ -332,6 +329,11 @@ impl BulkWriter {
     /// Appends events to appeals (stored before, or added in this load), as
     /// [`SqliteStore::append_events`] does.
     pub async fn append_events(&mut self, events: &[Event]) -> Result<usize, StoreError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        // Their histories are read by appeal: the index a bulk load deferred is built first.
+        crate::sync::build_events_index(&mut self.tx).await?;
         append_in(&mut self.tx, &self.rules, events).await
     }
 
@@ -341,10 +343,7 @@ impl BulkWriter {
     }
 
     /// Makes everything added visible at once.
-    pub async fn commit(mut self) -> Result<(), StoreError> {
-        crate::open::narrow_cache(&mut self.tx).await?;
-        self.tx.commit().await.map_err(|e| classify(&self.path, e))?;
-        self.own.close().await;
-        Ok(())
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(|e| classify(&self.path, e))
     }
 }

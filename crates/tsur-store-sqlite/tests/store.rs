@@ -218,12 +218,12 @@ async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
     assert!(all.iter().any(|n| n == "appeal_state_block"));
 
     // Dropped for the load: the projection's secondary indexes only; the definitions kept.
-    let dropped = store.defer_indexes(false).await.unwrap();
+    let dropped = store.defer_indexes().await.unwrap();
     assert!(dropped >= 6, "{dropped}");
     let during = index_names(&store).await;
     assert_eq!(all.len() - during.len(), dropped);
     assert!(during.iter().all(|n| !n.starts_with("appeal_state_")), "{during:?}");
-    assert!(during.iter().any(|n| n == "events_by_appeal"), "kept for appeals that come twice");
+    assert!(during.iter().any(|n| n == "events_by_appeal"), "kept: the store has events");
     // Reads still work without them, by scope.
     let head =
         Scope { role: tsur_core::Role::BlockHead, blocks: Some(vec![tsur_core::BlockId("roads".into())]), municipalities: None, may_see_personal_data: false };
@@ -237,7 +237,7 @@ async fn a_bulk_pull_defers_the_projection_indexes_and_never_loses_one() {
     assert_eq!(store.count(&StatsFilter { from: None, until: None, scope: head }).await.unwrap(), 1);
 
     // The ordinary end: restored by the pull itself; a second restore has nothing to do.
-    assert!(store.defer_indexes(false).await.unwrap() >= 6);
+    assert!(store.defer_indexes().await.unwrap() >= 6);
     assert_eq!(store.restore_indexes().await.unwrap(), dropped);
     assert_eq!(store.restore_indexes().await.unwrap(), 0);
     assert_eq!(index_names(&store).await, all);
@@ -262,7 +262,7 @@ async fn a_first_pull_into_an_empty_store_defers_the_events_index_until_an_appea
     let (a, b) = (sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing"));
     let rules = store.rules().await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap();
-    store.defer_indexes(true).await.unwrap();
+    store.defer_indexes().await.unwrap();
     assert!(store.sync_meta("deferred_index:events_by_appeal").await.unwrap().is_some(), "no events yet: deferred too");
 
     // Two appeals, the first with half its history; new appeals need no index.
@@ -294,4 +294,25 @@ async fn a_first_pull_into_an_empty_store_defers_the_events_index_until_an_appea
         .await
         .unwrap_err();
     assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
+}
+
+#[tokio::test]
+async fn a_bulk_import_builds_the_deferred_events_index_before_it_appends_to_an_appeal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    store.defer_indexes().await.unwrap();
+    let mut a = sample(1, "astrakhan", "roads");
+    let later = a.events.split_off(3);
+    let mut bulk = store.bulk().await.unwrap();
+    bulk.insert_appeals(std::slice::from_ref(&a)).await.unwrap();
+    bulk.commit().await.unwrap();
+    assert!(!index_names(&store).await.iter().any(|n| n == "events_by_appeal"));
+    // A later batch of the same file brings the appeal's answer.
+    let mut bulk = store.bulk().await.unwrap();
+    assert_eq!(bulk.append_events(&later).await.unwrap(), 1);
+    bulk.commit().await.unwrap();
+    assert!(index_names(&store).await.iter().any(|n| n == "events_by_appeal"));
+    let scope = Scope::local_curator();
+    assert_eq!(store.events(a.appeal.id, &scope).await.unwrap().len(), 4);
+    assert_eq!(store.state(a.appeal.id, &scope).await.unwrap().unwrap().status, Status::Answered);
 }
