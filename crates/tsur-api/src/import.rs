@@ -20,12 +20,6 @@ use tsur_store_sqlite::{ImportCounts, NewAppeal, QuarantineRow};
 /// Rows per transaction.
 const BATCH: usize = 5_000;
 
-/// Who a retry from the quarantine records its events as.
-const RETRY_ACTOR: &str = "повтор из карантина";
-
-/// The node an import records its appeals and events as.
-const NODE: &str = "import";
-
 /// Bytes of a file per appeal, for guessing its rows from its size (a CSV row of an appeal
 /// takes 100–200 bytes; an XLSX, compressed, fewer: a guess on the low side).
 const BYTES_PER_ROW: u64 = 100;
@@ -139,15 +133,12 @@ enum Prepared {
     Unreadable(source::Unreadable),
     /// A row that cannot be an appeal (a retried one keeps its old quarantine entry).
     Rejected(RawRow, row::Rejected),
-    /// A row ready to plan, with the appeal it makes if it is new here (planned ahead, off
-    /// the writer's path: most rows of a large file are new), or why it can't be one.
-    Ready(RawRow, Box<Incoming>, Box<Result<NewAppeal, String>>, Option<i64>),
+    /// A row ready to plan, with the classification found for it.
+    Ready(RawRow, Box<Incoming>, Option<tsur_core::EventKind>, Option<i64>),
 }
 
 /// Converts and classifies rows.
 struct Preparer {
-    /// Who the events are recorded by.
-    actor: String,
     mapping: Mapping,
     gazetteer: Gazetteer,
     classifier: crate::classify::Classifier,
@@ -176,13 +167,7 @@ impl Preparer {
             topic,
             confidence: Some((confidence * 100.0).round() / 100.0),
         });
-        let (appeal, author) = row::new_appeal(&inc, &self.reference, NODE);
-        let events = row::plan_events(&inc, &appeal, None, classification, &self.reference, &self.actor, NODE);
-        let fresh = match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
-            Ok(_) => Ok(NewAppeal { appeal, author, events }),
-            Err(e) => Err(format!("история по статусу не строится: {e}")),
-        };
-        Prepared::Ready(raw, Box::new(inc), Box::new(fresh), retry_of)
+        Prepared::Ready(raw, Box::new(inc), classification, retry_of)
     }
 }
 
@@ -215,7 +200,7 @@ impl Batcher<'_> {
                     raw_row: None,
                     channel: channel_code.clone(),
                 }),
-                Prepared::Ready(raw, inc, fresh, retry_of) => converted.push((raw, *inc, *fresh, retry_of)),
+                Prepared::Ready(raw, inc, classification, retry_of) => converted.push((raw, *inc, classification, retry_of)),
                 Prepared::Rejected(raw, r) => quarantine.push(QuarantineRow {
                     file: self.file.clone(),
                     line: raw.line,
@@ -242,8 +227,8 @@ impl Batcher<'_> {
         let mut new_appeals: Vec<NewAppeal> = Vec::new();
         let mut new_index: HashMap<(Channel, String), usize> = HashMap::new();
         let mut appended = Vec::new();
-        for (raw, inc, fresh, retry_of) in converted {
-            let fate = self.plan(&raw, &inc, fresh, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
+        for (raw, inc, classification, retry_of) in converted {
+            let fate = self.plan(&raw, &inc, classification, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
             match fate {
                 Fate::New => counts.accepted += 1,
                 Fate::Updated => counts.updated += 1,
@@ -268,7 +253,7 @@ impl Batcher<'_> {
         &self,
         raw: &RawRow,
         inc: &Incoming,
-        fresh: Result<NewAppeal, String>,
+        classification: Option<tsur_core::EventKind>,
         known: &mut HashMap<(Channel, String), (Appeal, AppealState)>,
         new_appeals: &mut Vec<NewAppeal>,
         new_index: &mut HashMap<(Channel, String), usize>,
@@ -277,7 +262,7 @@ impl Batcher<'_> {
     ) -> Fate {
         let reference = self.api.reference();
         let key = (inc.channel, inc.external_id.clone());
-        let node = NODE;
+        let node = "import";
         let quarantined = |reason: String| QuarantineRow {
             file: self.file.clone(),
             line: raw.line,
@@ -319,14 +304,16 @@ impl Batcher<'_> {
                 }
             };
         }
-        match fresh {
-            Ok(new) => {
+        let (appeal, author) = row::new_appeal(inc, reference, node);
+        let events = row::plan_events(inc, &appeal, None, classification, reference, &self.actor, node);
+        match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
+            Ok(_) => {
                 new_index.insert(key, new_appeals.len());
-                new_appeals.push(new);
+                new_appeals.push(NewAppeal { appeal, author, events });
                 Fate::New
             }
-            Err(reason) => {
-                quarantine.push(quarantined(reason));
+            Err(e) => {
+                quarantine.push(quarantined(format!("история по статусу не строится: {e}")));
                 Fate::Quarantined
             }
         }
@@ -347,9 +334,7 @@ impl Api {
         let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let encoding = rows.encoding.to_owned();
         let size_hint = rows.total_bytes;
-        let actor = format!("импорт {file}");
         let preparer = Preparer {
-            actor: actor.clone(),
             mapping: mapping.clone(),
             gazetteer: Gazetteer::new(self.reference()),
             classifier: self.classifier().await?,
@@ -357,7 +342,7 @@ impl Api {
             now,
         };
         let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
-        let batcher = Batcher { api: self, mapping: &mapping, now, import_id, file: file.clone(), actor };
+        let batcher = Batcher { api: self, mapping: &mapping, now, import_id, file: file.clone(), actor: format!("импорт {file}") };
         // Reading, converting and classifying run on their own thread, a batch ahead of the
         // writes; the file's header is checked on its first readable row.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(Vec<Prepared>, u64, u64), String>>(2);
@@ -464,7 +449,6 @@ impl Api {
             let req = ImportRequest { path: PathBuf::new(), format: None, channel: channel.clone(), mapping: mapping.map(str::to_owned) };
             let m = mapping_for(&req, Format::Csv)?;
             let preparer = Preparer {
-                actor: RETRY_ACTOR.into(),
                 mapping: m.clone(),
                 gazetteer: Gazetteer::new(self.reference()),
                 classifier: self.classifier().await?,
@@ -481,7 +465,8 @@ impl Api {
                         .ok_or_else(|| ApiError::internal(format!("карантин: запись {} повреждена", q.id)))?;
                     rows.push(preparer.prepare(Ok(raw), Some(q.id)));
                 }
-                let batcher = Batcher { api: self, mapping: &m, now, import_id, file: chunk[0].row.file.clone(), actor: RETRY_ACTOR.into() };
+                let batcher =
+                    Batcher { api: self, mapping: &m, now, import_id, file: chunk[0].row.file.clone(), actor: "повтор из карантина".into() };
                 // A row that fails again is counted, and its old entry stays (the new one is
                 // the same file and line, so it is not added twice).
                 total += batcher.write(rows).await?;
