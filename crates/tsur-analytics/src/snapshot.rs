@@ -269,8 +269,79 @@ pub struct Snapshot {
     pub problems: Vec<u128>,
     /// Fast-track ids by code.
     pub fast_tracks: Vec<String>,
-    position: HashMap<u128, u32>,
+    position: Positions,
     problem_code: HashMap<u128, u32>,
+}
+
+/// Each appeal's row, by its id: an open-addressing table of row numbers (linear probing, at
+/// most half full) whose keys are read from the `id` column. A `HashMap<u128, u32>` keeps
+/// each key again and pads the pair to 32 bytes: 69 MiB at a million appeals, as much as all
+/// the columns; this table is 8 MiB.
+#[derive(Debug, Clone, Default)]
+struct Positions {
+    /// Row numbers, [`NONE32`] where empty; the length is a power of two (or zero).
+    slots: Vec<u32>,
+}
+
+impl Positions {
+    /// The table of the rows of `ids` (the last row wins where an id comes twice).
+    fn of(ids: &[u128]) -> Positions {
+        let mut table = Positions::default();
+        table.reserve(ids, ids.len());
+        table
+    }
+
+    /// The first slot to look at for `id`: its halves folded and multiplied by 2⁶⁴/φ, the
+    /// top bits kept (UUIDs' low bits are random, but ids made by hashing need not be).
+    fn start(&self, id: u128) -> usize {
+        let folded = (id as u64) ^ ((id >> 64) as u64);
+        let bits = self.slots.len().trailing_zeros();
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// The row of `id`.
+    fn get(&self, ids: &[u128], id: u128) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(id);
+        loop {
+            match self.slots[i] {
+                NONE32 => return None,
+                row if ids[row as usize] == id => return Some(row),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Makes room for `rows` rows in all, keeping the table at most half full; a larger table
+    /// places every row of `ids` (those the table holds) again.
+    fn reserve(&mut self, ids: &[u128], rows: usize) {
+        let wanted = (rows.max(8) * 2).next_power_of_two();
+        if wanted <= self.slots.len() {
+            return;
+        }
+        self.slots = vec![NONE32; wanted];
+        for row in 0..ids.len() {
+            self.set(ids, row as u32);
+        }
+    }
+
+    /// Points `row`'s id (`ids[row]`) at `row`, replacing the row it pointed at before.
+    fn set(&mut self, ids: &[u128], row: u32) {
+        let id = ids[row as usize];
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(id);
+        loop {
+            match self.slots[i] {
+                NONE32 => break,
+                other if ids[other as usize] == id => break,
+                _ => i = (i + 1) & mask,
+            }
+        }
+        self.slots[i] = row;
+    }
 }
 
 impl Snapshot {
@@ -297,7 +368,7 @@ impl Snapshot {
         s.satisfaction.reserve(rows);
         s.lon.reserve(rows);
         s.lat.reserve(rows);
-        s.position.reserve(rows);
+        s.position.reserve(&s.id, rows);
         s
     }
 
@@ -375,8 +446,8 @@ impl Snapshot {
         let status = Status::ALL.iter().position(|s| *s == status).expect("listed") as u8;
         let point = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(f32::NAN, |x| x as f32);
         let sat = row.satisfaction.filter(|s| (1..=5).contains(s)).unwrap_or(0);
-        match self.position.get(&row.id) {
-            Some(&i) => {
+        match self.position.get(&self.id, row.id) {
+            Some(i) => {
                 let i = i as usize;
                 self.at[i] = row.received_at;
                 self.municipality[i] = municipality;
@@ -399,8 +470,9 @@ impl Snapshot {
                 self.lat[i] = point(row.lat);
             }
             None => {
-                self.position.insert(row.id, self.id.len() as u32);
+                self.position.reserve(&self.id, self.id.len() + 1);
                 self.id.push(row.id);
+                self.position.set(&self.id, (self.id.len() - 1) as u32);
                 self.at.push(row.received_at);
                 self.municipality.push(municipality);
                 self.settlement.push(settlement);
@@ -502,7 +574,7 @@ impl Snapshot {
             lat: take(&mut r, f32::from_le_bytes)?,
             problems: take(&mut r, u128::from_le_bytes)?,
             fast_tracks: Vec::new(),
-            position: HashMap::new(),
+            position: Positions::default(),
             problem_code: HashMap::new(),
         };
         let tracks = String::from_utf8(take(&mut r, u8::from_le_bytes)?).ok()?;
@@ -532,7 +604,7 @@ impl Snapshot {
         if !r.is_empty() || same.iter().any(|&l| l != n) || s.problem.iter().any(|&p| p != NONE32 && p as usize >= s.problems.len()) {
             return None;
         }
-        s.position = s.id.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+        s.position = Positions::of(&s.id);
         s.problem_code = s.problems.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
         Some(s)
     }
@@ -546,8 +618,8 @@ impl Snapshot {
             let salt = (c as u128) << 112;
             let offset = (self.problems.len() * c) as u32;
             for (i, id) in self.id.iter().enumerate() {
-                out.position.insert(id ^ salt, out.id.len() as u32);
                 out.id.push(id ^ salt);
+                out.position.set(&out.id, (out.id.len() - 1) as u32);
                 out.problem.push(if self.problem[i] == NONE32 { NONE32 } else { self.problem[i] + offset });
             }
             out.at.extend_from_slice(&self.at);
@@ -619,4 +691,51 @@ pub enum Lateness {
 
 fn ms(v: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ids of several shapes: UUID-like (time high, random low), counting, differing only in
+    /// the high half, and repeating.
+    const SHAPES: [fn(u64) -> u128; 4] =
+        [|i| (u128::from(i) << 80) | u128::from(i.wrapping_mul(0x2545_F491_4F6C_DD1D)), u128::from, |i| u128::from(i) << 64, |i| u128::from(i % 700)];
+
+    #[test]
+    fn the_position_table_finds_rows_as_a_hash_map_does() {
+        for shape in SHAPES {
+            // Upserts as `Snapshot::upsert` makes them, from an empty table.
+            let mut ids: Vec<u128> = Vec::new();
+            let mut table = Positions::default();
+            let mut model: HashMap<u128, u32> = HashMap::new();
+            for i in 0..5_000 {
+                let id = shape(i);
+                match table.get(&ids, id) {
+                    Some(row) => assert_eq!(Some(&row), model.get(&id)),
+                    None => {
+                        assert!(!model.contains_key(&id));
+                        table.reserve(&ids, ids.len() + 1);
+                        ids.push(id);
+                        table.set(&ids, (ids.len() - 1) as u32);
+                        model.insert(id, (ids.len() - 1) as u32);
+                    }
+                }
+            }
+            assert!(table.slots.len() >= 2 * ids.len());
+            for (id, row) in &model {
+                assert_eq!(table.get(&ids, *id), Some(*row));
+            }
+            assert_eq!(table.get(&ids, u128::MAX), None);
+            // Built at once from a column, the last row of a repeated id wins, as in a
+            // `HashMap` collected from (id, row) pairs.
+            let column: Vec<u128> = (0..3_000).map(shape).chain((0..3_000).map(shape)).collect();
+            let collected: HashMap<u128, u32> = column.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+            let built = Positions::of(&column);
+            for (id, row) in &collected {
+                assert_eq!(built.get(&column, *id), Some(*row));
+            }
+        }
+        assert_eq!(Positions::default().get(&[], 7), None);
+    }
 }

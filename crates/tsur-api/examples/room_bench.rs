@@ -1,9 +1,11 @@
 //! The situation room's steps at scale, as the window asks for them: opening the store and the
 //! first room view (the cold start's Rust side), then each step of the drill-down — region,
 //! a municipality, a block, the top problem's appeals, a case — and the overdue list, each
-//! timed over several runs (median and worst).
+//! timed over several runs (median and worst). With the app's allocator, it prints the
+//! process's resident memory after each stage and its peak (Linux), and with `--index` it
+//! also brings the search index up to date as the app does 20 s after a start.
 //!
-//! `cargo run --release -p tsur-api --example room_bench -- --db STORE [--runs 7]`
+//! `cargo run --release -p tsur-api --example room_bench -- --db STORE [--runs 7] [--index]`
 
 use std::time::Instant;
 use tsur_api::{Api, RoomFilter, Scope};
@@ -18,6 +20,24 @@ fn report(label: &str, mut ms: Vec<f64>) {
     println!("{label:<44} median {:>7.1} ms   worst {:>7.1} ms", ms[ms.len() / 2], ms[ms.len() - 1]);
 }
 
+/// The process's resident set and its peak so far, MiB (`/proc/self/status`; zeros elsewhere).
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn report_memory(stage: &str) {
+    let (rss, peak) = memory();
+    println!("{:<44} resident {rss:>5.0} MiB   peak {peak:>5.0} MiB", format!("memory after {stage}"));
+}
+
+/// The app's allocator (src-tauri), so that the memory figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 async fn timed<T, F: std::future::Future<Output = T>>(runs: usize, mut f: impl FnMut() -> F) -> (Vec<f64>, T) {
     let mut times = Vec::new();
     let mut last = None;
@@ -31,6 +51,8 @@ async fn timed<T, F: std::future::Future<Output = T>>(runs: usize, mut f: impl F
 
 #[tokio::main]
 async fn main() {
+    // SAFETY: nothing has used SQLite yet in this process.
+    unsafe { tsur_api::sqlite_use_global_allocator() };
     let db = arg("--db").expect("--db STORE: a store filled by `tsur demo`");
     let runs: usize = arg("--runs").map_or(7, |r| r.parse().expect("--runs N"));
     let scope = Scope::local_curator();
@@ -44,6 +66,11 @@ async fn main() {
     let first = t.elapsed().as_secs_f64() * 1000.0;
     println!("store: {} appeals", api.store().appeal_count().await.unwrap());
     println!("cold: open {opened:.0} ms, first room view {first:.0} ms (snapshot loaded from the store)");
+    let t = Instant::now();
+    api.overview(None, &scope).await.expect("the overview");
+    api.room_charts(&RoomFilter::default(), false, &scope).await.expect("the charts");
+    println!("cold: the panel's overview and the two charts {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    report_memory("the cold start");
 
     let municipality = region.areas.iter().max_by(|a, b| a.appeals.total_cmp(&b.appeals)).expect("areas").municipality.clone();
     let by_municipality = RoomFilter { municipality: Some(municipality.clone()), ..RoomFilter::default() };
@@ -60,6 +87,7 @@ async fn main() {
     let room = room.expect("the view");
     let (ms, _) = timed(runs, || api.overdue(None, Some(&block), Some(&municipality), &scope, now)).await;
     report("overdue list: municipality + block", ms);
+    report_memory("the overdue list");
     let problem = room.problems.first().or(region.problems.first()).expect("a problem").problem_id.clone();
     let (ms, list) = timed(runs, || api.problem_appeals(&problem, 50, &scope, now)).await;
     report("problem's appeals (50 newest)", ms);
@@ -68,4 +96,11 @@ async fn main() {
     report("case view", ms);
     let case = case.expect("the case");
     println!("  (case of {} events, {} deadlines, {} linked)", case.timeline.len(), case.deadlines.len(), case.linked_total);
+    report_memory("the drill-down");
+    if std::env::args().any(|a| a == "--index") {
+        let t = Instant::now();
+        let added = api.store().index_texts().await.expect("the search index");
+        println!("search index: {added} appeals added in {:.1} s", t.elapsed().as_secs_f64());
+        report_memory("the search index");
+    }
 }

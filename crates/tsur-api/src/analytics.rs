@@ -262,7 +262,7 @@ impl Api {
             Some(cache) => {
                 cache.catch_up(&self.store).await?;
                 if cache.unsaved >= RESAVE_AFTER {
-                    self.store.save_snapshot(&cache.key, cache.watermark, &cache.snapshot.to_bytes()).await?;
+                    self.store.save_snapshot(&cache.key, cache.watermark, cache.snapshot.to_bytes()).await?;
                     cache.unsaved = 0;
                 }
             }
@@ -291,7 +291,7 @@ impl Api {
         let mut snapshot = Snapshot::with_capacity(self.store.appeal_count().await?.max(0) as usize);
         let mut failed = None;
         self.store
-            .snapshot_rows(50_000, |page| {
+            .snapshot_rows(crate::PAGE_ROWS, |page| {
                 for r in page {
                     if let Err(e) = snapshot.upsert(&dims, &calendar, &row(r)) {
                         failed.get_or_insert(e);
@@ -302,7 +302,7 @@ impl Api {
         if let Some(e) = failed {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
-        self.store.save_snapshot(&key, watermark, &snapshot.to_bytes()).await?;
+        self.store.save_snapshot(&key, watermark, snapshot.to_bytes()).await?;
         Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default() })
     }
 

@@ -257,6 +257,31 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Ids kept once each, by code (the agencies and topics of the lateness model's history).
+#[derive(Default)]
+struct Interned {
+    ids: Vec<String>,
+    codes: std::collections::HashMap<String, u32>,
+}
+
+impl Interned {
+    /// The code of `id`, given on its first sight.
+    fn code(&mut self, id: String) -> u32 {
+        if let Some(&code) = self.codes.get(&id) {
+            return code;
+        }
+        let code = self.ids.len() as u32;
+        self.ids.push(id.clone());
+        self.codes.insert(id, code);
+        code
+    }
+
+    /// The id of `code`.
+    fn id(&self, code: u32) -> &str {
+        &self.ids[code as usize]
+    }
+}
+
 /// How much older than the hour asked a kept model of "now" may be and still serve at once
 /// while the fresh one is built in the background: a lateness model over a whole region's
 /// history barely moves in a day.
@@ -397,18 +422,23 @@ impl Api {
     }
 
     /// Builds the model at `at` from every appeal's answer stage, read a page at a time.
+    /// The agency and topic ids are kept once each, the history by their codes: two
+    /// `String`s per appeal held about 120 MiB at a million appeals.
     async fn build_risk_model(&self, rules: &Rules, at: DateTime<Utc>, thresholds: &Thresholds) -> Result<RiskModel, ApiError> {
-        let mut history: Vec<(String, String, f64, bool)> = Vec::new();
+        let mut ids = Interned::default();
+        let mut history: Vec<(u32, u32, f64, bool)> = Vec::new();
         self.store()
-            .deadline_rows_paged(at, 50_000, |page| {
+            .deadline_rows_paged(at, crate::PAGE_ROWS, |page| {
                 history.extend(page.iter().filter_map(|r| {
                     let r = r.as_of(at);
                     let answer = rules.assess(&r.facts(), at).ok()?[3]?;
-                    Some((r.agency_id?, r.topic_id?, risk::share(answer.start, answer.due, answer.done.unwrap_or(at)), answer.done.is_some()))
+                    let (agency, topic) = (r.agency_id?, r.topic_id?);
+                    Some((ids.code(agency), ids.code(topic), risk::share(answer.start, answer.due, answer.done.unwrap_or(at)), answer.done.is_some()))
                 }));
             })
             .await?;
-        let observations = history.iter().map(|(agency, topic, share, answered)| Observation { agency, topic, share: *share, answered: *answered });
+        let observations =
+            history.iter().map(|&(agency, topic, share, answered)| Observation { agency: ids.id(agency), topic: ids.id(topic), share, answered });
         Ok(RiskModel::build(observations, thresholds))
     }
 

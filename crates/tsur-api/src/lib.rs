@@ -47,11 +47,19 @@ pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
+/// SQLite allocates through the binary's allocator: see [`tsur_store_sqlite::use_global_allocator`].
+pub use tsur_store_sqlite::use_global_allocator as sqlite_use_global_allocator;
 
 use std::path::Path;
 use std::sync::Arc;
 use tsur_core::reference::ReferenceData;
 use tsur_store_sqlite::SqliteStore;
+
+/// Rows per page of the passes over every appeal (the analytics' snapshot, the lateness
+/// model). sqlx holds a page's values as SQLite's copies, a few KiB per row, allocated by the
+/// connection's thread with the system allocator; pages of 50,000 rows held some 150 MiB
+/// each, and glibc kept that much per connection thread resident after the pass.
+pub(crate) const PAGE_ROWS: i64 = 5_000;
 
 /// An open node: its store and its reference books.
 #[derive(Clone)]

@@ -74,7 +74,12 @@ impl Survival {
             v.retain(|s| s.is_finite());
             v.sort_by(f64::total_cmp);
         }
-        let mut out = Survival { answered, open, ..Survival::default() };
+        // Exact sizes: a model keeps four levels of curves over every appeal (tens of MiB at
+        // a million), and vectors grown by doubling held half as much again.
+        answered.shrink_to_fit();
+        open.shrink_to_fit();
+        let distinct = answered.chunk_by(|a, b| b <= a).count();
+        let mut out = Survival { times: Vec::with_capacity(distinct), survival: Vec::with_capacity(distinct), answered, open };
         let mut s = 1.0;
         let mut i = 0;
         while i < out.answered.len() {
@@ -204,6 +209,27 @@ struct Shares {
     open: Vec<f64>,
 }
 
+/// The unions of the agency × topic curves grouped by `key` of (agency, topic), one level at
+/// a time and each sized before it is filled: every level holds every share again.
+fn unions<'a>(by_pair: &'a HashMap<String, HashMap<String, Survival>>, key: impl Fn(&'a str, &'a str) -> &'a str) -> HashMap<&'a str, Survival> {
+    let key = &key;
+    let pairs = || by_pair.iter().flat_map(move |(a, topics)| topics.iter().map(move |(t, c)| (key(a, t), c)));
+    let mut sizes: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (k, c) in pairs() {
+        let n = sizes.entry(k).or_default();
+        n.0 += c.answered.len();
+        n.1 += c.open.len();
+    }
+    let mut shares: HashMap<&str, Shares> =
+        sizes.into_iter().map(|(k, (answered, open))| (k, Shares { answered: Vec::with_capacity(answered), open: Vec::with_capacity(open) })).collect();
+    for (k, c) in pairs() {
+        let s = shares.get_mut(k).expect("sized above");
+        s.answered.extend_from_slice(&c.answered);
+        s.open.extend_from_slice(&c.open);
+    }
+    shares.into_iter().map(|(k, s)| (k, Survival::new(s.answered, s.open))).collect()
+}
+
 impl RiskModel {
     /// Builds the curves from the history.
     pub fn build<'a>(history: impl IntoIterator<Item = Observation<'a>>, thresholds: &Thresholds) -> RiskModel {
@@ -225,20 +251,11 @@ impl RiskModel {
 
     /// The model of its agency × topic curves: every coarser curve is a union of them.
     fn from_pairs(by_pair: HashMap<String, HashMap<String, Survival>>, min_sample: usize) -> RiskModel {
-        let mut agency: HashMap<&str, Shares> = HashMap::new();
-        let mut topic: HashMap<&str, Shares> = HashMap::new();
-        let mut region = Shares::default();
-        for (a, topics) in &by_pair {
-            for (t, curve) in topics {
-                for s in [agency.entry(a).or_default(), topic.entry(t).or_default(), &mut region] {
-                    s.answered.extend_from_slice(&curve.answered);
-                    s.open.extend_from_slice(&curve.open);
-                }
-            }
-        }
-        let curves = |m: HashMap<&str, Shares>| m.into_iter().map(|(k, s)| (k.to_owned(), Survival::new(s.answered, s.open))).collect::<HashMap<_, _>>();
-        let (by_agency, by_topic) = (curves(agency), curves(topic));
-        RiskModel { by_agency, by_topic, region: Survival::new(region.answered, region.open), by_pair, min_sample }
+        let owned = |m: HashMap<&str, Survival>| m.into_iter().map(|(k, c)| (k.to_owned(), c)).collect::<HashMap<_, _>>();
+        let by_agency = owned(unions(&by_pair, |a, _| a));
+        let by_topic = owned(unions(&by_pair, |_, t| t));
+        let region = unions(&by_pair, |_, _| "").remove("").unwrap_or_default();
+        RiskModel { by_agency, by_topic, region, by_pair, min_sample }
     }
 
     /// The probability that an appeal of `agency` on `topic` that has waited share `f` of

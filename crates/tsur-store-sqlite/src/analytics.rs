@@ -149,8 +149,9 @@ impl SqliteStore {
         Ok(sqlx::query_as("SELECT key, watermark, bytes FROM analytics_snapshot WHERE id = 1").fetch_optional(&self.pool).await?)
     }
 
-    /// Keeps a snapshot, replacing the previous one.
-    pub async fn save_snapshot(&self, key: &str, watermark: i64, bytes: &[u8]) -> Result<(), StoreError> {
+    /// Keeps a snapshot, replacing the previous one. The bytes are taken, not borrowed: sqlx
+    /// copies borrowed bytes before binding them (70 MiB more at a million appeals).
+    pub async fn save_snapshot(&self, key: &str, watermark: i64, bytes: Vec<u8>) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO analytics_snapshot (id, key, watermark, bytes) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key, watermark = excluded.watermark, bytes = excluded.bytes")
             .bind(key)
             .bind(watermark)
