@@ -379,7 +379,9 @@ impl Api {
         // indexes (and the events' by appeal, into an empty store) are dropped for it and
         // built once at its end, sorted, whether it ends well or not (an import killed
         // meanwhile has them built when the store is next opened).
-        let bulk = size_hint / BYTES_PER_ROW >= BULK_ROWS.max(self.store().appeal_count().await?.unsigned_abs());
+        // (The store is counted only for a file that large: a count reads every appeal.)
+        let rows_hint = size_hint / BYTES_PER_ROW;
+        let bulk = rows_hint >= BULK_ROWS && rows_hint >= self.store().appeal_count().await?.unsigned_abs();
         if bulk {
             self.store().defer_indexes().await?;
         }

@@ -40,13 +40,11 @@ impl KeptRiskModel {
     }
 }
 
-/// What names the deadline rules for a kept model: a 64-bit FNV-1a hash of their record and
-/// its length, the same for the same rules on every run (unlike `std`'s hasher, which does
-/// not promise that).
+/// What names the deadline rules for a kept model: the name-based UUID of their record (as
+/// the project's other derived ids), the same for the same rules on every run.
 pub fn rules_stamp(rules: &Rules) -> String {
     let text = serde_json::to_vec(rules.record()).expect("a rules record serialises: plain rows");
-    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("fnv1a64:{hash:016x}:{}", text.len())
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &text).to_string()
 }
 
 impl SqliteStore {

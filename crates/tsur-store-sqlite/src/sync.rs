@@ -197,8 +197,9 @@ impl SqliteStore {
     /// events yet (seven events an appeal in a pull: the largest of them); a bulk writer that
     /// must read an appeal's history (an appeal pulled twice, an imported row that updates an
     /// appeal of an earlier batch) builds it at once ([`build_events_index`]). Each
-    /// definition is kept in `sync_meta` in the same transaction as the drop, so an index is never lost: a pull killed before it restored
-    /// them has them restored when the store is next opened. Returns how many were dropped.
+    /// definition is kept in `sync_meta` in the same transaction as the drop, so an index is
+    /// never lost: a load killed before it restored them has them restored when the store is
+    /// next opened. Returns how many were dropped.
     pub async fn defer_indexes(&self) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
         let no_events: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM events)").fetch_one(&mut *tx).await?;
@@ -237,8 +238,8 @@ impl SqliteStore {
         Ok(PullWriter { tx, path: self.path().to_owned(), rules: self.rules.clone(), pages: 0, bulk: false })
     }
 
-    /// [`SqliteStore::pull_writer`] for a bulk pull (a new laptop's first sync), on a
-    /// the store's bulk connection, which does not check foreign keys ([`SqliteStore::unchecked`]):
+    /// [`SqliteStore::pull_writer`] for a bulk pull (a new laptop's first sync), on the
+    /// store's bulk connection, which does not check foreign keys ([`SqliteStore::unchecked`]):
     /// every row a pull writes belongs to an appeal written in the same call or already
     /// here — [`PullWriter::apply`] refuses the rest before writing anything.
     pub async fn bulk_pull_writer(&self) -> Result<PullWriter, StoreError> {
