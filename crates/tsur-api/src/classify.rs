@@ -5,7 +5,7 @@
 use crate::{Api, ApiError};
 use serde::Serialize;
 use std::path::Path;
-use tsur_classify::{cross_validate, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig};
+use tsur_classify::{cross_validate_mapped, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig};
 use tsur_core::reference::ReferenceData;
 
 /// The lexicon of the reference books, checked against their topics.
@@ -91,21 +91,49 @@ pub struct TrainSummary {
     pub dropped: u64,
     /// The classes learned, with their counts.
     pub classes: Vec<(String, u64)>,
+    /// The source's labels the model was trained on, with their counts, when it keeps them
+    /// (`keep_labels`); empty when it was trained on the blocks.
+    pub labels: Vec<(String, u64)>,
 }
 
-/// Labelled texts as (text, block) pairs: the label column mapped through `map` (a CSV
+/// Labelled texts: each text, its label as written and its block.
+struct Labelled {
+    texts: Vec<String>,
+    labels: Vec<String>,
+    blocks: Vec<String>,
+    /// Rows dropped by the label map.
+    dropped: u64,
+}
+
+impl Labelled {
+    /// What a model learns: the source's labels (answering in blocks through the map) when
+    /// `keep_labels`, else the blocks.
+    fn learned(&self, keep_labels: bool) -> &[String] {
+        if keep_labels {
+            &self.labels
+        } else {
+            &self.blocks
+        }
+    }
+}
+
+fn counts(classes: &[String], of: &[String]) -> Vec<(String, u64)> {
+    classes.iter().map(|c| (c.clone(), of.iter().filter(|l| *l == c).count() as u64)).collect()
+}
+
+/// Labelled texts with their blocks: the label column mapped through `map` (a CSV
 /// `label,block`) when given, else taken as block ids.
-fn labelled(api: &Api, file: &Path, text_col: &str, label_col: &str, map: Option<&Path>) -> Result<(Vec<String>, Vec<String>, u64), ApiError> {
+fn labelled(api: &Api, file: &Path, text_col: &str, label_col: &str, map: Option<&Path>) -> Result<Labelled, ApiError> {
     let name = file.display().to_string();
     let text = tsur_import::source::read_text(file).map_err(|e| ApiError::invalid(e.to_string()))?;
     let rows = parse_labeled(&name, &text, text_col, label_col).map_err(|e| ApiError::invalid(e.to_string()))?;
     let blocks: Vec<tsur_core::BlockId> = api.reference().blocks.iter().map(|b| b.id.clone()).collect();
-    let pairs: Vec<(String, String)> = match map {
+    let mapped: Vec<(String, String, String)> = match map {
         Some(m) => {
             let mname = m.display().to_string();
             let mtext = tsur_import::source::read_text(m).map_err(|e| ApiError::invalid(e.to_string()))?;
             let map = LabelMap::parse(&mname, &mtext, Some(&blocks)).map_err(|e| ApiError::invalid(e.to_string()))?;
-            map.apply(&name, &rows).map_err(|e| ApiError::invalid(e.to_string()))?.into_iter().map(|(t, b)| (t, b.0)).collect()
+            map.apply(&name, &rows).map_err(|e| ApiError::invalid(e.to_string()))?.into_iter().map(|m| (m.text, m.label, m.block.0)).collect()
         }
         None => {
             for r in &rows {
@@ -113,39 +141,59 @@ fn labelled(api: &Api, file: &Path, text_col: &str, label_col: &str, map: Option
                     return Err(ApiError::invalid(format!("{name}: строка {}: метка «{}» — не блок; укажите --map МЕТКИ_В_БЛОКИ.csv", r.line, r.label)));
                 }
             }
-            rows.iter().map(|r| (r.text.clone(), r.label.clone())).collect()
+            rows.iter().map(|r| (r.text.clone(), r.label.clone(), r.label.clone())).collect()
         }
     };
-    let dropped = (rows.len() - pairs.len()) as u64;
-    let (texts, labels) = pairs.into_iter().unzip();
-    Ok((texts, labels, dropped))
+    let dropped = (rows.len() - mapped.len()) as u64;
+    let mut out = Labelled { texts: Vec::new(), labels: Vec::new(), blocks: Vec::new(), dropped };
+    for (text, label, block) in mapped {
+        out.texts.push(text);
+        out.labels.push(label);
+        out.blocks.push(block);
+    }
+    Ok(out)
 }
 
 impl Api {
     /// Cross-validates the trainable model on a labelled file: per-class precision,
-    /// recall and F1, and macro-F1 over blocks.
-    pub fn classify_eval(&self, file: &Path, text_col: &str, label_col: &str, map: Option<&Path>, folds: usize) -> Result<CrossValidation, ApiError> {
-        let (texts, labels, _) = labelled(self, file, text_col, label_col, map)?;
-        cross_validate(&texts, &labels, folds, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))
+    /// recall and F1, and macro-F1 over blocks. With `keep_labels` the model learns the
+    /// source's labels and answers in blocks through the map (docs/classification.md).
+    pub fn classify_eval(
+        &self,
+        file: &Path,
+        text_col: &str,
+        label_col: &str,
+        map: Option<&Path>,
+        keep_labels: bool,
+        folds: usize,
+    ) -> Result<CrossValidation, ApiError> {
+        let data = labelled(self, file, text_col, label_col, map)?;
+        cross_validate_mapped(&data.texts, data.learned(keep_labels), &data.blocks, folds, &TrainConfig::DEFAULT, None)
+            .map_err(|e| ApiError::invalid(e.to_string()))
     }
 
     /// Trains the model on a labelled file and saves it in the store (it is then in force).
+    /// With `keep_labels` the model learns the source's labels and keeps their blocks.
     pub async fn classify_train(
         &self,
         file: &Path,
         text_col: &str,
         label_col: &str,
         map: Option<&Path>,
+        keep_labels: bool,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<TrainSummary, ApiError> {
-        let (texts, labels, dropped) = labelled(self, file, text_col, label_col, map)?;
-        if texts.is_empty() {
+        let data = labelled(self, file, text_col, label_col, map)?;
+        if data.texts.is_empty() {
             return Err(ApiError::invalid("labeled: нет ни одного размеченного текста"));
         }
-        let model = LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))?;
-        let classes: Vec<(String, u64)> = model.classes().iter().map(|c| (c.clone(), labels.iter().filter(|l| *l == c).count() as u64)).collect();
-        let model_id = self.store().save_classifier(&file.display().to_string(), texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
-        Ok(TrainSummary { model_id, texts: texts.len() as u64, dropped, classes })
+        let model = LinearModel::train_mapped(&data.texts, data.learned(keep_labels), &data.blocks, &TrainConfig::DEFAULT, None)
+            .map_err(|e| ApiError::invalid(e.to_string()))?;
+        let classes = counts(model.classes(), &data.blocks);
+        let labels = if keep_labels { counts(model.labels(), &data.labels) } else { Vec::new() };
+        let model_id =
+            self.store().save_classifier(&file.display().to_string(), data.texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
+        Ok(TrainSummary { model_id, texts: data.texts.len() as u64, dropped: data.dropped, classes, labels })
     }
 
     /// Classifies the texts of a CSV file: the block from the trained model when the store
@@ -267,6 +315,6 @@ impl Api {
         let model = LinearModel::train(&texts, &labels, &TrainConfig::DEFAULT, None).map_err(|e| ApiError::invalid(e.to_string()))?;
         let classes: Vec<(String, u64)> = model.classes().iter().map(|c| (c.clone(), labels.iter().filter(|l| **l == c).count() as u64)).collect();
         let model_id = self.store().save_classifier("решения людей в базе", texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
-        Ok(TrainSummary { model_id, texts: texts.len() as u64, dropped: 0, classes })
+        Ok(TrainSummary { model_id, texts: texts.len() as u64, dropped: 0, classes, labels: Vec::new() })
     }
 }

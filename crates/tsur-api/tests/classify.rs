@@ -52,7 +52,7 @@ async fn train_on_a_labelled_history_then_predict() {
     assert_eq!(blocks, vec![Some("roads"), Some("housing"), Some("transport")]);
 
     let (file, map) = write_labelled(dir.path());
-    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), chrono::Utc::now()).await.unwrap();
+    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, chrono::Utc::now()).await.unwrap();
     assert_eq!(summary.texts, 18);
     assert_eq!(summary.classes, vec![("housing".into(), 6), ("roads".into(), 6), ("transport".into(), 6)]);
     let after = api.classify_predict(&input, "text", Some("id")).await.unwrap();
@@ -60,12 +60,21 @@ async fn train_on_a_labelled_history_then_predict() {
     let blocks: Vec<Option<&str>> = after.iter().map(|r| r.block.as_deref()).collect();
     assert_eq!(blocks, vec![Some("roads"), Some("housing"), Some("transport")]);
 
-    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), 3).unwrap();
+    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3).unwrap();
     assert_eq!(cv.report.n, 18);
     assert!((0.0..=1.0).contains(&cv.report.macro_f1));
 
+    // Trained on the source's labels, the model keeps them and still answers in blocks.
+    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), true, chrono::Utc::now()).await.unwrap();
+    assert_eq!(summary.classes, vec![("housing".into(), 6), ("roads".into(), 6), ("transport".into(), 6)]);
+    assert_eq!(summary.labels, vec![("жкх".into(), 6), ("дороги".into(), 6), ("транспорт".into(), 6)], "sorted by block");
+    let kept = api.classify_predict(&input, "text", Some("id")).await.unwrap();
+    assert_eq!(kept.iter().map(|r| r.block.as_deref()).collect::<Vec<_>>(), vec![Some("roads"), Some("housing"), Some("transport")]);
+    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), true, 3).unwrap();
+    assert_eq!(cv.report.classes, ["housing", "roads", "transport"]);
+
     // Labels that are not blocks, without a map, are refused with the line named.
-    let err = api.classify_eval(&file, "Текст", "Рубрика", None, 3).unwrap_err();
+    let err = api.classify_eval(&file, "Текст", "Рубрика", None, false, 3).unwrap_err();
     assert!(err.message.contains("строка 2") && err.message.contains("не блок"), "{}", err.message);
     let err = api.classify_predict(&input, "body", None).await.unwrap_err();
     assert!(err.message.starts_with("text_col:"), "{}", err.message);

@@ -1,5 +1,5 @@
 //! Prediction throughput on one core: appeals per second for the trained model (default
-//! and baseline features) and the lexicon model.
+//! and baseline features, and trained on the 98 topics answering in blocks) and the lexicon model.
 //!
 //! `cargo bench -p tsur-classify --bench predict [-- N]` (release; prints the figures).
 //!
@@ -85,7 +85,7 @@ fn main() {
         terms[t].push(row[1].to_owned());
     }
     let mut rng = Rng(0x5eed_1234_abcd_0001);
-    let make = |rng: &mut Rng| -> (String, String) {
+    let make = |rng: &mut Rng| -> (String, String, String) {
         let t = rng.below(topics.len());
         let mut words: Vec<String> = Vec::new();
         for _ in 0..45 {
@@ -107,22 +107,24 @@ fn main() {
             rng.below(100),
             rng.below(100)
         );
-        (text, topics[t].block_id.as_str().to_owned())
+        (text, topics[t].id.as_str().to_owned(), topics[t].block_id.as_str().to_owned())
     };
-    let train: Vec<(String, String)> = (0..4_000).map(|_| make(&mut rng)).collect();
+    let train: Vec<(String, String, String)> = (0..4_000).map(|_| make(&mut rng)).collect();
     let texts: Vec<String> = (0..n).map(|_| make(&mut rng).0).collect();
     let mean_len = texts.iter().map(|t| t.chars().count()).sum::<usize>() / n;
     println!("{n} synthetic appeals, mean length {mean_len} characters, one thread");
 
-    let train_texts: Vec<&str> = train.iter().map(|(t, _)| t.as_str()).collect();
-    let train_labels: Vec<&str> = train.iter().map(|(_, l)| l.as_str()).collect();
-    for (name, config, lex) in [
-        ("trained, default + lexicon", TrainConfig::DEFAULT, Some(&lexicon)),
-        ("trained, default features", TrainConfig::DEFAULT, None),
-        ("trained, baseline features", TrainConfig::BASELINE, None),
+    let train_texts: Vec<&str> = train.iter().map(|(t, _, _)| t.as_str()).collect();
+    let train_topics: Vec<&str> = train.iter().map(|(_, t, _)| t.as_str()).collect();
+    let train_blocks: Vec<&str> = train.iter().map(|(_, _, b)| b.as_str()).collect();
+    for (name, config, lex, labels) in [
+        ("trained, default + lexicon", TrainConfig::DEFAULT, Some(&lexicon), &train_blocks),
+        ("trained, default features", TrainConfig::DEFAULT, None, &train_blocks),
+        ("trained, baseline features", TrainConfig::BASELINE, None, &train_blocks),
+        ("trained, topics → blocks", TrainConfig::DEFAULT, None, &train_topics),
     ] {
         let started = Instant::now();
-        let model = LinearModel::train(&train_texts, &train_labels, &config, lex).expect("trains");
+        let model = LinearModel::train_mapped(&train_texts, labels, &train_blocks, &config, lex).expect("trains");
         let trained = started.elapsed();
         let bytes = model.to_bytes().len();
         let started = Instant::now();
@@ -132,10 +134,11 @@ fn main() {
         }
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "{name:<28} {:>9.0} appeals/s   ({:.2} µs each; training on 4,000: {:.2} s; {} rows, {:.1} MB serialised; checksum {checksum})",
+            "{name:<28} {:>9.0} appeals/s   ({:.2} µs each; training on 4,000: {:.2} s; {} labels, {} rows, {:.1} MB serialised; checksum {checksum})",
             n as f64 / secs,
             secs * 1e6 / n as f64,
             trained.as_secs_f64(),
+            model.labels().len(),
             model.rows(),
             bytes as f64 / 1e6
         );

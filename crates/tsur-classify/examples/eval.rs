@@ -1,17 +1,22 @@
 //! Cross-validates the classifiers on a labelled CSV file and prints the report.
 //!
-//! `cargo run --release -p tsur-classify --example eval -- FILE TEXT_COL LABEL_COL MAP.csv [FOLDS] [--json | --grid]`
+//! `cargo run --release -p tsur-classify --example eval -- FILE TEXT_COL LABEL_COL MAP.csv [FOLDS] [--json | --grid | --variants | --seeds=S1,S2,…]`
 //!
-//! Prints the macro-F1 of the trained model (default configuration), of the same with the
-//! lexicon's scores as extra features, of the plain baseline (stem-unigram TF-IDF with the
-//! same regression, no NB scaling) and of the lexicon model alone
-//! (no training: it predicts every text; a text it finds nothing in counts as `other`),
-//! then the per-class tables and the confusion matrix of the trained model. `--json` prints
-//! the trained model's cross-validation as JSON instead of the table; `--grid` prints the
-//! macro-F1 of the small fixed grid of configurations reported in docs/classification.md.
+//! Prints the macro-F1 over blocks of the trained model (default configuration, trained on
+//! the blocks), of the same trained on the file's own labels and answering in blocks through
+//! the map, with the lexicon's scores as extra features, of the plain baseline (stem-unigram
+//! TF-IDF with the same regression, no NB scaling) and of the lexicon model alone (no
+//! training: it predicts every text; a text it finds nothing in counts as `other`), then
+//! the per-class tables and the confusion matrix of the trained model. `--json` prints the trained model's cross-validation as JSON instead of the
+//! table; `--grid` prints the macro-F1 of the small fixed grid of configurations reported
+//! in docs/classification.md, `--variants` the variants of the labels-to-blocks change,
+//! `--seeds=…` the default on blocks and on labels with other fold seeds (fold figures too).
 
 use std::process::ExitCode;
-use tsur_classify::{cross_validate, evaluate, parse_labeled, EvalReport, LabelMap, Lexicon, TrainConfig};
+use tsur_classify::{
+    cross_validate, cross_validate_folds, cross_validate_mapped, evaluate, label_folds, parse_labeled, Balance, CrossValidation, EvalReport, LabelMap, Lexicon,
+    TrainConfig,
+};
 use tsur_core::reference::Topic;
 
 const TOPICS: &str = include_str!("../../../data/reference/catalog/topics.csv");
@@ -31,6 +36,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = args.iter().any(|a| a == "--json");
     let grid = args.iter().any(|a| a == "--grid");
+    let variants = args.iter().any(|a| a == "--variants");
+    let seeds: Option<Vec<u64>> = args.iter().find_map(|a| a.strip_prefix("--seeds=")).map(|s| s.split(',').map(str::parse).collect()).transpose()?;
     let args: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     if args.len() < 4 {
         return Err("использование: eval FILE TEXT_COL LABEL_COL MAP.csv [FOLDS] [--json]".into());
@@ -40,13 +47,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let rows = parse_labeled(args[0], &text, args[1], args[2])?;
     let map = LabelMap::parse(args[3], &std::fs::read_to_string(args[3])?, None)?;
     let data = map.apply(args[0], &rows)?;
-    let texts: Vec<&str> = data.iter().map(|(t, _)| t.as_str()).collect();
-    let labels: Vec<&str> = data.iter().map(|(_, b)| b.as_str()).collect();
+    let texts: Vec<&str> = data.iter().map(|m| m.text.as_str()).collect();
+    let fine: Vec<&str> = data.iter().map(|m| m.label.as_str()).collect();
+    let labels: Vec<&str> = data.iter().map(|m| m.block.as_str()).collect();
 
     let topics: Vec<Topic> = csv::Reader::from_reader(TOPICS.as_bytes()).deserialize().collect::<Result<_, _>>()?;
     let lexicon = Lexicon::parse("lexicon.csv", LEXICON, &topics)?;
     if grid {
         return run_grid(&texts, &labels, folds, &lexicon);
+    }
+    if variants {
+        return run_variants(&texts, &fine, &labels, folds);
+    }
+    if let Some(seeds) = seeds {
+        return run_seeds(&texts, &fine, &labels, folds, &seeds);
     }
     let started = std::time::Instant::now();
     let model = cross_validate(&texts, &labels, folds, &TrainConfig::DEFAULT, None)?;
@@ -55,6 +69,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&model)?);
         return Ok(());
     }
+    let mapped = cross_validate_mapped(&texts, &fine, &labels, folds, &TrainConfig::DEFAULT, None)?;
     let with_lexicon = cross_validate(&texts, &labels, folds, &TrainConfig::DEFAULT, Some(&lexicon))?;
     let baseline = cross_validate(&texts, &labels, folds, &TrainConfig::BASELINE, None)?;
     let classes = &model.report.classes;
@@ -82,22 +97,35 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let lexicon_report = evaluate_with_outside(classes, &truth, &predicted);
 
-    println!("texts: {} ({} rows, {} dropped by the map), classes: {}, folds: {folds}", texts.len(), rows.len(), rows.len() - texts.len(), classes.len());
+    let mut distinct = fine.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    println!(
+        "texts: {} ({} rows, {} dropped by the map), labels: {}, classes: {}, folds: {folds}",
+        texts.len(),
+        rows.len(),
+        rows.len() - texts.len(),
+        distinct.len(),
+        classes.len()
+    );
     println!();
     println!("{:<52} {:>9} {:>9}", "model", "macro-F1", "accuracy");
     let line = |name: &str, r: &EvalReport| println!("{name:<52} {:>9.4} {:>9.4}", r.macro_f1, r.accuracy);
     line("trained (stems + char 3-5, NB-scaled LR)", &model.report);
+    line("trained on labels → blocks (folds of the labels)", &mapped.report);
     line("trained + lexicon features", &with_lexicon.report);
     line("baseline (stem unigrams, TF-IDF, LR)", &baseline.report);
     line("lexicon alone (no training)", &lexicon_report);
-    println!(
-        "trained per fold: {}   ({model_seconds:.1} s for {folds} folds)",
-        model.fold_macro_f1.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(" ")
-    );
+    println!("trained per fold: {}   ({model_seconds:.1} s for {folds} folds)", fold_figures(&model));
+    println!("labels → blocks per fold: {}", fold_figures(&mapped));
     println!("lexicon: {unmatched} texts without any match (counted as other), {outside} predicted a block absent from the labels");
-    for (name, r) in
-        [("trained", &model.report), ("trained + lexicon features", &with_lexicon.report), ("baseline", &baseline.report), ("lexicon", &lexicon_report)]
-    {
+    for (name, r) in [
+        ("trained", &model.report),
+        ("trained on labels → blocks", &mapped.report),
+        ("trained + lexicon features", &with_lexicon.report),
+        ("baseline", &baseline.report),
+        ("lexicon", &lexicon_report),
+    ] {
         println!();
         println!("{name}: per class");
         println!("{:<12} {:>7} {:>9} {:>9} {:>9} {:>7}", "class", "support", "precision", "recall", "F1", "pred");
@@ -118,6 +146,46 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             print!(" {n:>9}");
         }
         println!();
+    }
+    Ok(())
+}
+
+fn fold_figures(cv: &CrossValidation) -> String {
+    cv.fold_macro_f1.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The default configuration on blocks and on labels → blocks, cross-validated on the
+/// same folds (those of the labels) with each seed of `seeds`.
+fn run_seeds(texts: &[&str], fine: &[&str], blocks: &[&str], folds: usize, seeds: &[u64]) -> Result<(), Box<dyn std::error::Error>> {
+    println!("{:<12} {:>10} {:>10}   folds: on blocks | labels → blocks", "seed", "on blocks", "labels");
+    for &seed in seeds {
+        let config = TrainConfig { seed, ..TrainConfig::DEFAULT };
+        let fold_of = label_folds(fine, blocks, folds, seed)?;
+        let flat = cross_validate_folds(texts, blocks, blocks, &fold_of, &config, None)?;
+        let mapped = cross_validate_folds(texts, fine, blocks, &fold_of, &config, None)?;
+        println!("{seed:<12} {:>10.4} {:>10.4}   {} | {}", flat.report.macro_f1, mapped.report.macro_f1, fold_figures(&flat), fold_figures(&mapped));
+    }
+    Ok(())
+}
+
+/// The variants of the labels-to-blocks change, each cross-validated once on the folds of
+/// the labels (docs/classification.md).
+fn run_variants(texts: &[&str], fine: &[&str], blocks: &[&str], folds: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let d = TrainConfig::DEFAULT;
+    let fold_of = label_folds(fine, blocks, folds, d.seed)?;
+    let variants: Vec<(&str, TrainConfig, bool)> = vec![
+        ("on blocks (the previous default)", d, false),
+        ("labels → blocks, blocks balanced", d, true),
+        ("labels → blocks, labels balanced", TrainConfig { balance: Balance::Labels, ..d }, true),
+        ("labels → blocks, NB ratios of the blocks", TrainConfig { nb_of_classes: true, ..d }, true),
+        ("baseline on blocks", TrainConfig::BASELINE, false),
+        ("baseline, labels → blocks", TrainConfig::BASELINE, true),
+    ];
+    println!("{:<44} {:>9} {:>9}   folds", "variant", "macro-F1", "accuracy");
+    for (name, config, mapped) in variants {
+        let labels = if mapped { fine } else { blocks };
+        let cv = cross_validate_folds(texts, labels, blocks, &fold_of, &config, None)?;
+        println!("{name:<44} {:>9.4} {:>9.4}   {}", cv.report.macro_f1, cv.report.accuracy, fold_figures(&cv));
     }
     Ok(())
 }
@@ -143,7 +211,7 @@ fn run_grid(texts: &[&str], labels: &[&str], folds: usize, lexicon: &Lexicon) ->
         ("default, C = 0.3", TrainConfig { c: 0.3, ..d }),
         ("default, C = 3", TrainConfig { c: 3.0, ..d }),
         ("default, min_df 1", TrainConfig { min_df: 1, ..d }),
-        ("default, not balanced", TrainConfig { class_balanced: false, ..d }),
+        ("default, not balanced", TrainConfig { balance: Balance::Off, ..d }),
         ("default + bigrams", TrainConfig { features: FeatureConfig { word_bigrams: true, ..d.features }, ..d }),
         ("no NB scaling (TF-IDF, L-BFGS)", TrainConfig { nb_scaling: false, ..d }),
         ("unigrams, NB-scaled", TrainConfig { features: FeatureConfig::UNIGRAMS, ..d }),

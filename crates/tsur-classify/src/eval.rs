@@ -10,7 +10,7 @@
 use crate::error::ClassifyError;
 use crate::features::Counts;
 use crate::lexicon::Lexicon;
-use crate::linear::{argmax, extract_all, fit, index_labels, shuffle, SplitMix, TrainConfig};
+use crate::linear::{argmax, check_lengths, extract_all, fit, shuffle, Grouping, SplitMix, TrainConfig};
 use crate::normalize::Normalizer;
 use serde::Serialize;
 
@@ -119,11 +119,7 @@ pub fn stratified_folds(labels: &[usize], k: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Cross-validates a [`LinearModel`](crate::LinearModel) configuration (with or without
-/// lexicon features) on labelled texts.
-///
-/// Folds come from [`stratified_folds`] with the configuration's seed. Each text's
-/// features are extracted once; the idf and the weights are learned on each training part
-/// only.
+/// lexicon features) on labelled texts: [`cross_validate_mapped`] with each label its own class.
 pub fn cross_validate<T: AsRef<str>, L: AsRef<str>>(
     texts: &[T],
     labels: &[L],
@@ -131,33 +127,74 @@ pub fn cross_validate<T: AsRef<str>, L: AsRef<str>>(
     config: &TrainConfig,
     lexicon: Option<&Lexicon>,
 ) -> Result<CrossValidation, ClassifyError> {
-    if texts.len() != labels.len() {
-        return Err(ClassifyError::Training(format!("текстов {}, а меток {}", texts.len(), labels.len())));
-    }
-    if folds < 2 || folds > texts.len() {
+    cross_validate_mapped(texts, labels, labels, folds, config, lexicon)
+}
+
+/// Cross-validates a model trained on each text's label and answering in its class
+/// ([`LinearModel::train_mapped`](crate::LinearModel::train_mapped)) on the folds of
+/// [`label_folds`]; the report is over the classes.
+pub fn cross_validate_mapped<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
+    texts: &[T],
+    labels: &[L],
+    classes: &[C],
+    folds: usize,
+    config: &TrainConfig,
+    lexicon: Option<&Lexicon>,
+) -> Result<CrossValidation, ClassifyError> {
+    let fold_of = label_folds(labels, classes, folds, config.seed)?;
+    cross_validate_folds(texts, labels, classes, &fold_of, config, lexicon)
+}
+
+/// Stratified folds of texts with labels and classes, deterministic in `seed`: the labels
+/// are numbered by (class, label) and dealt by [`stratified_folds`], so a class's labels
+/// are dealt one after the other and every class, as well as every label, is spread over
+/// the folds within ±1. With each label its own class, the folds of [`stratified_folds`]
+/// on the classes.
+pub fn label_folds<L: AsRef<str>, C: AsRef<str>>(labels: &[L], classes: &[C], folds: usize, seed: u64) -> Result<Vec<usize>, ClassifyError> {
+    check_lengths(labels.len(), labels.len(), classes.len())?;
+    if folds < 2 || folds > labels.len() {
         return Err(ClassifyError::Training(format!("число блоков проверки {folds} должно быть от 2 до числа текстов")));
     }
-    let (classes, truth) = index_labels(labels);
+    Ok(stratified_folds(&Grouping::new(labels, classes)?.label_of_text, folds, seed))
+}
+
+/// Cross-validates a model trained on labels and answering in classes on given folds
+/// (`fold_of[i]` in `0..k` for each text). Each text's features are extracted once; the
+/// rows and the weights are learned on each training part only, on the labels and classes
+/// that occur in it.
+pub fn cross_validate_folds<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
+    texts: &[T],
+    labels: &[L],
+    classes: &[C],
+    fold_of: &[usize],
+    config: &TrainConfig,
+    lexicon: Option<&Lexicon>,
+) -> Result<CrossValidation, ClassifyError> {
+    check_lengths(texts.len(), labels.len(), classes.len())?;
+    let folds = fold_of.iter().max().map_or(0, |&f| f + 1);
+    if fold_of.len() != texts.len() || folds < 2 {
+        return Err(ClassifyError::Training("нужно хотя бы два блока проверки и по блоку на текст".to_owned()));
+    }
+    let grouping = Grouping::new(labels, classes)?;
+    let truth: Vec<usize> = grouping.label_of_text.iter().map(|&l| grouping.class_of_label[l]).collect();
     let normalizer = Normalizer::russian();
     let counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, t.as_ref())).collect();
-    let fold_of = stratified_folds(&truth, folds, config.seed);
     let mut predicted = vec![0usize; texts.len()];
     let mut fold_macro_f1 = Vec::with_capacity(folds);
     for f in 0..folds {
         let train: Vec<usize> = (0..texts.len()).filter(|&i| fold_of[i] != f).collect();
         let test: Vec<usize> = (0..texts.len()).filter(|&i| fold_of[i] == f).collect();
-        // Train on the classes present in the training part, mapped back to the global indices.
-        let train_labels: Vec<&str> = train.iter().map(|&i| classes[truth[i]].as_str()).collect();
-        let (local_classes, local_truth) = index_labels(&train_labels);
+        // Train on the labels and classes present in the training part; map its classes back to the global indices.
+        let local = grouping.subset(&train);
         let train_counts: Vec<&Counts> = train.iter().map(|&i| &counts[i]).collect();
-        let model = fit(&train_counts, &local_truth, local_classes.clone(), config, lexicon)?;
-        let global: Vec<usize> = local_classes.iter().map(|l| classes.binary_search(l).expect("a training label is a class")).collect();
+        let model = fit(&train_counts, &local, config, lexicon)?;
+        let global: Vec<usize> = local.classes.iter().map(|l| grouping.classes.binary_search(l).expect("a training class is a class")).collect();
         for &i in &test {
             predicted[i] = global[argmax(&model.probabilities_of_counts(&counts[i]))];
         }
         let t: Vec<usize> = test.iter().map(|&i| truth[i]).collect();
         let p: Vec<usize> = test.iter().map(|&i| predicted[i]).collect();
-        fold_macro_f1.push(evaluate(&classes, &t, &p).macro_f1);
+        fold_macro_f1.push(evaluate(&grouping.classes, &t, &p).macro_f1);
     }
-    Ok(CrossValidation { folds, report: evaluate(&classes, &truth, &predicted), fold_macro_f1 })
+    Ok(CrossValidation { folds, report: evaluate(&grouping.classes, &truth, &predicted), fold_macro_f1 })
 }

@@ -45,6 +45,17 @@ pub fn parse_labeled(file: &str, text: &str, text_col: &str, label_col: &str) ->
     Ok(rows)
 }
 
+/// A labelled text with its label's block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedText {
+    /// The text.
+    pub text: String,
+    /// Its label as written (the source's category).
+    pub label: String,
+    /// The label's block.
+    pub block: BlockId,
+}
+
 /// A mapping of foreign labels to our blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LabelMap {
@@ -85,12 +96,13 @@ impl LabelMap {
         self.map.get(label).map(Option::as_ref)
     }
 
-    /// Maps labelled texts to blocks, dropping those whose label maps to nothing.
-    pub fn apply(&self, file: &str, rows: &[LabeledText]) -> Result<Vec<(String, BlockId)>, ClassifyError> {
+    /// Maps labelled texts to blocks, dropping those whose label maps to nothing; each text
+    /// keeps its label, so that a model can learn the source's categories and answer in blocks.
+    pub fn apply(&self, file: &str, rows: &[LabeledText]) -> Result<Vec<MappedText>, ClassifyError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             match self.block(&row.label) {
-                Some(Some(block)) => out.push((row.text.clone(), block.clone())),
+                Some(Some(block)) => out.push(MappedText { text: row.text.clone(), label: row.label.clone(), block: block.clone() }),
                 Some(None) => {}
                 None => {
                     return Err(ClassifyError::Csv {

@@ -13,6 +13,8 @@
 //!   regression trained to convergence on the region's own labelled history. It learns
 //!   the region's vocabulary and gives a calibrated-ish confidence (the softmax
 //!   probability); it serialises to bytes ([`LinearModel::to_bytes`]) for a BLOB in the store.
+//!   Trained on the source's own categories with a map to our blocks
+//!   ([`LinearModel::train_mapped`]), it keeps one class per category and answers in blocks.
 //!
 //! [`eval`] measures either on labelled data (stratified k-fold cross-validation,
 //! per-class precision / recall / F1, macro-F1, confusion), and [`labels`] reads labelled
@@ -35,9 +37,11 @@ pub mod normalize;
 mod optimize;
 
 pub use error::ClassifyError;
-pub use eval::{cross_validate, evaluate, stratified_folds, ClassMetrics, CrossValidation, EvalReport};
+pub use eval::{
+    cross_validate, cross_validate_folds, cross_validate_mapped, evaluate, label_folds, stratified_folds, ClassMetrics, CrossValidation, EvalReport,
+};
 pub use features::FeatureConfig;
-pub use labels::{parse_labeled, LabelMap, LabeledText};
+pub use labels::{parse_labeled, LabelMap, LabeledText, MappedText};
 pub use lexicon::{Lexicon, LexiconMatch, LexiconPrediction};
-pub use linear::{LinearModel, Prediction, TrainConfig};
+pub use linear::{Balance, LinearModel, Prediction, TrainConfig};
 pub use normalize::{clean_text, words, Normalizer};

@@ -18,6 +18,15 @@
 //! Only the buckets seen in training get a weight row, so the model stays small enough
 //! for a BLOB even with a hundred topics; [`LinearModel::to_bytes`] writes those rows (the
 //! NB ratios are folded into them, so prediction is one sparse dot product).
+//!
+//! A model may be trained on finer **labels** than the **classes** it answers in
+//! ([`LinearModel::train_mapped`]): the source rubricator's categories, each mapped to one
+//! of our blocks. A block that gathers unrelated categories (stray animals, e-services and
+//! retail all in `other`) is then a sum of coherent linear classes instead of one class
+//! that must fit them all: the softmax runs over the labels, and a block's probability is
+//! the sum of its labels' probabilities. Class balancing weighs the classes, not the
+//! labels, because the classes are what is measured (macro-F1 over blocks) and a label's
+//! share of its block is part of what the block looks like.
 
 use crate::error::ClassifyError;
 use crate::features::{extract, for_each_feature, for_each_word_rows, hash_str, Counts, FeatureConfig, Group};
@@ -36,12 +45,16 @@ pub struct TrainConfig {
     pub max_iterations: u32,
     /// Scale each feature, for each class, by its NB log-count ratio (Wang & Manning 2012).
     pub nb_scaling: bool,
+    /// With a map, each label takes the NB ratios of its class (one class against the
+    /// others) instead of its own: the ratios then say what tells a block apart, estimated
+    /// on all the block's texts, and the labels only share out the block's weights.
+    pub nb_of_classes: bool,
     /// Inverse strength of the L2 penalty, as usually written: the objective is
     /// `½‖W‖² + C · Σ weighted cross-entropy`, so each sample's step carries a penalty
     /// `W / (C · N)` on the weights it touches.
     pub c: f32,
-    /// Weigh samples so that every class has the same total weight.
-    pub class_balanced: bool,
+    /// How samples are weighed.
+    pub balance: Balance,
     /// Seed of the cross-validation folds (training itself draws nothing at random).
     pub seed: u64,
     /// A feature bucket must occur in at least this many training texts to get a weight:
@@ -51,11 +64,32 @@ pub struct TrainConfig {
 
 impl TrainConfig {
     /// The configuration of the shipped model (see docs/classification.md for how it was chosen).
-    pub const DEFAULT: TrainConfig =
-        TrainConfig { features: FeatureConfig::DEFAULT, max_iterations: 500, nb_scaling: true, c: 1.0, class_balanced: true, seed: 20_240_601, min_df: 2 };
+    pub const DEFAULT: TrainConfig = TrainConfig {
+        features: FeatureConfig::DEFAULT,
+        max_iterations: 500,
+        nb_scaling: true,
+        nb_of_classes: false,
+        c: 1.0,
+        balance: Balance::Classes,
+        seed: 20_240_601,
+        min_df: 2,
+    };
 
     /// The plain baseline: stem-unigram TF-IDF with the same regression, without NB scaling.
     pub const BASELINE: TrainConfig = TrainConfig { features: FeatureConfig::UNIGRAMS, nb_scaling: false, ..TrainConfig::DEFAULT };
+}
+
+/// How training weighs its samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Balance {
+    /// Every text weighs 1: a class counts by its share of the texts.
+    Off,
+    /// Every class (block) has the same total weight, its texts sharing it equally, whatever
+    /// their labels (`sᵢ = N / (K · N_k)`): what macro-F1 over classes measures.
+    Classes,
+    /// Every label has the same total weight (with a map: a category of 2 texts weighs as
+    /// much as one of 400). Kept to measure the alternative.
+    Labels,
 }
 
 impl Default for TrainConfig {
@@ -64,14 +98,15 @@ impl Default for TrainConfig {
     }
 }
 
-/// One prediction of a [`LinearModel`].
+/// One prediction of a [`LinearModel`], in its classes (blocks for a model trained with a map).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction {
     /// Index of the most probable class in [`LinearModel::classes`].
     pub class: usize,
     /// Its label.
     pub label: String,
-    /// Its softmax probability, in (0, 1].
+    /// Its probability, in (0, 1]: the softmax probability, or for a model trained with a
+    /// map the sum of its labels' softmax probabilities.
     pub confidence: f32,
     /// The probability of every class, in the order of [`LinearModel::classes`]; sums to 1.
     pub probabilities: Vec<f32>,
@@ -79,13 +114,20 @@ pub struct Prediction {
 
 const NO_ROW: u32 = u32::MAX;
 const MAGIC: &[u8; 8] = b"TSURLIN\0";
-const VERSION: u32 = 1;
+/// Version 2 added the labels and their classes; version 1 (labels = classes) is still read.
+const VERSION: u32 = 2;
 
 /// A trained linear classifier. Immutable; `Send + Sync`, so one model serves many threads.
 #[derive(Debug, Clone)]
 pub struct LinearModel {
     features: FeatureConfig,
+    /// What predictions answer in, sorted.
     classes: Vec<String>,
+    /// What the softmax was trained on, sorted by (class, label); the same as `classes`
+    /// for a model trained without a map.
+    labels: Vec<String>,
+    /// For each label, its index in `classes`.
+    class_of_label: Vec<u32>,
     normalizer: Normalizer,
     /// The lexicon whose scores are features, frozen with the model.
     lexicon: Option<Lexicon>,
@@ -95,8 +137,9 @@ pub struct LinearModel {
     bucket_of_row: Vec<u32>,
     /// For each row, the idf of its bucket.
     idf: Vec<f32>,
-    /// Row-major: `weights[row * C + class]`.
+    /// Row-major: `weights[row * L + label]`.
     weights: Vec<f32>,
+    /// One per label.
     bias: Vec<f32>,
     /// Distinct per model in this process (see [`next_model_key`]); not serialised.
     key: u64,
@@ -162,14 +205,25 @@ impl LinearModel {
         config: &TrainConfig,
         lexicon: Option<&Lexicon>,
     ) -> Result<LinearModel, ClassifyError> {
-        if texts.len() != labels.len() {
-            return Err(ClassifyError::Training(format!("текстов {}, а меток {}", texts.len(), labels.len())));
-        }
-        let (classes, indices) = index_labels(labels);
+        LinearModel::train_mapped(texts, labels, labels, config, lexicon)
+    }
+
+    /// Trains on each text's label (the source's category) and answers in its class (our
+    /// block): the softmax runs over the labels, sorted by class, and a class's probability
+    /// is the sum of its labels'. A label must have the same class in every text.
+    pub fn train_mapped<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
+        texts: &[T],
+        labels: &[L],
+        classes: &[C],
+        config: &TrainConfig,
+        lexicon: Option<&Lexicon>,
+    ) -> Result<LinearModel, ClassifyError> {
+        check_lengths(texts.len(), labels.len(), classes.len())?;
+        let grouping = Grouping::new(labels, classes)?;
         let normalizer = Normalizer::russian();
         let counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, t.as_ref())).collect();
         let refs: Vec<&Counts> = counts.iter().collect();
-        fit(&refs, &indices, classes, config, lexicon)
+        fit(&refs, &grouping, config, lexicon)
     }
 
     /// Whether the model uses lexicon features.
@@ -180,6 +234,17 @@ impl LinearModel {
     /// The class labels, in the order of [`Prediction::probabilities`].
     pub fn classes(&self) -> &[String] {
         &self.classes
+    }
+
+    /// The labels the model was trained on, sorted by class (the classes themselves for a
+    /// model trained without a map), in the order of [`Self::label_probabilities`].
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The index in [`Self::classes`] of each of [`Self::labels`].
+    pub fn class_of_label(&self) -> impl Iterator<Item = usize> + '_ {
+        self.class_of_label.iter().map(|&k| k as usize)
     }
 
     /// The feature configuration the model was trained with.
@@ -199,16 +264,35 @@ impl LinearModel {
         Prediction { class, label: self.classes[class].clone(), confidence: probabilities[class], probabilities }
     }
 
-    /// The probability of each class for a raw text.
+    /// The probability of each class for a raw text (with a map: the sum of its labels').
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
+        self.to_classes(self.label_probabilities(text))
+    }
+
+    /// The softmax probability of each label for a raw text.
+    pub fn label_probabilities(&self, text: &str) -> Vec<f32> {
+        let mut p = vec![0.0; self.labels.len()];
         if self.lexicon.is_some() {
             let counts = extract_all(&self.features, &self.normalizer, self.lexicon.as_ref(), text);
-            return self.probabilities_of_counts(&counts);
+            self.label_logits_of_counts(&counts, &mut p);
+        } else {
+            SCRATCH.with_borrow_mut(|scratch| self.logits_of_text(text, scratch, &mut p));
         }
-        let mut p = vec![0.0; self.classes.len()];
-        SCRATCH.with_borrow_mut(|scratch| self.logits_of_text(text, scratch, &mut p));
         softmax(&mut p);
         p
+    }
+
+    /// Sums labels' probabilities into their classes (labels are sorted by class, so equal
+    /// counts mean each class is its one label).
+    fn to_classes(&self, p: Vec<f32>) -> Vec<f32> {
+        if self.labels.len() == self.classes.len() {
+            return p;
+        }
+        let mut out = vec![0.0; self.classes.len()];
+        for (v, &k) in p.iter().zip(&self.class_of_label) {
+            out[k as usize] += v;
+        }
+        out
     }
 
     /// The logits of a raw text, without building its counts: each feature is mapped to its
@@ -217,7 +301,7 @@ impl LinearModel {
     /// by the group's norm at the end. The same figures as [`Self::probabilities_of_counts`]
     /// up to the order of float additions.
     fn logits_of_text(&self, text: &str, scratch: &mut Scratch, out: &mut [f32]) {
-        let c = self.classes.len();
+        let c = self.labels.len();
         let rows = self.rows();
         let Scratch { word_count, char_count, word_rows, char_rows, sums } = scratch;
         if word_count.len() < rows {
@@ -275,17 +359,22 @@ impl LinearModel {
         }
     }
 
+    /// The class probabilities of extracted counts (the plain path: training and cross-validation).
     pub(crate) fn probabilities_of_counts(&self, counts: &Counts) -> Vec<f32> {
+        let mut p = vec![0.0; self.labels.len()];
+        self.label_logits_of_counts(counts, &mut p);
+        softmax(&mut p);
+        self.to_classes(p)
+    }
+
+    fn label_logits_of_counts(&self, counts: &Counts, out: &mut [f32]) {
         let mut x = Vec::with_capacity(counts.word.len() + counts.char.len());
         vectorize(&self.features, self.lexicon.is_some(), &self.row_of_bucket, &self.idf, counts, &mut x);
-        let mut p = vec![0.0; self.classes.len()];
-        self.logits(&x, &mut p);
-        softmax(&mut p);
-        p
+        self.logits(&x, out);
     }
 
     fn logits(&self, x: &[(u32, f32)], out: &mut [f32]) {
-        let c = self.classes.len();
+        let c = self.labels.len();
         out.copy_from_slice(&self.bias);
         for &(row, v) in x {
             let w = &self.weights[row as usize * c..row as usize * c + c];
@@ -296,17 +385,30 @@ impl LinearModel {
     }
 
     /// Serialises the model: versioned, little-endian, only the rows seen in training.
+    ///
+    /// Layout (version 2): magic, version, features (4 bytes), the classes (count, then
+    /// each as length + UTF-8), the labels (count, then each as length + UTF-8 + its class
+    /// index), the lexicon flag (and lexicon), the row count, a bias per label, then each
+    /// row as bucket, idf and a weight per label. Version 1 had no labels section.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let c = self.classes.len();
+        let c = self.labels.len();
         let mut out = Vec::with_capacity(32 + self.rows() * (8 + 4 * c));
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         let f = &self.features;
         out.extend_from_slice(&[f.bits, f.word_bigrams as u8, f.char_min, f.char_max]);
+        let put_str = |out: &mut Vec<u8>, s: &str| {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        };
+        out.extend_from_slice(&(self.classes.len() as u32).to_le_bytes());
+        for class in &self.classes {
+            put_str(&mut out, class);
+        }
         out.extend_from_slice(&(c as u32).to_le_bytes());
-        for label in &self.classes {
-            out.extend_from_slice(&(label.len() as u32).to_le_bytes());
-            out.extend_from_slice(label.as_bytes());
+        for (label, &class) in self.labels.iter().zip(&self.class_of_label) {
+            put_str(&mut out, label);
+            out.extend_from_slice(&class.to_le_bytes());
         }
         match &self.lexicon {
             None => out.push(0),
@@ -315,13 +417,10 @@ impl LinearModel {
                 let (pairs, source) = lexicon.parts();
                 out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
                 for (topic, block) in &pairs {
-                    for s in [topic.as_str(), block.as_str()] {
-                        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                        out.extend_from_slice(s.as_bytes());
-                    }
+                    put_str(&mut out, topic.as_str());
+                    put_str(&mut out, block.as_str());
                 }
-                out.extend_from_slice(&(source.len() as u32).to_le_bytes());
-                out.extend_from_slice(source.as_bytes());
+                put_str(&mut out, source);
             }
         }
         out.extend_from_slice(&(self.rows() as u32).to_le_bytes());
@@ -346,22 +445,43 @@ impl LinearModel {
             return Err(bad("это не модель классификатора tsur"));
         }
         let version = r.u32()?;
-        if version != VERSION {
-            return Err(ClassifyError::Model(format!("версия {version} не поддерживается (ожидается {VERSION})")));
+        if !(1..=VERSION).contains(&version) {
+            return Err(ClassifyError::Model(format!("версия {version} не поддерживается (ожидается 1–{VERSION})")));
         }
         let head = r.take(4)?;
         let features = FeatureConfig { bits: head[0], word_bigrams: head[1] != 0, char_min: head[2], char_max: head[3] };
         if !(10..=24).contains(&features.bits) || head[1] > 1 || features.char_max > 16 || (features.char_min > 0 && features.char_min > features.char_max) {
             return Err(bad("неверные параметры признаков"));
         }
-        let c = r.u32()? as usize;
-        if !(2..=10_000).contains(&c) {
+        let count = r.u32()? as usize;
+        if !(2..=10_000).contains(&count) {
             return Err(bad("неверное число классов"));
         }
-        let mut classes = Vec::with_capacity(c);
-        for _ in 0..c {
+        let mut classes = Vec::with_capacity(count);
+        for _ in 0..count {
             classes.push(r.str()?);
         }
+        let (labels, class_of_label) = if version == 1 {
+            (classes.clone(), (0..count as u32).collect())
+        } else {
+            let c = r.u32()? as usize;
+            if !(count..=10_000).contains(&c) {
+                return Err(bad("неверное число меток"));
+            }
+            let mut labels = Vec::with_capacity(c);
+            let mut class_of_label = Vec::with_capacity(c);
+            for _ in 0..c {
+                labels.push(r.str()?);
+                class_of_label.push(r.u32()?);
+            }
+            // Labels sorted by class, every class with a label: what `Grouping` builds.
+            let steps = class_of_label.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1);
+            if !steps || class_of_label[0] != 0 || class_of_label[c - 1] as usize != count - 1 {
+                return Err(bad("метки не соответствуют классам"));
+            }
+            (labels, class_of_label)
+        };
+        let c = labels.len();
         let lexicon = match r.take(1)?[0] {
             0 => None,
             1 => {
@@ -402,6 +522,8 @@ impl LinearModel {
         Ok(LinearModel {
             features,
             classes,
+            labels,
+            class_of_label,
             normalizer: Normalizer::russian(),
             lexicon,
             row_of_bucket,
@@ -456,23 +578,75 @@ pub(crate) fn index_labels<L: AsRef<str>>(labels: &[L]) -> (Vec<String>, Vec<usi
     (classes, indices)
 }
 
+/// Texts' labels and the classes they answer in, indexed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Grouping {
+    /// The distinct labels, sorted by (class, label): a class's labels are neighbours.
+    pub(crate) labels: Vec<String>,
+    /// The distinct classes, sorted.
+    pub(crate) classes: Vec<String>,
+    /// For each label, its index in `classes`.
+    pub(crate) class_of_label: Vec<usize>,
+    /// For each text, its index in `labels`.
+    pub(crate) label_of_text: Vec<usize>,
+}
+
+impl Grouping {
+    /// Indexes each text's label and class; a label given two classes is an error. With
+    /// `labels == classes` the labels are the sorted classes and each is its own class.
+    pub(crate) fn new<L: AsRef<str>, C: AsRef<str>>(labels: &[L], classes: &[C]) -> Result<Grouping, ClassifyError> {
+        assert_eq!(labels.len(), classes.len(), "one class per label");
+        let (class_names, class_of_text) = index_labels(classes);
+        let mut pairs: Vec<(usize, &str)> = class_of_text.iter().zip(labels).map(|(&k, l)| (k, l.as_ref())).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut by_label: Vec<(&str, usize)> = pairs.iter().map(|&(k, l)| (l, k)).collect();
+        by_label.sort_unstable();
+        if let Some(w) = by_label.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(ClassifyError::Training(format!("метка «{}» отнесена к двум классам: «{}» и «{}»", w[0].0, class_names[w[0].1], class_names[w[1].1])));
+        }
+        let label_of_text =
+            class_of_text.iter().zip(labels).map(|(&k, l)| pairs.binary_search(&(k, l.as_ref())).expect("the pair is among the labels")).collect();
+        Ok(Grouping {
+            labels: pairs.iter().map(|p| p.1.to_owned()).collect(),
+            class_of_label: pairs.iter().map(|p| p.0).collect(),
+            classes: class_names,
+            label_of_text,
+        })
+    }
+
+    /// The grouping of a subset of the texts (a training part), with only the labels and
+    /// classes that occur in it.
+    pub(crate) fn subset(&self, texts: &[usize]) -> Grouping {
+        let labels: Vec<&str> = texts.iter().map(|&i| self.labels[self.label_of_text[i]].as_str()).collect();
+        let classes: Vec<&str> = texts.iter().map(|&i| self.classes[self.class_of_label[self.label_of_text[i]]].as_str()).collect();
+        Grouping::new(&labels, &classes).expect("a subset of a grouping is one")
+    }
+}
+
+/// One label and one class per text.
+pub(crate) fn check_lengths(texts: usize, labels: usize, classes: usize) -> Result<(), ClassifyError> {
+    if texts != labels {
+        return Err(ClassifyError::Training(format!("текстов {texts}, а меток {labels}")));
+    }
+    if texts != classes {
+        return Err(ClassifyError::Training(format!("текстов {texts}, а классов {classes}")));
+    }
+    Ok(())
+}
+
 /// Trains on pre-extracted counts (cross-validation extracts each text once).
-pub(crate) fn fit(
-    counts: &[&Counts],
-    labels: &[usize],
-    classes: Vec<String>,
-    config: &TrainConfig,
-    lexicon: Option<&Lexicon>,
-) -> Result<LinearModel, ClassifyError> {
+pub(crate) fn fit(counts: &[&Counts], grouping: &Grouping, config: &TrainConfig, lexicon: Option<&Lexicon>) -> Result<LinearModel, ClassifyError> {
     let n = counts.len();
-    let c = classes.len();
+    let labels = &grouping.label_of_text;
+    let c = grouping.labels.len();
     if n == 0 {
         return Err(ClassifyError::Training("нет ни одного размеченного текста".to_owned()));
     }
     if !(config.c > 0.0 && config.c.is_finite()) {
         return Err(ClassifyError::Training("параметр регуляризации C должен быть положительным".to_owned()));
     }
-    if c < 2 {
+    if grouping.classes.len() < 2 {
         return Err(ClassifyError::Training("нужно хотя бы два разных класса".to_owned()));
     }
     if counts.len() != labels.len() || labels.iter().any(|&l| l >= c) {
@@ -515,16 +689,23 @@ pub(crate) fn fit(
         })
         .collect();
 
-    let mut per_class = vec![0usize; c];
-    for &l in labels {
-        per_class[l] += 1;
-    }
-    let sample_weight: Vec<f64> = per_class.iter().map(|&k| if config.class_balanced && k > 0 { n as f64 / (c as f64 * k as f64) } else { 1.0 }).collect();
-    let scale = if config.nb_scaling { nb_ratios(&xs, labels, rows, c) } else { vec![1.0; rows * c] };
+    let sample_weight = label_weights(grouping, config.balance);
+    let scale = match (config.nb_scaling, config.nb_of_classes) {
+        (false, _) => vec![1.0; rows * c],
+        (true, false) => nb_ratios(&xs, labels, rows, c),
+        (true, true) => {
+            let k = grouping.classes.len();
+            let class_of_text: Vec<usize> = labels.iter().map(|&l| grouping.class_of_label[l]).collect();
+            let of_classes = nb_ratios(&xs, &class_of_text, rows, k);
+            (0..rows * c).map(|i| of_classes[i / c * k + grouping.class_of_label[i % c]]).collect()
+        }
+    };
     let (weights, bias) = solve(&xs, labels, &sample_weight, &scale, rows, c, config);
     Ok(LinearModel {
         features,
-        classes,
+        classes: grouping.classes.clone(),
+        labels: grouping.labels.clone(),
+        class_of_label: grouping.class_of_label.iter().map(|&k| k as u32).collect(),
         normalizer: Normalizer::russian(),
         lexicon: lexicon.cloned(),
         row_of_bucket,
@@ -534,6 +715,25 @@ pub(crate) fn fit(
         bias,
         key: next_model_key(),
     })
+}
+
+/// The weight of a text of each label under `balance`: `N / (K · N_k)` for the `K` classes
+/// (or labels) with `N_k` texts each, or 1.
+fn label_weights(grouping: &Grouping, balance: Balance) -> Vec<f64> {
+    let n = grouping.label_of_text.len() as f64;
+    let mut per_label = vec![0usize; grouping.labels.len()];
+    let mut per_class = vec![0usize; grouping.classes.len()];
+    for &l in &grouping.label_of_text {
+        per_label[l] += 1;
+        per_class[grouping.class_of_label[l]] += 1;
+    }
+    (0..grouping.labels.len())
+        .map(|l| match balance {
+            Balance::Off => 1.0,
+            Balance::Classes => n / (grouping.classes.len() as f64 * per_class[grouping.class_of_label[l]] as f64),
+            Balance::Labels => n / (grouping.labels.len() as f64 * per_label[l] as f64),
+        })
+        .collect()
 }
 
 /// The features of a raw text, with the lexicon group when there is a lexicon.

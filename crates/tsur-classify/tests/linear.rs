@@ -1,8 +1,10 @@
 //! The trainable model and its evaluation: learning, determinism, serialisation,
-//! stratified folds, metrics, label maps.
+//! stratified folds, metrics, label maps, models trained on labels that answer in classes.
 
 use proptest::prelude::*;
-use tsur_classify::{cross_validate, evaluate, parse_labeled, stratified_folds, ClassifyError, LabelMap, Lexicon, LinearModel, TrainConfig};
+use tsur_classify::{
+    cross_validate, cross_validate_mapped, evaluate, label_folds, parse_labeled, stratified_folds, ClassifyError, LabelMap, Lexicon, LinearModel, TrainConfig,
+};
 use tsur_core::reference::Topic;
 
 /// A small labelled history, written for this test: three blocks, varied wording.
@@ -115,8 +117,8 @@ fn damaged_bytes_are_refused_in_russian() {
     check(&bytes[..bytes.len() - 1], "длина данных");
     check(&bytes[..10], "обрываются");
     let mut newer = bytes.clone();
-    newer[8] = 2;
-    check(&newer, "версия 2 не поддерживается");
+    newer[8] = 3;
+    check(&newer, "версия 3 не поддерживается");
     let mut nan = bytes.clone();
     let at = bytes.len() - 4;
     nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
@@ -193,7 +195,10 @@ fn label_map_and_labelled_csv() {
     let rows = parse_labeled("in.csv", "id,Текст,Категория\n1,\"<p>яма</p>\",0\n2,тест,12\n3,собаки,1\n", "Текст", "Категория").expect("parses");
     assert_eq!(rows.len(), 3);
     let data = map.apply("in.csv", &rows).expect("maps");
-    assert_eq!(data.iter().map(|(t, b)| (t.as_str(), b.as_str())).collect::<Vec<_>>(), [("<p>яма</p>", "roads"), ("собаки", "other")]);
+    assert_eq!(
+        data.iter().map(|m| (m.text.as_str(), m.label.as_str(), m.block.as_str())).collect::<Vec<_>>(),
+        [("<p>яма</p>", "0", "roads"), ("собаки", "1", "other")]
+    );
     let unknown = parse_labeled("in.csv", "t,l\nx,5\n", "t", "l").expect("parses");
     assert_eq!(map.apply("in.csv", &unknown).unwrap_err().to_string(), "in.csv: строка 2: метки «5» нет в таблице соответствия");
     assert!(parse_labeled("in.csv", "t,l\n", "текст", "l").unwrap_err().to_string().contains("нет столбца «текст»"));
@@ -257,5 +262,153 @@ fn models_used_in_turn_do_not_disturb_each_other() {
             assert_eq!(first.probabilities(text), first_fresh[i], "{text}");
             assert_eq!(second.probabilities(text), second_fresh[i], "{text}");
         }
+    }
+}
+
+/// A model written by version 1 of the format (before labels and classes were told apart;
+/// `tests/data/model_v1.bin`, trained on [`history`] by that version) still reads, and
+/// answers exactly as the same model trained today.
+#[test]
+fn a_version_1_model_still_reads() {
+    let old = LinearModel::from_bytes(include_bytes!("data/model_v1.bin")).expect("reads");
+    let new = trained();
+    assert_eq!(old.classes(), new.classes());
+    assert_eq!(old.labels(), old.classes());
+    for text in ["яма на дороге", "мусор не вывозят", "нет талонов к врачу", "", "мусаровоз и яма"] {
+        assert_eq!(old.predict(text), new.predict(text), "{text}");
+    }
+    assert_eq!(old.to_bytes(), new.to_bytes(), "rewritten as version 2, it is today's model");
+}
+
+/// [`history`] with the source's finer labels: roads split in two (potholes; surface and
+/// repairs), each label mapped to its block.
+fn mapped_history() -> (Vec<String>, Vec<&'static str>, Vec<&'static str>) {
+    let (texts, blocks) = history();
+    let labels = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| match b {
+            "roads" if [0, 1, 3, 6].contains(&i) => "ямы",
+            "roads" => "ремонт дорог",
+            "waste" => "отходы",
+            _ => "здравоохранение",
+        })
+        .collect();
+    (texts, labels, blocks)
+}
+
+fn trained_mapped() -> LinearModel {
+    let (texts, labels, blocks) = mapped_history();
+    LinearModel::train_mapped(&texts, &labels, &blocks, &TrainConfig::DEFAULT, None).expect("trains")
+}
+
+#[test]
+fn a_model_trained_on_labels_answers_in_classes() {
+    let model = trained_mapped();
+    assert_eq!(model.classes(), ["health", "roads", "waste"]);
+    assert_eq!(model.labels(), ["здравоохранение", "ремонт дорог", "ямы", "отходы"], "sorted by (class, label)");
+    assert_eq!(model.class_of_label().collect::<Vec<_>>(), [0, 1, 1, 2]);
+    for (text, block) in
+        [("Во дворе глубокая яма, асфальта нет", "roads"), ("МУСОР НЕ ВЫВОЗЯТ!!! контейнеры полные", "waste"), ("талонов к врачу нет уже месяц", "health")]
+    {
+        let p = model.predict(text);
+        assert_eq!(p.label, block, "{text}: {:?}", p.probabilities);
+        assert_eq!(p.confidence, p.probabilities[p.class]);
+        let fine = model.label_probabilities(text);
+        assert!((p.probabilities[1] - (fine[1] + fine[2])).abs() < 1e-6, "roads is the sum of its labels");
+    }
+    let bytes = model.to_bytes();
+    let back = LinearModel::from_bytes(&bytes).expect("reads");
+    assert_eq!(back.to_bytes(), bytes);
+    assert_eq!((back.classes(), back.labels()), (model.classes(), model.labels()));
+    for text in ["яма на дороге", "мусор", "врач", ""] {
+        assert_eq!(back.predict(text), model.predict(text));
+        assert_eq!(back.label_probabilities(text), model.label_probabilities(text));
+    }
+    assert_eq!(model.to_bytes(), trained_mapped().to_bytes(), "deterministic");
+}
+
+#[test]
+fn a_label_has_one_class() {
+    let err = LinearModel::train_mapped(&["a", "b", "c"], &["x", "x", "y"], &["roads", "waste", "waste"], &TrainConfig::DEFAULT, None).unwrap_err();
+    assert_eq!(err.to_string(), "обучение классификатора невозможно: метка «x» отнесена к двум классам: «roads» и «waste»");
+    let err = LinearModel::train_mapped(&["a", "b"], &["x", "y"], &["roads"], &TrainConfig::DEFAULT, None).unwrap_err();
+    assert!(err.to_string().contains("текстов 2, а классов 1"), "{err}");
+    let err = LinearModel::train_mapped(&["a", "b"], &["x", "y"], &["roads", "roads"], &TrainConfig::DEFAULT, None).unwrap_err();
+    assert!(err.to_string().contains("два разных класса"), "two labels of one class are one class: {err}");
+}
+
+/// The labels section of a version-2 model must fit its classes.
+#[test]
+fn labels_that_do_not_fit_the_classes_are_refused() {
+    let bytes = trained_mapped().to_bytes();
+    // Header: magic 8, version 4, features 4, classes count 4 and three classes, labels count 4,
+    // then the first label (length, UTF-8) and its class index.
+    let classes_end = 20 + ["health", "roads", "waste"].iter().map(|c| 4 + c.len()).sum::<usize>();
+    let first_class_at = classes_end + 4 + 4 + "здравоохранение".len();
+    assert_eq!(&bytes[first_class_at..first_class_at + 4], &0u32.to_le_bytes());
+    let mut damaged = bytes.clone();
+    damaged[first_class_at] = 2;
+    match LinearModel::from_bytes(&damaged) {
+        Err(e) => assert!(e.to_string().contains("метки не соответствуют классам"), "{e}"),
+        Ok(_) => panic!("a label of the wrong class was read"),
+    }
+}
+
+#[test]
+fn cross_validation_on_labels_reports_classes() {
+    let (texts, labels, blocks) = mapped_history();
+    let cv = cross_validate_mapped(&texts, &labels, &blocks, 4, &TrainConfig::DEFAULT, None).expect("runs");
+    assert_eq!(cv.report.classes, ["health", "roads", "waste"]);
+    assert_eq!(cv.report.confusion.iter().flatten().sum::<u32>() as usize, texts.len());
+    assert!(cv.report.macro_f1 > 0.6, "{}", cv.report.macro_f1);
+    // Each label its own class: the plain cross-validation, fold for fold.
+    assert_eq!(
+        cross_validate_mapped(&texts, &blocks, &blocks, 4, &TrainConfig::DEFAULT, None).unwrap(),
+        cross_validate(&texts, &blocks, 4, &TrainConfig::DEFAULT, None).unwrap()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A model trained on labels: its class probabilities form a distribution, each the sum
+    /// of its labels' probabilities, whatever the text.
+    #[test]
+    fn class_probabilities_are_sums_of_label_probabilities(text in "\\PC{0,200}") {
+        let model = trained_mapped();
+        let p = model.probabilities(&text);
+        let fine = model.label_probabilities(&text);
+        prop_assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        prop_assert!((fine.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        let mut summed = vec![0f32; p.len()];
+        for (v, k) in fine.iter().zip(model.class_of_label()) {
+            summed[k] += v;
+        }
+        for (a, b) in p.iter().zip(&summed) {
+            prop_assert!((a - b).abs() < 1e-6 && a.is_finite());
+        }
+    }
+
+    /// Folds on labels spread every label and every class over the folds within ±1, and
+    /// fold sizes differ by at most 1.
+    #[test]
+    fn label_folds_spread_labels_and_classes(assignment in proptest::collection::vec((0usize..3, 0usize..4), 10..120), folds in 2usize..6, seed: u64) {
+        let labels: Vec<String> = assignment.iter().map(|(c, l)| format!("{c}.{l}")).collect();
+        let classes: Vec<String> = assignment.iter().map(|(c, _)| c.to_string()).collect();
+        let fold_of = label_folds(&labels, &classes, folds, seed).unwrap();
+        let spread = |key: &[String]| {
+            let mut distinct = key.to_vec();
+            distinct.sort();
+            distinct.dedup();
+            distinct.iter().all(|k| {
+                let per: Vec<usize> = (0..folds).map(|f| (0..key.len()).filter(|&i| &key[i] == k && fold_of[i] == f).count()).collect();
+                per.iter().max().unwrap() - per.iter().min().unwrap() <= 1
+            })
+        };
+        prop_assert!(spread(&labels));
+        prop_assert!(spread(&classes));
+        let sizes: Vec<usize> = (0..folds).map(|f| fold_of.iter().filter(|&&x| x == f).count()).collect();
+        prop_assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
     }
 }

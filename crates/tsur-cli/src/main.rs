@@ -339,6 +339,9 @@ enum ClassifyCommand {
         /// CSV «label,block»: метки источника → наши блоки (пустой блок — строку пропустить)
         #[arg(long)]
         map: Option<PathBuf>,
+        /// Учить метки источника (по классу на метку) и отвечать блоками по --map
+        #[arg(long, requires = "map")]
+        keep_labels: bool,
         /// Итог в JSON
         #[arg(long)]
         json: bool,
@@ -372,6 +375,9 @@ enum ClassifyCommand {
         /// CSV «label,block»
         #[arg(long)]
         map: Option<PathBuf>,
+        /// Учить метки источника и отвечать блоками по --map (как train --keep-labels)
+        #[arg(long, requires = "map")]
+        keep_labels: bool,
         /// Число блоков перекрёстной проверки
         #[arg(long, default_value_t = 5)]
         folds: usize,
@@ -778,9 +784,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
         }
-        LocalCommand::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, json }) => {
+        LocalCommand::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, keep_labels, json }) => {
             let s = match (labeled, text_col, label_col) {
-                (Some(file), Some(t), Some(l)) if !from_store => api.classify_train(&file, &t, &l, map.as_deref(), chrono_now()).await?,
+                (Some(file), Some(t), Some(l)) if !from_store => api.classify_train(&file, &t, &l, map.as_deref(), keep_labels, chrono_now()).await?,
                 _ => api.classify_train_from_store(chrono_now()).await?,
             };
             if json {
@@ -788,6 +794,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 let classes: Vec<String> = s.classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
                 out!("Модель №{} обучена на {} текстах (пропущено {}): {}", s.model_id, s.texts, s.dropped, classes.join(", "));
+                if !s.labels.is_empty() {
+                    let labels: Vec<String> = s.labels.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                    out!("Метки источника ({}): {}", s.labels.len(), labels.join(", "));
+                }
             }
         }
         LocalCommand::Classify(ClassifyCommand::Predict { input, text_col, id_col, json }) => {
@@ -799,8 +809,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        LocalCommand::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, folds, json }) => {
-            let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), folds)?;
+        LocalCommand::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, keep_labels, folds, json }) => {
+            let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), keep_labels, folds)?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&cv)?);
             } else {
