@@ -139,7 +139,7 @@ enum Prepared {
 
 /// Converts and classifies rows.
 struct Preparer {
-    mapping: Mapping,
+    converter: row::Converter,
     gazetteer: Gazetteer,
     classifier: crate::classify::Classifier,
     reference: std::sync::Arc<tsur_core::reference::ReferenceData>,
@@ -147,13 +147,13 @@ struct Preparer {
 }
 
 impl Preparer {
-    fn prepare(&self, raw: Result<RawRow, source::Unreadable>, retry_of: Option<i64>) -> Prepared {
+    fn prepare(&mut self, raw: Result<RawRow, source::Unreadable>, retry_of: Option<i64>) -> Prepared {
         let raw = match raw {
             Ok(raw) => raw,
             Err(u) => return Prepared::Unreadable(u),
         };
         let ctx = Context { reference: &self.reference, gazetteer: &self.gazetteer, now: self.now, future_tolerance: Duration::minutes(10) };
-        let inc = match row::convert(&raw, &self.mapping, &ctx) {
+        let inc = match self.converter.convert(&raw, &ctx) {
             Ok(inc) => inc,
             Err(r) => return Prepared::Rejected(raw, r),
         };
@@ -334,8 +334,8 @@ impl Api {
         let file = req.path.file_name().map_or_else(|| req.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let encoding = rows.encoding.to_owned();
         let size_hint = rows.total_bytes;
-        let preparer = Preparer {
-            mapping: mapping.clone(),
+        let mut preparer = Preparer {
+            converter: row::Converter::new(mapping.clone()),
             gazetteer: Gazetteer::new(self.reference()),
             classifier: self.classifier().await?,
             reference: self.reference.clone(),
@@ -356,11 +356,11 @@ impl Api {
                 if !checked {
                     if let Some(Ok(first)) = batch.iter().find(|r| r.is_ok()) {
                         let header: Vec<String> = first.cells.iter().map(|(n, _)| n.clone()).collect();
-                        let missing = row::missing_columns(&preparer.mapping, &header);
+                        let missing = row::missing_columns(preparer.converter.mapping(), &header);
                         if !missing.is_empty() {
                             let e = tsur_import::ImportError::MissingColumns {
                                 missing: missing.join(", "),
-                                mapping: preparer.mapping.name.clone(),
+                                mapping: preparer.converter.mapping().name.clone(),
                                 header: header.join(" | "),
                             };
                             let _ = tx.blocking_send(Err(e.to_string()));
@@ -450,8 +450,8 @@ impl Api {
         for ((channel, _), entries) in by_channel {
             let req = ImportRequest { path: PathBuf::new(), format: None, channel: channel.clone(), mapping: mapping.map(str::to_owned) };
             let m = mapping_for(&req, Format::Csv)?;
-            let preparer = Preparer {
-                mapping: m.clone(),
+            let mut preparer = Preparer {
+                converter: row::Converter::new(m.clone()),
                 gazetteer: Gazetteer::new(self.reference()),
                 classifier: self.classifier().await?,
                 reference: self.reference.clone(),

@@ -196,19 +196,18 @@ impl Gazetteer {
     /// The settlement of `municipality` a text names, if it names exactly one (a street's
     /// name does not count).
     pub fn settlement(&self, text: &str, municipality: &MunicipalityId) -> Option<SettlementId> {
-        let mut found: BTreeSet<&SettlementId> = BTreeSet::new();
-        for word in self.place_words(text) {
-            let here = |k: &String| -> Option<Vec<&SettlementId>> {
-                let ids: Vec<&SettlementId> = self.settlements.get(k)?.iter().filter(|s| self.settlement_of.get(*s) == Some(municipality)).collect();
-                (!ids.is_empty()).then_some(ids)
-            };
-            if let Some(ids) = word.district.iter().chain(&word.keys).find_map(here) {
-                if ids.len() == 1 {
-                    found.insert(ids[0]);
-                }
-            }
-        }
-        (found.len() == 1).then(|| found.into_iter().next().expect("one").clone())
+        self.place(text).settlement(municipality)
+    }
+
+    /// The municipality a text names, if it names exactly one.
+    pub fn find(&self, text: &str) -> Found {
+        self.place(text).municipality()
+    }
+
+    /// The words of a text that may name a place, read once for both questions an import
+    /// asks of an address (its municipality, then its settlement there).
+    pub fn place(&self, text: &str) -> Place<'_> {
+        Place { gazetteer: self, words: self.place_words(text) }
     }
 
     /// The words of a text that may name a place, with their lookup keys: the word after
@@ -234,19 +233,28 @@ impl Gazetteer {
         }
         out
     }
+}
 
-    /// The municipality a text names, if it names exactly one.
-    pub fn find(&self, text: &str) -> Found {
+/// A text read by the gazetteer ([`Gazetteer::place`]): the words that may name a place.
+pub struct Place<'g> {
+    gazetteer: &'g Gazetteer,
+    words: Vec<PlaceWord>,
+}
+
+impl Place<'_> {
+    /// The municipality the text names, if it names exactly one.
+    pub fn municipality(&self) -> Found {
+        let g = self.gazetteer;
         let mut found: BTreeSet<MunicipalityId> = BTreeSet::new();
-        for word in self.place_words(text) {
+        for word in &self.words {
             // «<прилагательное> район» decides before the adjective alone.
-            if let Some(ms) = word.district.as_ref().and_then(|k| self.districts.get(k)).filter(|ms| ms.len() == 1) {
+            if let Some(ms) = word.district.as_ref().and_then(|k| g.districts.get(k)).filter(|ms| ms.len() == 1) {
                 found.extend(ms.iter().cloned());
                 continue;
             }
             // A strong key decides (if it names one municipality); a weak key only when no
             // strong key knows the word.
-            let hit = word.keys.iter().find_map(|k| self.strong.get(k)).or_else(|| word.keys.iter().find_map(|k| self.weak.get(k)));
+            let hit = word.keys.iter().find_map(|k| g.strong.get(k)).or_else(|| word.keys.iter().find_map(|k| g.weak.get(k)));
             if let Some(ms) = hit.filter(|ms| ms.len() == 1) {
                 found.extend(ms.iter().cloned());
             }
@@ -256,5 +264,24 @@ impl Gazetteer {
             1 => Found::One(found.into_iter().next().expect("one")),
             _ => Found::Ambiguous(found.into_iter().collect()),
         }
+    }
+
+    /// The settlement of `municipality` the text names, if it names exactly one (a street's
+    /// name does not count).
+    pub fn settlement(&self, municipality: &MunicipalityId) -> Option<SettlementId> {
+        let g = self.gazetteer;
+        let mut found: BTreeSet<&SettlementId> = BTreeSet::new();
+        for word in &self.words {
+            let here = |k: &String| -> Option<Vec<&SettlementId>> {
+                let ids: Vec<&SettlementId> = g.settlements.get(k)?.iter().filter(|s| g.settlement_of.get(*s) == Some(municipality)).collect();
+                (!ids.is_empty()).then_some(ids)
+            };
+            if let Some(ids) = word.district.iter().chain(&word.keys).find_map(here) {
+                if ids.len() == 1 {
+                    found.insert(ids[0]);
+                }
+            }
+        }
+        (found.len() == 1).then(|| found.into_iter().next().expect("one").clone())
     }
 }

@@ -162,13 +162,15 @@ pub(crate) async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[(&
         let mut insert = c
             .prepare("INSERT INTO events (id, appeal_id, at, kind, actor, node, payload, pulled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .map_err(sqlite_error)?;
-        let mut encoded;
+        // One buffer for every payload encoded here, rather than a string each.
+        let mut encoded = Vec::with_capacity(256);
         for (e, text) in events {
             let payload = match text {
                 Some(text) => *text,
                 None => {
-                    encoded = serde_json::to_string(&e.kind).map_err(|e| StoreError::Decode(e.to_string()))?;
-                    encoded.as_str()
+                    encoded.clear();
+                    serde_json::to_writer(&mut encoded, &e.kind).map_err(|e| StoreError::Decode(e.to_string()))?;
+                    std::str::from_utf8(&encoded).map_err(|e| StoreError::Decode(e.to_string()))?
                 }
             };
             insert

@@ -312,15 +312,13 @@ impl BulkWriter {
         // Inserting in key order keeps the B-tree pages each statement touches close together.
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_unstable_by_key(|&i| batch[i].appeal.id);
-        let batch: Vec<&NewAppeal> = order.iter().map(|&i| &batch[i]).collect();
-        let states: Vec<AppealState> = order.into_iter().map(|i| states[i].clone()).collect();
         let tx = &mut self.tx;
-        let rows: Vec<(&Appeal, Option<&Author>)> = batch.iter().map(|i| (&i.appeal, i.author.as_ref())).collect();
+        let rows: Vec<(&Appeal, Option<&Author>)> = order.iter().map(|&i| (&batch[i].appeal, batch[i].author.as_ref())).collect();
         raw::insert_appeals(tx, &self.path, &rows, false).await?;
         let mut events: Vec<&Event> = batch.iter().flat_map(|i| &i.events).collect();
         events.sort_unstable_by_key(|e| e.id);
         insert_events(tx, &events, false).await?;
-        let rows: Vec<(&Appeal, &AppealState)> = batch.iter().map(|i| &i.appeal).zip(&states).collect();
+        let rows: Vec<(&Appeal, &AppealState)> = order.iter().map(|&i| (&batch[i].appeal, &states[i])).collect();
         let rules = self.rules.load(tx).await?;
         upsert_states(tx, &rules, &rows).await?;
         Ok(())
