@@ -191,8 +191,7 @@ impl Api {
             .map_err(|e| ApiError::invalid(e.to_string()))?;
         let classes = counts(model.classes(), &data.blocks);
         let labels = if keep_labels { counts(model.labels(), &data.labels) } else { Vec::new() };
-        let model_id =
-            self.store().save_classifier(&file.display().to_string(), data.texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
+        let model_id = self.store().save_classifier(&file.display().to_string(), data.texts.len() as u64, model.classes(), &model.to_bytes(), now).await?;
         Ok(TrainSummary { model_id, texts: data.texts.len() as u64, dropped: data.dropped, classes, labels })
     }
 
