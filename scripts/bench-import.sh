@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Import benchmark: makes a CSV of N appeals (Windows-1251, semicolons, as Russian Excel
 # saves it; addresses over the region's towns, statuses mixed) and imports it into a fresh
-# database with the release build, printing wall time, rows/s and peak memory.
+# database with the release build, printing wall time, rows/s, peak memory and CPU time (user +
+# system, all threads: on a shared machine the steadier figure), after the machine and its load.
 # Usage: scripts/bench-import.sh [N …]   (default 1000000)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 (cd "$ROOT" && cargo build --release --locked -p tsur-cli >/dev/null)
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for n in "${@:-1000000}"; do
   python3 - "$n" "$WORK/in.csv" <<'PY'
 import random, sys
@@ -28,11 +30,13 @@ with open(path, "w", encoding="cp1251", newline="") as f:
 PY
   size=$(du -m "$WORK/in.csv" | cut -f1)
   rm -f "$WORK/t.db"*
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$ROOT/target/release/tsur" --db "$WORK/t.db" import "$WORK/in.csv" --json > "$WORK/out.json"
-  read -r secs kb < "$WORK/time"
-  python3 - "$n" "$secs" "$kb" "$size" "$WORK/out.json" <<'PY'
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$ROOT/target/release/tsur" --db "$WORK/t.db" import "$WORK/in.csv" --json > "$WORK/out.json"
+  read -r secs kb user sys < "$WORK/time"
+  python3 - "$n" "$secs" "$kb" "$size" "$WORK/out.json" "$user" "$sys" "$load" <<'PY'
 import json, sys
 n, secs, kb, size, out = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], json.load(open(sys.argv[5]))
-print(f"| {n:,} | {size} MiB | {secs:.1f} | {n/secs:,.0f} | {kb/1024:.0f} | accepted {out['accepted']:,}, quarantined {out['quarantined']:,} |")
+cpu = float(sys.argv[6]) + float(sys.argv[7])
+print(f"| {n:,} | {size} MiB | {secs:.1f} | {n/secs:,.0f} | {kb/1024:.0f} | CPU {cpu:.1f} s, load before {sys.argv[8]}; accepted {out['accepted']:,}, quarantined {out['quarantined']:,} |")
 PY
 done
