@@ -102,9 +102,7 @@ async fn charts(state: State<'_, AppState>, filter: RoomFilter, dark: bool) -> R
 #[tauri::command]
 #[specta::specta]
 async fn overdue(state: State<'_, AppState>, filter: RoomFilter, limit: u32) -> Result<OverdueReport, ApiError> {
-    let mut report = state.api()?.overdue(None, filter.block.as_deref(), filter.municipality.as_deref(), &state.mode.scope(), chrono::Utc::now()).await?;
-    report.items.truncate(limit as usize);
-    Ok(report)
+    state.api()?.overdue(None, filter.block.as_deref(), filter.municipality.as_deref(), &state.mode.scope(), chrono::Utc::now(), Some(limit as usize)).await
 }
 
 /// The case view of an appeal (the drill-down's last step); refused on the wall.

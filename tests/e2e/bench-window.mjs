@@ -3,6 +3,7 @@
 // click to the drawn result, and the memory of the app with its web processes.
 // Run by scripts/bench-window.sh; prints one line per figure.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { remote } from "webdriverio";
 import { env } from "./session.mjs";
 
@@ -18,13 +19,25 @@ async function timed(label, browser, act, done) {
 }
 
 function memoryMb() {
-  // Resident sets in MiB: the app (Rust, SQLite, the snapshot) and the WebKit processes it started.
-  const out = execFileSync("ps", ["-eo", "rss,comm"], { encoding: "utf8" });
-  const mb = { app: 0, web: 0 };
+  // The app (Rust, SQLite, the snapshot) and the WebKit processes it started, in MiB: the
+  // resident sets, and the proportional sets (a page shared by processes, such as WebKit's and
+  // Mesa's code mapped by both, counted once in all: what the app as a whole takes).
+  const out = execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" });
+  const mb = { app: { rss: 0, pss: 0, anon: 0 }, web: { rss: 0, pss: 0, anon: 0 } };
   for (const line of out.split("\n")) {
-    const [rss, comm] = line.trim().split(/\s+/, 2);
-    if (comm?.startsWith("tsur-app")) mb.app += Number(rss) / 1024;
-    else if (comm?.startsWith("WebKitWebProc") || comm?.startsWith("WebKitNetwork")) mb.web += Number(rss) / 1024;
+    const [pid, comm] = line.trim().split(/\s+/, 2);
+    const kind = comm?.startsWith("tsur-app") ? "app" : comm?.startsWith("WebKitWebProc") || comm?.startsWith("WebKitNetwork") ? "web" : null;
+    if (!kind) continue;
+    let rollup = "";
+    try {
+      rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? 0);
+    mb[kind].rss += kb("Rss") / 1024;
+    mb[kind].pss += kb("Pss") / 1024;
+    mb[kind].anon += kb("Anonymous") / 1024;
   }
   return mb;
 }
@@ -63,8 +76,10 @@ try {
   await timed("drill: appeal → its case", browser, () => browser.execute(() => document.querySelector('[data-testid="problem-appeals"] [data-appeal]').click()), async () => (await body(browser, "drillReady")) === "appeal");
   await timed("back to the region", browser, () => browser.execute(() => document.querySelector('.crumbs [data-level="region"]').click()), async () => (await body(browser, "roomFor")) === "|||");
   const mb = memoryMb();
-  console.log(`${"memory: tsur-app".padEnd(52)} ${mb.app.toFixed(0).padStart(6)} MiB`);
-  console.log(`${"memory: its WebKit web and network processes".padEnd(52)} ${mb.web.toFixed(0).padStart(6)} MiB`);
+  const line = (label, m) => console.log(`${label.padEnd(52)} ${m.rss.toFixed(0).padStart(6)} MiB resident, ${m.pss.toFixed(0)} proportional, ${m.anon.toFixed(0)} anonymous`);
+  line("memory: tsur-app", mb.app);
+  line("memory: its WebKit web and network processes", mb.web);
+  console.log(`${"memory: the whole app, proportional".padEnd(52)} ${(mb.app.pss + mb.web.pss).toFixed(0).padStart(6)} MiB`);
 } finally {
   await browser.deleteSession();
 }

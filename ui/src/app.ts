@@ -284,9 +284,6 @@ export class App {
   async loadRoom(filter: RoomFilter, title: string | null = null): Promise<void> {
     if (!this.room) return;
     const seq = ++this.roomSeq;
-    // The deadlines list (not on the wall) is asked for at the same time; it depends on the
-    // block and municipality only, so a change of period reuses the last one.
-    const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
     // The charts follow every filter too; they are drawn when they come (a failure leaves
     // the figures as they are).
     const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
@@ -304,6 +301,10 @@ export class App {
     // Which slice is on screen (tests wait for it): municipality|block|channel|status.
     document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
     document.body.dataset.roomReady = "1";
+    // The deadlines list (not on the wall) is asked for once the figures are drawn, so that it
+    // does not share the cores with them; it depends on the block and municipality only, so a
+    // change of period reuses the last one.
+    const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
     const drawn = await charts;
     if (drawn && seq === this.roomSeq) {
       this.room.showCharts(drawn, this.mode.mode);

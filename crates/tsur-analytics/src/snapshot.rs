@@ -382,6 +382,11 @@ impl Snapshot {
         self.id.is_empty()
     }
 
+    /// The row of appeal `id`, if it is here.
+    pub fn index_of(&self, id: u128) -> Option<usize> {
+        self.position.get(&self.id, id).map(|i| i as usize)
+    }
+
     /// Adds an appeal or replaces the row of one already here. A row naming an id the
     /// reference books do not know is an error and changes nothing.
     pub fn upsert(&mut self, dims: &Dims, calendar: &CompiledCalendar, row: &Row<'_>) -> Result<(), AnalyticsError> {

@@ -78,6 +78,13 @@ async fn main() {
     let by_block = RoomFilter { block: Some(block.clone()), ..by_municipality.clone() };
 
     let everything = RoomFilter::default();
+    let ov = api.overview(None, &scope).await.expect("the overview");
+    let year = RoomFilter { period: Some(format!("{}..{}", ov.period.from, ov.period.to)), ..RoomFilter::default() };
+    let (ms, _) = timed(runs, || api.room(&year, &scope)).await;
+    report("room: region, the whole data range", ms);
+    let year_m = RoomFilter { municipality: Some(municipality.clone()), ..year.clone() };
+    let (ms, _) = timed(runs, || api.room(&year_m, &scope)).await;
+    report("room: a municipality, the whole data range", ms);
     let (ms, _) = timed(runs, || api.room(&everything, &scope)).await;
     report("room: region", ms);
     let (ms, _) = timed(runs, || api.room(&by_municipality, &scope)).await;
@@ -85,7 +92,11 @@ async fn main() {
     let (ms, room) = timed(runs, || api.room(&by_block, &scope)).await;
     report(&format!("room: municipality {municipality} + block {block}"), ms);
     let room = room.expect("the view");
-    let (ms, _) = timed(runs, || api.overdue(None, Some(&block), Some(&municipality), &scope, now)).await;
+    let (ms, _) = timed(runs, || api.overdue(None, None, None, &scope, now, Some(15))).await;
+    report("overdue list (15 most urgent): region", ms);
+    let (ms, _) = timed(runs, || api.overdue(None, None, Some(&municipality), &scope, now, Some(15))).await;
+    report("overdue list: municipality", ms);
+    let (ms, _) = timed(runs, || api.overdue(None, Some(&block), Some(&municipality), &scope, now, Some(15))).await;
     report("overdue list: municipality + block", ms);
     report_memory("the overdue list");
     let problem = room.problems.first().or(region.problems.first()).expect("a problem").problem_id.clone();

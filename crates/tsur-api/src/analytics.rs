@@ -34,6 +34,47 @@ pub(crate) struct Cache {
     /// The early-warning detector's alerts over the whole history, run once per state of the
     /// snapshot (every room view asks for them).
     alerts: std::sync::OnceLock<Vec<tsur_analytics::alerts::Alert>>,
+    /// Each row's hexagon of the hotspot map, found once (see [`RowCells`]).
+    cells: std::sync::Mutex<Option<RowCells>>,
+}
+
+/// The H3 cell of every row of the snapshot at one resolution, by a code into the distinct
+/// cells. Finding a point's cell is the hotspot map's main cost (about half a second for a
+/// million appeals); the map is asked for at every step of the room, so the cells are found
+/// once, for the rows added since on the next use, and again for a row whose appeal changed.
+struct RowCells {
+    res: h3o::Resolution,
+    /// The distinct cells, by code.
+    cells: Vec<h3o::CellIndex>,
+    code: HashMap<h3o::CellIndex, u32>,
+    /// Each row's code, [`NO_CELL`] for a row without a point.
+    of_row: Vec<u32>,
+}
+
+const NO_CELL: u32 = u32::MAX;
+
+impl RowCells {
+    fn new(res: h3o::Resolution) -> RowCells {
+        RowCells { res, cells: Vec::new(), code: HashMap::new(), of_row: Vec::new() }
+    }
+
+    /// The code of row `i`'s cell.
+    fn find(&mut self, s: &Snapshot, i: usize) -> u32 {
+        let (lon, lat) = (f64::from(s.lon[i]), f64::from(s.lat[i]));
+        let Some(cell) = h3o::LatLng::new(lat, lon).ok().map(|ll| ll.to_cell(self.res)) else { return NO_CELL };
+        *self.code.entry(cell).or_insert_with(|| {
+            self.cells.push(cell);
+            (self.cells.len() - 1) as u32
+        })
+    }
+
+    /// Brings the codes up to the snapshot's rows.
+    fn extend(&mut self, s: &Snapshot) {
+        for i in self.of_row.len()..s.len() {
+            let c = self.find(s, i);
+            self.of_row.push(c);
+        }
+    }
 }
 
 /// Counts of appeals by municipality, block, channel and status (`None`: no block, or a code
@@ -148,6 +189,14 @@ impl Cache {
         self.unsaved += rows.len();
         if !rows.is_empty() {
             self.alerts = Default::default();
+            // A changed appeal may have moved; rows added are found on the next use.
+            if let Some(cells) = self.cells.get_mut().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                for r in &rows {
+                    if let Some(i) = self.snapshot.index_of(r.id.as_u128()).filter(|&i| i < cells.of_row.len()) {
+                        cells.of_row[i] = cells.find(&self.snapshot, i);
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -281,7 +330,8 @@ impl Api {
         if let Some((stored_key, watermark, bytes)) = self.store.load_snapshot().await? {
             if stored_key == key && watermark <= current {
                 if let Some(snapshot) = Snapshot::from_bytes(&bytes) {
-                    let mut cache = Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default() };
+                    let mut cache =
+                        Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default(), cells: Default::default() };
                     cache.catch_up(&self.store).await?;
                     return Ok(cache);
                 }
@@ -303,7 +353,7 @@ impl Api {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
         self.store.save_snapshot(&key, watermark, snapshot.to_bytes()).await?;
-        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default() })
+        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default(), cells: Default::default() })
     }
 
     /// A copy of the up-to-date snapshot and its dictionaries (for benchmarks and exports).
@@ -615,8 +665,17 @@ impl Api {
         self.with_snapshot(|c| {
             let (filter, _) = c.filter(q, scope)?;
             let s = &c.snapshot;
-            let points = (0..s.len()).filter(|&i| filter.matches(s, i) && s.lon[i].is_finite()).map(|i| (f64::from(s.lon[i]), f64::from(s.lat[i])));
-            let observed = tsur_analytics::hotspots::bin_points(points, res);
+            let mut kept = c.cells.lock().unwrap_or_else(|p| p.into_inner());
+            let cells = match kept.as_mut() {
+                Some(cells) if cells.res == res => cells,
+                _ => kept.insert(RowCells::new(res)),
+            };
+            cells.extend(s);
+            let mut counts = vec![0u32; cells.cells.len()];
+            for i in (0..s.len()).filter(|&i| cells.of_row[i] != NO_CELL && filter.matches(s, i)) {
+                counts[cells.of_row[i] as usize] += 1;
+            }
+            let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(&cells.cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
             let population = tsur_analytics::hotspots::population_cells(&places, res);
             let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
             if significant_only {

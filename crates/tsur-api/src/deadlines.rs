@@ -266,13 +266,13 @@ struct Interned {
 
 impl Interned {
     /// The code of `id`, given on its first sight.
-    fn code(&mut self, id: String) -> u32 {
-        if let Some(&code) = self.codes.get(&id) {
+    fn code(&mut self, id: &str) -> u32 {
+        if let Some(&code) = self.codes.get(id) {
             return code;
         }
         let code = self.ids.len() as u32;
-        self.ids.push(id.clone());
-        self.codes.insert(id, code);
+        self.ids.push(id.to_owned());
+        self.codes.insert(id.to_owned(), code);
         code
     }
 
@@ -318,6 +318,20 @@ pub(crate) struct RiskCache {
     built_in_request: AtomicU64,
     /// Models built in the background.
     built_in_background: AtomicU64,
+    /// The open appeals' rows ([`OpenRows`]).
+    open: tokio::sync::Mutex<Option<OpenRows>>,
+    /// Times the open appeals' rows were read in full.
+    open_read_in_full: AtomicU64,
+}
+
+/// The rows of every appeal open today, kept while the rules stay and brought up to the
+/// events' watermark by reading only the appeals with new events: the overdue list of any
+/// slice is then computed in memory (a million appeals' store has some 48,000 open; reading
+/// them takes about a second, a slice's list from memory a few milliseconds).
+struct OpenRows {
+    watermark: i64,
+    rules: Arc<Rules>,
+    rows: Arc<Vec<DeadlineRow>>,
 }
 
 struct RiskEntry {
@@ -430,9 +444,8 @@ impl Api {
         self.store()
             .deadline_rows_paged(at, crate::PAGE_ROWS, |page| {
                 history.extend(page.iter().filter_map(|r| {
-                    let r = r.as_of(at);
-                    let answer = rules.assess(&r.facts(), at).ok()?[3]?;
-                    let (agency, topic) = (r.agency_id?, r.topic_id?);
+                    let answer = rules.assess(&r.facts_as_of(at), at).ok()?[3]?;
+                    let (agency, topic) = (r.agency_id.as_deref()?, r.topic_id.as_deref()?);
                     Some((ids.code(agency), ids.code(topic), risk::share(answer.start, answer.due, answer.done.unwrap_or(at)), answer.done.is_some()))
                 }));
             })
@@ -442,9 +455,40 @@ impl Api {
         Ok(RiskModel::build(observations, thresholds))
     }
 
+    /// The rows of the appeals open today, as of the events now in the store (see [`OpenRows`]).
+    async fn open_rows(&self, rules: &Arc<Rules>) -> Result<Arc<Vec<DeadlineRow>>, ApiError> {
+        let mut open = self.risk.open.lock().await;
+        let watermark = self.store().event_watermark().await?;
+        match open.as_mut() {
+            Some(kept) if Arc::ptr_eq(&kept.rules, rules) && kept.watermark == watermark => return Ok(kept.rows.clone()),
+            Some(kept) if Arc::ptr_eq(&kept.rules, rules) && kept.watermark < watermark => {
+                let (changed, now_at) = self.store().deadline_rows_since(kept.watermark).await?;
+                let ids: std::collections::HashSet<tsur_core::AppealId> = changed.iter().map(|r| r.appeal_id).collect();
+                let rows = Arc::make_mut(&mut kept.rows);
+                rows.retain(|r| !ids.contains(&r.appeal_id));
+                rows.extend(changed.into_iter().filter(DeadlineRow::open_today));
+                kept.watermark = now_at;
+                return Ok(kept.rows.clone());
+            }
+            _ => {}
+        }
+        let (rows, watermark) = self.store().open_deadline_rows().await?;
+        self.risk.open_read_in_full.fetch_add(1, Ordering::Relaxed);
+        let rows = Arc::new(rows);
+        *open = Some(OpenRows { watermark, rules: rules.clone(), rows: rows.clone() });
+        Ok(rows)
+    }
+
+    /// How many times the open appeals' rows were read in full (tests).
+    #[doc(hidden)]
+    pub fn open_rows_read_in_full(&self) -> u64 {
+        self.risk.open_read_in_full.load(Ordering::Relaxed)
+    }
+
     /// Where every open appeal stands at `at` (now when `None`), optionally in one block
     /// or municipality, within `scope`: on time, at risk or overdue (see the rule in
-    /// `tsur_core::risk`, documented in docs/deadlines.md).
+    /// `tsur_core::risk`, documented in docs/deadlines.md). The items are the `limit` most
+    /// urgent (all when `None`); the counts cover all.
     pub async fn overdue(
         &self,
         at: Option<&str>,
@@ -452,6 +496,7 @@ impl Api {
         municipality: Option<&str>,
         scope: &tsur_core::Scope,
         now: DateTime<Utc>,
+        limit: Option<usize>,
     ) -> Result<OverdueReport, ApiError> {
         let at = at.map(|a| parse_instant("at", a)).transpose()?.unwrap_or(now);
         let reference = self.reference();
@@ -464,14 +509,15 @@ impl Api {
         let rules = self.store().rules().await?;
         let thresholds = Thresholds::default();
         let model = self.risk_model(&rules, at, now, &thresholds).await?;
-        // Only open appeals are listed (a row's status is today's, see DeadlineRow::as_of).
-        let rows: Vec<DeadlineRow> = self.store().open_deadline_rows(at, block, municipality).await?.iter().map(|r| r.as_of(at)).collect();
-        let assessed: Vec<[Option<StageStatus>; 5]> = rows.iter().map(|r| rules.assess(&r.facts(), at).unwrap_or([None; 5])).collect();
-        let agency_ru = |id: &str| reference.agencies.iter().find(|a| a.id.as_str() == id).map(|a| a.short_ru.clone());
+        // Only open appeals are listed (a row's status is today's, see DeadlineRow::facts_as_of).
+        let rows = self.open_rows(&rules).await?;
         let visible = |r: &DeadlineRow| {
             let b = r.block_id.as_deref().map(tsur_core::BlockId::from);
             let m = tsur_core::MunicipalityId::from(r.municipality_id.as_str());
-            scope.allows(b.as_ref(), &m) && block.is_none_or(|x| r.block_id.as_deref() == Some(x)) && municipality.is_none_or(|x| r.municipality_id == x)
+            r.received_at < at
+                && block.is_none_or(|x| r.block_id.as_deref() == Some(x))
+                && municipality.is_none_or(|x| r.municipality_id == x)
+                && scope.allows(b.as_ref(), &m)
         };
         let mut report = OverdueReport {
             at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
@@ -481,70 +527,100 @@ impl Api {
             at_risk: 0,
             items: Vec::new(),
         };
-        for (r, stages) in rows.iter().zip(&assessed) {
-            if !r.facts().open() || !visible(r) {
+        // Every overdue or at-risk appeal is weighed; only the `limit` most urgent become items.
+        let mut urgent: Vec<Urgent> = Vec::new();
+        for r in rows.iter().filter(|r| visible(r)) {
+            let facts = r.facts_as_of(at);
+            if !facts.open() {
                 continue;
             }
             report.open += 1;
+            let stages = rules.assess(&facts, at).unwrap_or([None; 5]);
             // The most urgent pending stage (registration and redirection are done by the time
             // an appeal is in the store).
-            let Some(stage) = stages.iter().flatten().filter(|s| s.pending() && s.stage >= Stage::FirstReply).min_by_key(|s| s.due) else {
+            let Some(stage) = stages.into_iter().flatten().filter(|s| s.pending() && s.stage >= Stage::FirstReply).min_by_key(|s| s.due) else {
                 report.on_time += 1;
                 continue;
             };
             let risk = (stage.stage == Stage::Answer && stage.left >= Duration::zero())
                 .then(|| model.risk(r.agency_id.as_deref(), r.topic_id.as_deref(), risk::share(stage.start, stage.due, at)))
                 .flatten();
-            let standing = risk::standing(stage, risk.as_ref(), &thresholds);
-            let clock = if at > stage.due { at - stage.due } else { stage.due - at };
-            let reason_ru = match standing {
-                Standing::OnTime => {
-                    report.on_time += 1;
-                    continue;
-                }
-                Standing::Overdue => {
-                    report.overdue += 1;
-                    format!("срок «{}» истёк", stage.stage.label_ru())
-                }
-                Standing::AtRisk => {
-                    report.at_risk += 1;
-                    match risk.filter(|x| x.p_late >= thresholds.p_late) {
-                        Some(x) => format!("вероятность просрочки {:.0} % ({}, {} обращ.)", x.p_late * 100.0, x.basis.label_ru(), x.sample),
-                        None => format!("осталось не больше {} рабочих ч", thresholds.working_left.num_hours()),
-                    }
-                }
-            };
-            report.items.push(OverdueItem {
-                appeal_id: r.appeal_id.to_string(),
-                channel: r.channel.clone(),
-                external_id: r.external_id.clone(),
-                municipality: r.municipality_id.clone(),
-                block: r.block_id.clone(),
-                topic: r.topic_id.clone(),
-                agency: r.agency_id.clone(),
-                agency_ru: r.agency_id.as_deref().and_then(agency_ru),
-                fast_track: r.fast_track_id.clone(),
-                stage: stage.stage.code().into(),
-                due: stage.due.with_timezone(&ZONE).to_rfc3339(),
-                status: standing.code().into(),
-                hours: round1(hours(clock)),
-                working_hours_left: round1(hours(stage.left)),
-                p_late: risk.map(|x| (x.p_late * 1000.0).round() / 1000.0),
-                risk_basis: risk.map(|x| x.basis.code().into()),
-                risk_sample: risk.map(|x| x.sample as u32),
-                reason_ru,
-            });
+            let standing = risk::standing(&stage, risk.as_ref(), &thresholds);
+            match standing {
+                Standing::OnTime => report.on_time += 1,
+                Standing::Overdue => report.overdue += 1,
+                Standing::AtRisk => report.at_risk += 1,
+            }
+            if standing != Standing::OnTime {
+                let clock = if at > stage.due { at - stage.due } else { stage.due - at };
+                urgent.push(Urgent { row: r, stage, standing, risk, hours: round1(hours(clock)) });
+            }
         }
-        report.items.sort_by(|a, b| {
-            (b.status == "overdue").cmp(&(a.status == "overdue")).then_with(|| {
-                if a.status == "overdue" {
-                    b.hours.total_cmp(&a.hours)
-                } else {
-                    b.p_late.unwrap_or(0.0).total_cmp(&a.p_late.unwrap_or(0.0)).then(a.hours.total_cmp(&b.hours))
+        urgent.sort_by(Urgent::before);
+        urgent.truncate(limit.unwrap_or(usize::MAX));
+        let agency_ru = |id: &str| reference.agencies.iter().find(|a| a.id.as_str() == id).map(|a| a.short_ru.clone());
+        report.items = urgent
+            .into_iter()
+            .map(|u| {
+                let (r, stage, risk) = (u.row, u.stage, u.risk);
+                let reason_ru = match (u.standing, risk.filter(|x| x.p_late >= thresholds.p_late)) {
+                    (Standing::AtRisk, Some(x)) => format!("вероятность просрочки {:.0} % ({}, {} обращ.)", x.p_late * 100.0, x.basis.label_ru(), x.sample),
+                    (Standing::AtRisk, None) => format!("осталось не больше {} рабочих ч", thresholds.working_left.num_hours()),
+                    _ => format!("срок «{}» истёк", stage.stage.label_ru()),
+                };
+                OverdueItem {
+                    appeal_id: r.appeal_id.to_string(),
+                    channel: r.channel.clone(),
+                    external_id: r.external_id.clone(),
+                    municipality: r.municipality_id.clone(),
+                    block: r.block_id.clone(),
+                    topic: r.topic_id.clone(),
+                    agency: r.agency_id.clone(),
+                    agency_ru: r.agency_id.as_deref().and_then(agency_ru),
+                    fast_track: r.fast_track_id.clone(),
+                    stage: stage.stage.code().into(),
+                    due: stage.due.with_timezone(&ZONE).to_rfc3339(),
+                    status: u.standing.code().into(),
+                    hours: u.hours,
+                    working_hours_left: round1(hours(stage.left)),
+                    p_late: risk.map(|x| (x.p_late * 1000.0).round() / 1000.0),
+                    risk_basis: risk.map(|x| x.basis.code().into()),
+                    risk_sample: risk.map(|x| x.sample as u32),
+                    reason_ru,
                 }
             })
-        });
+            .collect();
         Ok(report)
+    }
+}
+
+/// An overdue or at-risk appeal before it becomes an [`OverdueItem`].
+struct Urgent<'a> {
+    row: &'a DeadlineRow,
+    stage: StageStatus,
+    standing: Standing,
+    risk: Option<risk::Risk>,
+    /// Hours past the due instant (overdue) or left to it, rounded as the item shows them.
+    hours: f64,
+}
+
+impl Urgent<'_> {
+    /// The list's order: overdue first, the longest overdue first; then at risk, the most
+    /// likely late first, the nearest due first among equals; then by id.
+    fn before(a: &Self, b: &Self) -> std::cmp::Ordering {
+        let (a_over, b_over) = (a.standing == Standing::Overdue, b.standing == Standing::Overdue);
+        b_over
+            .cmp(&a_over)
+            .then_with(|| {
+                if a_over {
+                    b.hours.total_cmp(&a.hours)
+                } else {
+                    // As the item shows it, so that the order reads true.
+                    let p = |u: &Self| u.risk.map_or(0.0, |x| (x.p_late * 1000.0).round() / 1000.0);
+                    p(b).total_cmp(&p(a)).then(a.hours.total_cmp(&b.hours))
+                }
+            })
+            .then_with(|| a.row.appeal_id.0.cmp(&b.row.appeal_id.0))
     }
 }
 

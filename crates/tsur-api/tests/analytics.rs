@@ -223,3 +223,37 @@ async fn the_room_charts_are_svg_without_personal_data() {
     let e = api.room_charts(&bad, false, &Scope::local_curator()).await.unwrap_err();
     assert_eq!(e.code, tsur_api::ErrorCode::InvalidInput, "{e:?}");
 }
+
+/// The room asks for the hotspots at every step, so each row's cell is found once and kept;
+/// what the kept cells give equals what a fresh start finds, also after new events and a
+/// change of resolution.
+#[tokio::test]
+async fn kept_hexagons_give_what_a_fresh_start_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tsur.db");
+    let api = Api::open(&path).await.unwrap();
+    api.seed_demo(DemoParams::year(3_000, 5), |_, _| {}).await.unwrap();
+    let scope = Scope::local_curator();
+    let municipality = SliceQuery { municipalities: vec!["kamyzyaksky".into()], ..year() };
+    let fresh = |res: u8, q: SliceQuery| {
+        let path = path.clone();
+        async move { Api::open(&path).await.unwrap().hotspots(res, &q, &Scope::local_curator()).await.unwrap() }
+    };
+    assert_eq!(api.hotspots(7, &year(), &scope).await.unwrap(), fresh(7, year()).await);
+    // A new event: its appeal's row is read again.
+    let id: Vec<u8> = sqlx::query_scalar("SELECT appeal_id FROM appeal_state LIMIT 1").fetch_one(api.store().pool()).await.unwrap();
+    let id = tsur_core::AppealId(uuid::Uuid::from_slice(&id).unwrap());
+    let state = api.store().state(id, &scope).await.unwrap().unwrap();
+    let event = tsur_core::Event {
+        id: tsur_core::EventId(uuid::Uuid::now_v7()),
+        appeal_id: id,
+        at: state.last_event_at + chrono::Duration::minutes(5),
+        actor: "test".into(),
+        node: "test".into(),
+        kind: tsur_core::EventKind::Comment { text: "на контроле".into() },
+    };
+    api.store().append_events(&[event]).await.unwrap();
+    for (res, q) in [(7, municipality.clone()), (8, year()), (7, year())] {
+        assert_eq!(api.hotspots(res, &q, &scope).await.unwrap(), fresh(res, q).await, "resolution {res}");
+    }
+}

@@ -151,7 +151,7 @@ async fn the_projection_keeps_deadlines_and_an_extension_moves_them() {
     let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
     api.seed_demo(DemoParams::year(3_000, 9), |_, _| {}).await.unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
-    let report = api.overdue(None, None, None, &Scope::local_curator(), as_of).await.unwrap();
+    let report = api.overdue(None, None, None, &Scope::local_curator(), as_of, None).await.unwrap();
     assert!(report.overdue > 0 && report.at_risk > 0 && report.on_time > 0, "{} / {} / {}", report.overdue, report.at_risk, report.on_time);
     assert_eq!(report.open, report.overdue + report.at_risk + report.on_time);
     assert_eq!(report.items.iter().filter(|i| i.status == "overdue").count() as u32, report.overdue);

@@ -693,7 +693,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         LocalCommand::Overdue { at, block, municipality, limit, json } => {
-            let report = api.overdue(at.as_deref(), block.as_deref(), municipality.as_deref(), &Scope::local_curator(), chrono_now()).await?;
+            let report = api.overdue(at.as_deref(), block.as_deref(), municipality.as_deref(), &Scope::local_curator(), chrono_now(), None).await?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&report)?);
             } else {

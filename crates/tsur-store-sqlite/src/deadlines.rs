@@ -142,18 +142,23 @@ impl DeadlineRow {
 
     /// The facts as they stood at `t`: whatever happened later is treated as not yet
     /// happened (the status is today's; a precise past status needs a re-fold of events).
-    pub fn as_of(&self, t: DateTime<Utc>) -> DeadlineRow {
+    pub fn facts_as_of(&self, t: DateTime<Utc>) -> Facts<'_> {
         let before = |x: Option<DateTime<Utc>>| x.filter(|x| *x <= t);
-        let mut row = self.clone();
-        row.redirected_at = before(self.redirected_at);
-        row.first_reply_at = before(self.first_reply_at);
-        row.last_answer_at = before(self.last_answer_at);
-        row.resolved_at = before(self.resolved_at);
-        row.reopened_at = before(self.reopened_at);
-        if !self.status.awaits_answer() && row.last_answer_at.is_none() {
-            row.status = Status::Assigned;
+        let mut facts = self.facts();
+        facts.redirected = before(self.redirected_at);
+        facts.first_reply = before(self.first_reply_at);
+        facts.last_answer = before(self.last_answer_at);
+        facts.resolved = before(self.resolved_at);
+        facts.reopened = before(self.reopened_at);
+        if !self.status.awaits_answer() && facts.last_answer.is_none() {
+            facts.status = Status::Assigned;
         }
-        row
+        facts
+    }
+
+    /// Whether the appeal is open today: an answer or a deferred solution owed.
+    pub fn open_today(&self) -> bool {
+        self.status.awaits_answer() || self.status == Status::Deferred
     }
 }
 
@@ -216,23 +221,31 @@ impl SqliteStore {
         }
     }
 
-    /// The rows of the appeals still open today (an answer or a deferred solution owed),
-    /// received before `until`, of one block and municipality if given.
-    pub async fn open_deadline_rows(&self, until: DateTime<Utc>, block: Option<&str>, municipality: Option<&str>) -> Result<Vec<DeadlineRow>, StoreError> {
+    /// The rows of every appeal still open today (an answer or a deferred solution owed,
+    /// [`DeadlineRow::open_today`]), and the events' watermark they stand at.
+    pub async fn open_deadline_rows(&self) -> Result<(Vec<DeadlineRow>, i64), StoreError> {
         let open: Vec<String> = Status::ALL.iter().filter(|s| s.awaits_answer() || **s == Status::Deferred).map(|s| format!("'{}'", s.code())).collect();
-        // Open appeals are few (5 % of a demo year): found by the status index. The unary `+`
-        // keeps SQLite from the municipality's index, which would visit most of the region.
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE +s.received_at < "));
-        q.push_bind(ms(until)).push(format!(" AND s.status IN ({})", open.join(", ")));
-        if let Some(b) = block {
-            q.push(" AND +s.block_id = ").push_bind(b.to_owned());
-        }
-        if let Some(m) = municipality {
-            q.push(" AND +s.municipality_id = ").push_bind(m.to_owned());
-        }
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(decode).collect()
+        let mut tx = self.pool.begin().await?;
+        let watermark: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&mut *tx).await?;
+        // Open appeals are few (5 % of a demo year): found by the status index.
+        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.status IN ({})", open.join(", "));
+        let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((rows.iter().map(decode).collect::<Result<_, _>>()?, watermark))
+    }
+
+    /// The rows of the appeals with events after `watermark` (an event rowid), open or not,
+    /// and the new watermark.
+    pub async fn deadline_rows_since(&self, watermark: i64) -> Result<(Vec<DeadlineRow>, i64), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let new: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&mut *tx).await?;
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id \
+             WHERE s.appeal_id IN (SELECT DISTINCT appeal_id FROM events WHERE rowid > ? AND rowid <= ?)"
+        );
+        let rows = sqlx::query(&sql).bind(watermark).bind(new).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((rows.iter().map(decode).collect::<Result<_, _>>()?, new))
     }
 
     /// The rules in force in this store.

@@ -56,7 +56,7 @@ async fn restart(api: Api, path: &Path) -> Api {
 }
 
 async fn overdue_now(api: &Api, now: DateTime<Utc>) -> OverdueReport {
-    api.overdue(None, None, None, &Scope::local_curator(), now).await.unwrap()
+    api.overdue(None, None, None, &Scope::local_curator(), now, None).await.unwrap()
 }
 
 /// A 30-day extension of an open appeal's answer: one event more.
@@ -66,7 +66,7 @@ async fn extend_one(api: &Api, now: DateTime<Utc>) {
 
 /// Records `kind` on the first open appeal, five minutes after its last event.
 async fn append_one(api: &Api, now: DateTime<Utc>, kind: tsur_core::EventKind) {
-    let row = api.store().open_deadline_rows(now, None, None).await.unwrap().into_iter().next().expect("an open appeal");
+    let row = api.store().open_deadline_rows().await.unwrap().0.into_iter().find(|r| r.received_at < now).expect("an open appeal");
     let state = api.store().state(row.appeal_id, &Scope::local_curator()).await.unwrap().unwrap();
     let event = tsur_core::Event {
         id: tsur_core::EventId(uuid::Uuid::now_v7()),
@@ -156,10 +156,10 @@ async fn an_explicit_instant_gets_a_model_of_its_own_that_is_not_kept() {
     // Five minutes after the hour the kept model of "now" was built for: it is not asked for.
     let at = "2026-11-01T10:05:00+04:00";
     let api = restart(api, &path).await;
-    let report = api.overdue(Some(at), None, None, &Scope::local_curator(), t(NOW)).await.unwrap();
+    let report = api.overdue(Some(at), None, None, &Scope::local_curator(), t(NOW), None).await.unwrap();
     assert_eq!(report.at, at);
     assert_eq!(api.risk_builds(), (1, 0));
-    api.overdue(Some(at), None, None, &Scope::local_curator(), t(NOW)).await.unwrap();
+    api.overdue(Some(at), None, None, &Scope::local_curator(), t(NOW), None).await.unwrap();
     assert_eq!(api.risk_builds(), (1, 0), "the same instant again: from memory");
     assert_eq!(api.kept_risk_key().await, kept, "the store keeps the model of now");
     // "Now" again: the kept model, read from the store.
@@ -183,4 +183,45 @@ async fn other_deadline_rules_build_the_model_again() {
     overdue_now(&api, t(NOW)).await;
     assert_eq!(api.risk_builds(), (1, 0), "a model of other rules never serves");
     assert_ne!(api.kept_risk_key().await.rules, kept.rules);
+}
+
+#[tokio::test]
+async fn the_open_appeals_follow_new_events_without_reading_them_all_again() {
+    let Started { dir: _dir, path, api, first, .. } = started().await;
+    let now = t(NOW);
+    assert_eq!(api.open_rows_read_in_full(), 1);
+    // The most overdue appeal is answered a minute ago: it leaves the list.
+    let gone = first.items.iter().find(|i| i.status == "overdue" && i.stage == "answer").expect("an overdue answer").appeal_id.clone();
+    let id = tsur_core::AppealId(gone.parse().unwrap());
+    let state = api.store().state(id, &Scope::local_curator()).await.unwrap().unwrap();
+    assert!(state.last_event_at < now - Duration::minutes(1));
+    let event = tsur_core::Event {
+        id: tsur_core::EventId(uuid::Uuid::now_v7()),
+        appeal_id: id,
+        at: now - Duration::minutes(1),
+        actor: "test".into(),
+        node: "test".into(),
+        kind: tsur_core::EventKind::Answered { text: "ответ дан".into() },
+    };
+    api.store().append_events(&[event]).await.unwrap();
+    api.risk_rebuilt().await;
+    let after = overdue_now(&api, now).await;
+    assert_eq!(api.open_rows_read_in_full(), 1, "only the appeal with the new event was read");
+    assert_eq!((after.open, after.overdue), (first.open - 1, first.overdue - 1));
+    assert!(!after.items.iter().any(|i| i.appeal_id == gone));
+    // The same report as a fresh start reading every open appeal.
+    let api = restart(api, &path).await;
+    assert_eq!(overdue_now(&api, now).await, after);
+    assert_eq!(api.open_rows_read_in_full(), 1);
+}
+
+#[tokio::test]
+async fn the_most_urgent_items_are_the_head_of_the_whole_list() {
+    let Started { dir: _dir, api, first, .. } = started().await;
+    assert!(first.items.len() > 5, "a list long enough to cut");
+    for limit in [0, 1, 5, first.items.len(), first.items.len() + 10] {
+        let top = api.overdue(None, None, None, &Scope::local_curator(), t(NOW), Some(limit)).await.unwrap();
+        assert_eq!((top.open, top.on_time, top.overdue, top.at_risk), (first.open, first.on_time, first.overdue, first.at_risk));
+        assert_eq!(top.items[..], first.items[..limit.min(first.items.len())], "limit {limit}");
+    }
 }
