@@ -9,11 +9,24 @@ import { env } from "./session.mjs";
 
 const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
 
+/**
+ * Times a step in the page itself, from the click to the frame that shows its result: the
+ * step's attributes (`data-room-for`, `data-drill-ready`) are watched, and the clock stops
+ * at the animation frame after their last change. Timing from this script instead would add
+ * the driver's round trips (tens of ms each) to every figure.
+ */
 async function timed(label, browser, act, done) {
-  const t = performance.now();
+  await browser.execute(() => {
+    window.__benchStart = performance.now();
+    window.__benchShown = null;
+    window.__benchObserver?.disconnect();
+    window.__benchObserver = new MutationObserver(() => requestAnimationFrame(() => (window.__benchShown = performance.now())));
+    window.__benchObserver.observe(document.body, { attributes: true, attributeFilter: ["data-room-for", "data-drill-ready"] });
+  });
   await act();
   await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
-  const ms = performance.now() - t;
+  await browser.waitUntil(async () => (await browser.execute(() => window.__benchShown)) !== null, { timeout: 10_000, interval: 10 });
+  const ms = await browser.execute(() => window.__benchShown - window.__benchStart);
   console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms`);
   return ms;
 }
