@@ -170,6 +170,13 @@ describe("App", () => {
     expect(map.rooms.length).toBeGreaterThan(0);
   });
 
+  it("says there are no problems in a line of text, not as a numbered item", async () => {
+    const backend: Backend = { ...mockBackend, room: async (f) => ({ ...(await mockBackend.room(f)), problems: [] }) };
+    await startApp(backend);
+    expect(testId("room-problems")!.querySelector("ol, li")).toBeNull();
+    expect(testId("room-problems-empty")!.textContent).toBe("Проблем за период нет");
+  });
+
   it("runs the wall: dark mode, the default period, a playlist that turns by itself", async () => {
     const storage = memoryStore();
     storage.data.set(PERIOD_STORAGE_KEY, JSON.stringify({ from: "2025-01-01", to: "2025-01-31" }));

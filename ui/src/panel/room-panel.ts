@@ -161,8 +161,9 @@ function problems(room: RoomScreen, onProblem?: (id: string, label: string) => v
     if (onProblem) choosable(li, `Обращения проблемы «${topic}»`, () => onProblem(p.problem_id, topic));
     body.append(li);
   }
-  if (room.problems.length === 0) body.append(h("li", { class: "muted" }, "Проблем за период нет"));
-  return h("section", { class: "table-section", "data-testid": "room-problems" }, h("h2", {}, "Главные проблемы"), body);
+  // No problems: a line of text, not a numbered item of the list.
+  const content = room.problems.length === 0 ? h("p", { class: "muted", "data-testid": "room-problems-empty" }, "Проблем за период нет") : body;
+  return h("section", { class: "table-section", "data-testid": "room-problems" }, h("h2", {}, "Главные проблемы"), content);
 }
 
 function rating(title: string, kind: string, rows: readonly RatingRow[]): HTMLElement {
