@@ -253,6 +253,11 @@ pub struct OverdueReport {
     pub items: Vec<OverdueItem>,
 }
 
+/// A probability of lateness as the list shows it (three decimals).
+fn p_late_shown(r: &risk::Risk) -> f64 {
+    (r.p_late * 1000.0).round() / 1000.0
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -459,18 +464,16 @@ impl Api {
     async fn open_rows(&self, rules: &Arc<Rules>) -> Result<Arc<Vec<DeadlineRow>>, ApiError> {
         let mut open = self.risk.open.lock().await;
         let watermark = self.store().event_watermark().await?;
-        match open.as_mut() {
-            Some(kept) if Arc::ptr_eq(&kept.rules, rules) && kept.watermark == watermark => return Ok(kept.rows.clone()),
-            Some(kept) if Arc::ptr_eq(&kept.rules, rules) && kept.watermark < watermark => {
+        if let Some(kept) = open.as_mut().filter(|k| Arc::ptr_eq(&k.rules, rules) && k.watermark <= watermark) {
+            if kept.watermark < watermark {
                 let (changed, now_at) = self.store().deadline_rows_since(kept.watermark).await?;
                 let ids: std::collections::HashSet<tsur_core::AppealId> = changed.iter().map(|r| r.appeal_id).collect();
                 let rows = Arc::make_mut(&mut kept.rows);
                 rows.retain(|r| !ids.contains(&r.appeal_id));
                 rows.extend(changed.into_iter().filter(DeadlineRow::open_today));
                 kept.watermark = now_at;
-                return Ok(kept.rows.clone());
             }
-            _ => {}
+            return Ok(kept.rows.clone());
         }
         let (rows, watermark) = self.store().open_deadline_rows().await?;
         self.risk.open_read_in_full.fetch_add(1, Ordering::Relaxed);
@@ -583,7 +586,7 @@ impl Api {
                     status: u.standing.code().into(),
                     hours: u.hours,
                     working_hours_left: round1(hours(stage.left)),
-                    p_late: risk.map(|x| (x.p_late * 1000.0).round() / 1000.0),
+                    p_late: risk.map(|x| p_late_shown(&x)),
                     risk_basis: risk.map(|x| x.basis.code().into()),
                     risk_sample: risk.map(|x| x.sample as u32),
                     reason_ru,
@@ -616,7 +619,7 @@ impl Urgent<'_> {
                     b.hours.total_cmp(&a.hours)
                 } else {
                     // As the item shows it, so that the order reads true.
-                    let p = |u: &Self| u.risk.map_or(0.0, |x| (x.p_late * 1000.0).round() / 1000.0);
+                    let p = |u: &Self| u.risk.as_ref().map_or(0.0, p_late_shown);
                     p(b).total_cmp(&p(a)).then(a.hours.total_cmp(&b.hours))
                 }
             })

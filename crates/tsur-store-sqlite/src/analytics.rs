@@ -99,7 +99,7 @@ impl SqliteStore {
 
     /// The events' watermark: the largest event rowid (0 for an empty store).
     pub async fn event_watermark(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&self.pool).await?)
+        watermark_in(&mut *self.pool.acquire().await?).await
     }
 
     /// Every appeal's row, `page` rows at a time, in the projection's order; `each` gets
@@ -126,12 +126,8 @@ impl SqliteStore {
     /// watermark.
     pub async fn snapshot_rows_since(&self, watermark: i64) -> Result<(Vec<SnapshotRow>, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let new: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&mut *tx).await?;
-        let rows = sqlx::query(&format!("{SELECT} WHERE s.appeal_id IN (SELECT DISTINCT appeal_id FROM events WHERE rowid > ? AND rowid <= ?)"))
-            .bind(watermark)
-            .bind(new)
-            .fetch_all(&mut *tx)
-            .await?;
+        let new = watermark_in(&mut tx).await?;
+        let rows = sqlx::query(&format!("{SELECT} WHERE {CHANGED_BETWEEN}")).bind(watermark).bind(new).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok((rows.iter().map(decode).collect(), new))
     }
@@ -166,3 +162,12 @@ impl SqliteStore {
         Ok(sqlx::query_as("SELECT municipality_id, topic_id, started_at FROM demo_incidents ORDER BY started_at").fetch_all(&self.pool).await?)
     }
 }
+
+/// The events' watermark as `conn` sees it (inside a transaction: the one its reads stand at).
+pub(crate) async fn watermark_in(conn: &mut sqlx::SqliteConnection) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(conn).await?)
+}
+
+/// The condition on `appeal_state s` of the appeals with events after one watermark (the
+/// first bound) up to another (the second).
+pub(crate) const CHANGED_BETWEEN: &str = "s.appeal_id IN (SELECT DISTINCT appeal_id FROM events WHERE rowid > ? AND rowid <= ?)";

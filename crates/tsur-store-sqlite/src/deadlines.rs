@@ -1,6 +1,7 @@
 //! Deadlines in the store: the rules in force (kept as one record), the deadline columns
 //! of the projection, and the rows the deadline engine reads to say what is overdue.
 
+use crate::analytics::{watermark_in, CHANGED_BETWEEN};
 use crate::queries::{at, opt_at};
 use crate::write::{ms, uuid_of};
 use crate::{SqliteStore, StoreError};
@@ -158,8 +159,13 @@ impl DeadlineRow {
 
     /// Whether the appeal is open today: an answer or a deferred solution owed.
     pub fn open_today(&self) -> bool {
-        self.status.awaits_answer() || self.status == Status::Deferred
+        open(self.status)
     }
+}
+
+/// An answer or a deferred solution owed.
+fn open(status: Status) -> bool {
+    status.awaits_answer() || status == Status::Deferred
 }
 
 const ROW_COLUMNS: &str = "s.appeal_id, a.channel, a.external_id, s.municipality_id, s.block_id, s.topic_id, s.agency_id, a.regime_id, s.status, \
@@ -224,11 +230,11 @@ impl SqliteStore {
     /// The rows of every appeal still open today (an answer or a deferred solution owed,
     /// [`DeadlineRow::open_today`]), and the events' watermark they stand at.
     pub async fn open_deadline_rows(&self) -> Result<(Vec<DeadlineRow>, i64), StoreError> {
-        let open: Vec<String> = Status::ALL.iter().filter(|s| s.awaits_answer() || **s == Status::Deferred).map(|s| format!("'{}'", s.code())).collect();
+        let codes: Vec<String> = Status::ALL.iter().filter(|s| open(**s)).map(|s| format!("'{}'", s.code())).collect();
         let mut tx = self.pool.begin().await?;
-        let watermark: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&mut *tx).await?;
+        let watermark = watermark_in(&mut tx).await?;
         // Open appeals are few (5 % of a demo year): found by the status index.
-        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.status IN ({})", open.join(", "));
+        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.status IN ({})", codes.join(", "));
         let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok((rows.iter().map(decode).collect::<Result<_, _>>()?, watermark))
@@ -238,11 +244,8 @@ impl SqliteStore {
     /// and the new watermark.
     pub async fn deadline_rows_since(&self, watermark: i64) -> Result<(Vec<DeadlineRow>, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let new: i64 = sqlx::query_scalar("SELECT coalesce(max(rowid), 0) FROM events").fetch_one(&mut *tx).await?;
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id \
-             WHERE s.appeal_id IN (SELECT DISTINCT appeal_id FROM events WHERE rowid > ? AND rowid <= ?)"
-        );
+        let new = watermark_in(&mut tx).await?;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE {CHANGED_BETWEEN}");
         let rows = sqlx::query(&sql).bind(watermark).bind(new).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok((rows.iter().map(decode).collect::<Result<_, _>>()?, new))
