@@ -2,12 +2,15 @@
 # The window's figures at scale (docs/benchmarks.md): a release tsur-app on a store of
 # STORE (default: a new demo store of 1,000,000 appeals in target/bench-window/), driven under Xvfb through
 # tauri-driver like the end-to-end tests: cold start, each filter and drill-down step, memory.
-#   scripts/bench-window.sh [STORE]
+#   [TSUR_BENCH_NO_BUILD=1] scripts/bench-window.sh [STORE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
-(cd "$ROOT/ui" && npm run build >/dev/null)
-(cd "$ROOT" && cargo build --release --locked -p tsur-cli -p tsur-app >/dev/null)
+# TSUR_BENCH_NO_BUILD=1 times the binaries as they are (a rebuilt UI relinks the app: minutes).
+if [ -z "${TSUR_BENCH_NO_BUILD:-}" ]; then
+  (cd "$ROOT/ui" && npm run build >/dev/null)
+  (cd "$ROOT" && cargo build --release --locked -p tsur-cli -p tsur-app >/dev/null)
+fi
 (cd "$ROOT/tests/e2e" && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
 store="${1:-$ROOT/target/bench-window/m1.db}"
 if [ ! -f "$store" ]; then

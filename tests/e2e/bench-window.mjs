@@ -27,7 +27,14 @@ async function timed(label, browser, act, done) {
   await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
   await browser.waitUntil(async () => (await browser.execute(() => window.__benchShown)) !== null, { timeout: 10_000, interval: 10 });
   const ms = await browser.execute(() => window.__benchShown - window.__benchStart);
-  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms`);
+  // The room's marks of this step (answer received, panels built, map given the data).
+  const marks = await browser.execute(() =>
+    performance
+      .getEntriesByType("mark")
+      .filter((m) => m.name.startsWith("tsur:room-") && m.startTime >= window.__benchStart)
+      .map((m) => `${m.name.slice(10)} ${(m.startTime - window.__benchStart).toFixed(0)}`),
+  );
+  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms${marks.length ? `  (${marks.join(", ")})` : ""}`);
   return ms;
 }
 
@@ -57,6 +64,7 @@ function memoryMb() {
 
 // The session starts the app; the clock starts with it.
 const start = performance.now();
+const startEpoch = Date.now();
 const browser = await remote({
   hostname: "127.0.0.1",
   port: 4444,
@@ -73,6 +81,18 @@ await when("cold start: the 13 municipalities drawn", async () => (await browser
 await when("cold start: the panel's figures shown", async () => (await body(browser, "panelReady")) === "1");
 await when("cold start: the room's figures shown", async () => (await body(browser, "roomReady")) === "1");
 await when("cold start: the overdue list shown", async () => (await body(browser, "overdueReady")) === "1");
+// Where the cold start went: the page's own instants (navigation, the script, the app's marks),
+// counted from the session's start like the lines above.
+const instants = await browser.execute(() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const at = [["page: navigation started", 0]];
+  if (nav) at.push(["page: HTML received", nav.responseEnd], ["page: DOM ready", nav.domContentLoadedEventEnd]);
+  for (const m of performance.getEntriesByType("mark")) if (m.name.startsWith("tsur:")) at.push([`page: ${m.name.slice(5)}`, m.startTime]);
+  return { origin: performance.timeOrigin, at };
+});
+for (const [label, t] of instants.at.sort((a, b) => a[1] - b[1])) {
+  console.log(`  ${label.padEnd(50)} ${(instants.origin - startEpoch + t).toFixed(0).padStart(6)} ms`);
+}
 
 try {
   // Start from the region.

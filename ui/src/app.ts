@@ -10,6 +10,7 @@ import { metricById, type Metric } from "./view/metrics";
 import { syncLine } from "./view/sync";
 import { back, drillChoices, into, level, loadDrill, narrow, REGION, saveDrill, searchTarget, upTo, type Drill, type Level, type Narrowing } from "./view/drill";
 import { Crumbs, DrillPanel } from "./panel/drill-panel";
+import { mark } from "./view/marks";
 
 /** How many appeals the drawer lists for a problem or a search (the newest). */
 export const DRAWER_APPEALS = 50;
@@ -227,7 +228,11 @@ export class App {
 
   /** Starts both loads; resolves when both have settled (successfully or not). */
   async start(): Promise<void> {
+    mark("tsur:start");
     this.panel.showLoading();
+    // The map's layers are asked for beside the mode: each question is a round trip.
+    const base = this.options.backend.mapBase();
+    base.catch(() => undefined); // handled by loadMap; not an unhandled rejection meanwhile
     try {
       this.mode = await this.options.backend.appMode();
     } catch {
@@ -250,7 +255,7 @@ export class App {
     }
     // The wall always shows the present: the default period, never a remembered one.
     const period = this.mode.mode === "wall" ? null : loadPeriod(this.options.storage);
-    await Promise.all([this.loadMap(), this.loadOverview(period, true)]);
+    await Promise.all([this.loadMap(base), this.loadOverview(period, true)]);
     if (this.mode.mode === "wall") this.startPlaylist();
     // The laptop and the meeting follow new appeals (the feed, the figures) once a minute,
     // as the background sync brings them.
@@ -284,12 +289,10 @@ export class App {
   async loadRoom(filter: RoomFilter, title: string | null = null): Promise<void> {
     if (!this.room) return;
     const seq = ++this.roomSeq;
-    // The charts follow every filter too; they are drawn when they come (a failure leaves
-    // the figures as they are).
-    const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     let room: RoomScreen;
     try {
       room = await this.options.backend.room(filter);
+      mark("tsur:room-received");
     } catch (e) {
       if (seq === this.roomSeq) this.room.showError(`Показатели недоступны: ${errorMessage(e)}`);
       return;
@@ -297,13 +300,17 @@ export class App {
     if (seq !== this.roomSeq) return;
     this.lastRoom = room;
     this.room.show(room, title, this.mode.mode === "wall" ? null : this.metric);
+    mark("tsur:room-panels");
     this.map?.setRoom(room);
+    mark("tsur:room-map");
     // Which slice is on screen (tests wait for it): municipality|block|channel|status.
     document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
     document.body.dataset.roomReady = "1";
-    // The deadlines list (not on the wall) is asked for once the figures are drawn, so that it
-    // does not share the cores with them; it depends on the block and municipality only, so a
-    // change of period reuses the last one.
+    // The charts and the deadlines list (not on the wall) are asked for once the figures are
+    // drawn, so that they do not share the two cores with them. The charts follow every
+    // filter and are drawn when they come (a failure leaves the figures as they are); the
+    // list depends on the block and municipality only, so a change of period reuses the last one.
+    const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
     const drawn = await charts;
     if (drawn && seq === this.roomSeq) {
@@ -357,10 +364,11 @@ export class App {
     return this.loadRoom(scene.filter, scene.title_ru);
   }
 
-  private async loadMap(): Promise<void> {
+  private async loadMap(layers: Promise<MapBase>): Promise<void> {
     const container = this.options.mapContainer;
     try {
-      const base = await this.options.backend.mapBase();
+      const base = await layers;
+      mark("tsur:map-base");
       const nameOf = (id: string) => this.last?.overview.municipalities.find((m) => m.id === id)?.name_ru ?? id;
       const onSelect = this.drills ? (id: string) => void this.navigate(into(this.drill, "municipality", { id, label: nameOf(id) })) : undefined;
       this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id), this.mode.mode === "wall", onSelect);
@@ -385,6 +393,7 @@ export class App {
     let overview: Overview;
     try {
       overview = await this.options.backend.overview(period);
+      if (startup) mark("tsur:overview");
     } catch (e) {
       if (seq !== this.requestSeq) return;
       // A remembered period the backend rejects (e.g. the data changed): fall back to everything.

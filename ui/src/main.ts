@@ -2,8 +2,12 @@
 import "./styles.css";
 import { pickBackend } from "./backend";
 import { App } from "./app";
-import { MapView } from "./map/map-view";
+import { MapView, prewarmMap } from "./map/map-view";
 import { browserStorage } from "./view/persist";
+import { mark } from "./view/marks";
+
+mark("tsur:script");
+prewarmMap();
 
 function element(id: string): HTMLElement {
   const el = document.getElementById(id);

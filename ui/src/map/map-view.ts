@@ -14,6 +14,7 @@ import { fillColorExpression, fillColors } from "./layers/municipalities-fill";
 import { attributionText } from "./attribution";
 import { MapLabels } from "./labels";
 import { LegendControl } from "./legend";
+import { mark } from "../view/marks";
 
 /** Municipalities without a value for the metric (e.g. too few appeals to rate). */
 const NO_DATA_COLOR = "#9ca3af";
@@ -25,6 +26,14 @@ export interface MapViewOptions {
   dark?: boolean;
   /** Called with a municipality id when it is clicked (the drill-down's first step). */
   onSelect?: (id: string) => void;
+}
+
+/**
+ * Starts the map's worker before the first map is made, so that it loads its code while the
+ * window asks the backend for the map's layers.
+ */
+export function prewarmMap(): void {
+  maplibregl.prewarm();
 }
 
 export class MapView {
@@ -46,6 +55,7 @@ export class MapView {
     base: MapBase,
     private readonly options: MapViewOptions = {},
   ) {
+    mark("tsur:map-create");
     const geometry = mapGeometry(base);
     const bounds = boundsOf(geometry.outline, geometry.boundaries);
     this.map = new maplibregl.Map({
@@ -68,12 +78,17 @@ export class MapView {
     this.labels.setTowns(base.towns);
 
     this.map.on("load", () => {
+      mark("tsur:map-load");
       this.loaded = true;
       if (bounds) this.map.fitBounds(bounds, { padding: 40, duration: 0 });
       if (this.pending) this.apply(this.pending.overview, this.pending.classes);
       this.pending = null;
       if (this.pendingRoom) this.applyRoom(this.pendingRoom);
       this.pendingRoom = null;
+      // The first frame drew every source; the next one has the colours just applied. Waiting
+      // for "idle" instead would also wait for the hexagons' worker and any other redraw.
+      this.map.once("render", () => this.reportDrawn());
+      this.map.triggerRepaint();
     });
     this.map.on("idle", () => this.reportDrawn());
     // Also as soon as the source is parsed: on a software renderer the first idle can take seconds.
@@ -178,7 +193,10 @@ export class MapView {
       if (id !== undefined && id !== null) ids.add(String(id));
     }
     const value = String(ids.size);
-    if (this.container.dataset.municipalitiesDrawn !== value) this.container.dataset.municipalitiesDrawn = value;
+    if (this.container.dataset.municipalitiesDrawn !== value) {
+      if (!this.container.dataset.municipalitiesDrawn) mark("tsur:map-drawn");
+      this.container.dataset.municipalitiesDrawn = value;
+    }
   }
 
   private installPointer(): void {

@@ -93,6 +93,11 @@ describe("the full style", () => {
     expect(style.layers.some((l) => l.type === "symbol")).toBe(false);
   });
 
+  it("changes colours without animation (no GPU: an animated change is many redraws)", () => {
+    const style = buildStyle({ geometry: SAMPLE, colors: COLORS });
+    expect(style.transition).toEqual({ duration: 0, delay: 0 });
+  });
+
   it("references only sources it defines", () => {
     const style = buildStyle({ geometry: SAMPLE, colors: COLORS });
     for (const layer of style.layers) {

@@ -48,5 +48,8 @@ export function buildStyle(input: StyleInput): StyleSpecification {
     name: "tsur — муниципальные образования",
     sources: sourceSpecs(input.geometry),
     layers: buildLayers(input),
+    // A change of colours shows at once: an animated change redraws the whole map for 300 ms,
+    // which without a GPU is ten or more frames of work competing with the next step.
+    transition: { duration: 0, delay: 0 },
   };
 }
