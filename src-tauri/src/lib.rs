@@ -170,6 +170,10 @@ fn spawn_background_sync(api: &Api) {
     });
 }
 
+/// How long after the start the lateness model is not rebuilt in the background (a kept
+/// model stands in): the first map, figures and steps keep both cores.
+const QUIET_START: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// How long after the start the search index is brought up to date (the first drawn map
 /// and the first room view come first).
 const INDEX_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
@@ -220,6 +224,7 @@ pub fn run() {
     let mode = AppMode::from_args(&std::env::args().collect::<Vec<_>>());
     if let Ok(api) = &api {
         let _guard = runtime.enter();
+        api.quiet_until(QUIET_START);
         spawn_background_sync(api);
         if mode.mode == "laptop" {
             spawn_search_index(api);

@@ -327,6 +327,8 @@ pub(crate) struct RiskCache {
     open: tokio::sync::Mutex<Option<OpenRows>>,
     /// Times the open appeals' rows were read in full.
     open_read_in_full: AtomicU64,
+    /// Background builds wait until then ([`Api::quiet_until`]).
+    quiet_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 /// The rows of every appeal open today, kept while the rules stay and brought up to the
@@ -366,6 +368,14 @@ fn hours(d: Duration) -> f64 {
 }
 
 impl Api {
+    /// Holds the background builds of the lateness model back for `quiet` from now: the
+    /// window's first minute (its first map and figures, the user's first steps) keeps both
+    /// cores, and a kept model stands in meanwhile (a build takes a core for 15–28 s at a
+    /// million appeals). A build asked meanwhile starts when the quiet ends.
+    pub fn quiet_until(&self, quiet: std::time::Duration) {
+        *self.risk.quiet_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(tokio::time::Instant::now() + quiet);
+    }
+
     /// The agencies' lateness model at `at`, "now" when `at == now` (see [`RiskCache`]).
     async fn risk_model(&self, rules: &Arc<Rules>, at: DateTime<Utc>, now: DateTime<Utc>, thresholds: &Thresholds) -> Result<Arc<RiskModel>, ApiError> {
         let live = at == now;
@@ -426,8 +436,12 @@ impl Api {
             *last = Some(std::time::Instant::now());
         }
         let api = self.clone();
+        let quiet = *self.risk.quiet_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         tokio::spawn(async move {
             let _over = Rebuilding(api.risk.clone());
+            if let Some(quiet) = quiet {
+                tokio::time::sleep_until(quiet).await;
+            }
             let Ok(model) = api.build_risk_model(&rules, at, &key.thresholds).await else { return };
             api.risk.built_in_background.fetch_add(1, Ordering::Relaxed);
             let mut entry = api.risk.entry.lock().await;

@@ -130,6 +130,20 @@ async fn new_events_let_the_kept_model_stand_in_while_the_fresh_one_is_built() {
 }
 
 #[tokio::test]
+async fn a_background_build_waits_for_the_quiet_start_to_end() {
+    let Started { dir: _dir, path, api, .. } = started().await;
+    let api = restart(api, &path).await;
+    let quiet = std::time::Duration::from_millis(300);
+    let asked = std::time::Instant::now();
+    api.quiet_until(quiet);
+    overdue_now(&api, t(NOW) + Duration::hours(3)).await;
+    assert_eq!(api.risk_builds(), (0, 0), "the kept model stands in; nothing built yet");
+    api.risk_rebuilt().await;
+    assert!(asked.elapsed() >= quiet, "built only after the quiet start");
+    assert_eq!(api.risk_builds(), (0, 1));
+}
+
+#[tokio::test]
 async fn a_kept_model_stands_in_for_a_later_hour_of_the_same_day_only() {
     let Started { dir: _dir, path, api, .. } = started().await;
     let api = restart(api, &path).await;
