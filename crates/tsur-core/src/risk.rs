@@ -49,12 +49,12 @@ pub fn share(start: DateTime<Utc>, due: DateTime<Utc>, t: DateTime<Utc>) -> f64 
 /// A Kaplan–Meier survival curve over shares of the term.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Survival {
-    /// Distinct shares at which answers happened, ascending.
-    times: Vec<f64>,
-    /// Survival just after each of `times`.
-    survival: Vec<f64>,
-    /// The shares at which the answered appeals were answered, ascending.
+    /// The shares at which the answered appeals were answered, ascending: the curve's steps.
     answered: Vec<f64>,
+    /// Survival just after each of `answered` (the same for equal shares). One per answer
+    /// rather than one per distinct share beside a vector of the distinct shares: those are
+    /// nearly all distinct, and a model keeps four levels of curves over every appeal.
+    survival: Vec<f64>,
     /// The shares the still-open appeals have reached, ascending.
     open: Vec<f64>,
 }
@@ -78,8 +78,7 @@ impl Survival {
         // a million), and vectors grown by doubling held half as much again.
         answered.shrink_to_fit();
         open.shrink_to_fit();
-        let distinct = answered.chunk_by(|a, b| b <= a).count();
-        let mut out = Survival { times: Vec::with_capacity(distinct), survival: Vec::with_capacity(distinct), answered, open };
+        let mut out = Survival { survival: Vec::with_capacity(answered.len()), answered, open };
         let mut s = 1.0;
         let mut i = 0;
         while i < out.answered.len() {
@@ -87,16 +86,29 @@ impl Survival {
             let at_risk = out.waited(t);
             let events = out.answered[i..].partition_point(|&x| x <= t);
             s *= 1.0 - events as f64 / at_risk as f64;
-            out.times.push(t);
-            out.survival.push(s);
+            out.survival.extend(std::iter::repeat_n(s, events));
             i += events;
         }
         out
     }
 
+    /// The steps of the curve: each distinct answered share and the survival just after it.
+    #[cfg(test)]
+    fn steps(&self) -> (Vec<f64>, Vec<f64>) {
+        let mut steps: (Vec<f64>, Vec<f64>) = (vec![], vec![]);
+        for (&t, &s) in self.answered.iter().zip(&self.survival) {
+            if steps.0.last() == Some(&t) {
+                continue;
+            }
+            steps.0.push(t);
+            steps.1.push(s);
+        }
+        steps
+    }
+
     /// P(not answered by share `x`).
     fn at(&self, x: f64) -> f64 {
-        let k = self.times.partition_point(|&t| t <= x);
+        let k = self.answered.partition_point(|&t| t <= x);
         if k == 0 {
             1.0
         } else {
@@ -482,7 +494,7 @@ mod tests {
                 }
             }
             let curve = Survival::build(obs);
-            prop_assert_eq!((curve.times, curve.survival), (times, survival));
+            prop_assert_eq!(curve.steps(), (times, survival));
         }
 
         /// Survival is a non-increasing probability, and P(late) a probability.
