@@ -84,16 +84,25 @@ export function mapGeometry(base: MapBase): MapGeometry {
   };
 }
 
+/**
+ * How the GeoJSON is cut into tiles: the oblast fits in a few tiles of zoom 6, which are
+ * magnified beyond it rather than cut again (the map opens at zoom 7–8). Without a GPU each
+ * tile is drawn once per layer in every frame, and each arriving tile asks for another
+ * frame: at zoom 7 every source had up to nine. The geometry is small (the boundaries are
+ * 60 KB), so it is kept unsimplified (`tolerance: 0`) for the magnified zooms.
+ */
+export const TILING = { maxzoom: 6, tolerance: 0 } as const;
+
 /** The style's `sources` block. Municipality features are addressed by their `id` property. */
 export function sourceSpecs(geometry: MapGeometry): Record<SourceId, GeoJSONSourceSpecification> {
   return {
-    [SOURCE.municipalities]: { type: "geojson", data: geometry.boundaries, promoteId: "id" },
-    [SOURCE.outline]: { type: "geojson", data: geometry.outline },
-    [SOURCE.volga]: { type: "geojson", data: geometry.volga },
-    [SOURCE.towns]: { type: "geojson", data: geometry.towns },
+    [SOURCE.municipalities]: { type: "geojson", data: geometry.boundaries, promoteId: "id", ...TILING },
+    [SOURCE.outline]: { type: "geojson", data: geometry.outline, ...TILING },
+    [SOURCE.volga]: { type: "geojson", data: geometry.volga, ...TILING },
+    [SOURCE.towns]: { type: "geojson", data: geometry.towns, ...TILING },
     // Filled by MapView.setRoom.
-    [SOURCE.hotspots]: { type: "geojson", data: EMPTY },
-    [SOURCE.alerts]: { type: "geojson", data: EMPTY },
+    [SOURCE.hotspots]: { type: "geojson", data: EMPTY, ...TILING },
+    [SOURCE.alerts]: { type: "geojson", data: EMPTY, ...TILING },
   };
 }
 
