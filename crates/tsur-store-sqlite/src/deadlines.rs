@@ -233,7 +233,8 @@ impl SqliteStore {
         let codes: Vec<String> = Status::ALL.iter().filter(|s| open(**s)).map(|s| format!("'{}'", s.code())).collect();
         let mut tx = self.pool.begin().await?;
         let watermark = watermark_in(&mut tx).await?;
-        // Open appeals are few (5 % of a demo year): found by the status index.
+        // Open appeals are few (5 % of a demo year): found by the index that begins with the
+        // status (`appeal_state_answer_due`).
         let sql = format!("SELECT {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.status IN ({})", codes.join(", "));
         let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
         tx.commit().await?;

@@ -58,6 +58,13 @@ const READ_CACHE: &str = "-8192";
 /// rewritten by every batch stay in memory until the commit.
 const WRITE_CACHE: &str = "-131072";
 
+/// SQLite's page size for a new store (bytes; an existing store keeps the size it was made
+/// with, SQLite cannot change it under WAL). 16 KiB rather than SQLite's 4 KiB: a B-tree of a
+/// million rows is a level shallower, a page split moves four times as many rows at once, and
+/// the WAL and the checkpoint write a quarter of the frames (each with its header and
+/// checksum); the import of 200,000 rows took a tenth less CPU (docs/import.md).
+const PAGE_SIZE: u32 = 16_384;
+
 /// Gives a bulk writer's connection the larger cache for its transaction.
 pub(crate) async fn widen_cache(conn: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
     sqlx::query(&format!("PRAGMA cache_size = {WRITE_CACHE}")).execute(conn).await?;
@@ -99,6 +106,7 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
+            .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)

@@ -3,7 +3,11 @@
 //!
 //! The push reads the node's own events (`pulled = 0`) after a watermark, the rowid of the
 //! last event sent; the watermark moves only after the server committed, so a crash in
-//! between resends one batch, which the server skips (events are keyed by UUID).
+//! between resends one batch, which the server skips (events are keyed by UUID). The
+//! watermark also steps over pulled events whenever nothing of the node's own waits before
+//! them (a pulled page moves it in its transaction; a batch that holds everything waiting
+//! takes it to the newest event it saw), so what the push reads after it is what waits and
+//! little else, without an index of the unsent events (migration 0013).
 //!
 //! A pulled page is applied in one transaction together with the cursor that follows it:
 //! the page and the cursor are both stored or neither is, so an interrupted pull repeats
@@ -135,7 +139,8 @@ impl SqliteStore {
     /// must travel with them. Empty when nothing is waiting.
     pub async fn outbox(&self, limit: i64) -> Result<Outbox, StoreError> {
         let mark = self.push_mark().await?;
-        let rows = sqlx::query("SELECT rowid, appeal_id FROM events WHERE pulled = 0 AND rowid > ? ORDER BY rowid LIMIT ?")
+        // The newest event in the same statement, so in the same snapshot as the batch.
+        let rows = sqlx::query("SELECT rowid, appeal_id, (SELECT max(rowid) FROM events) FROM events WHERE pulled = 0 AND rowid > ? ORDER BY rowid LIMIT ?")
             .bind(mark)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -143,7 +148,9 @@ impl SqliteStore {
         let Some(last) = rows.last() else {
             return Ok(Outbox { mark, ..Outbox::default() });
         };
-        let mark = last.get::<i64, _>(0);
+        // A batch that holds everything waiting: what follows its last event was pulled, and
+        // the watermark may step over it once the server has the batch.
+        let mark = if (rows.len() as i64) < limit { last.get::<i64, _>(2) } else { last.get::<i64, _>(0) };
         let mut ids: Vec<Vec<u8>> = rows.iter().map(|r| r.get::<Vec<u8>, _>(1)).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -164,8 +171,7 @@ impl SqliteStore {
                 out.appeals.push((appeal, author));
             }
             let mut q: QueryBuilder<Sqlite> =
-                // `+pulled`: look the events up by appeal (events_by_appeal), not by the partial
-                // index of unpushed events, which on a node's own store holds every event.
+                // `+pulled`: look the events up by appeal (events_by_appeal).
                 QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE +pulled = 0 AND appeal_id IN ");
             push_ids(&mut q, chunk);
             for r in q.build().fetch_all(&self.pool).await? {
@@ -407,6 +413,7 @@ impl PullWriter {
                 .execute(&mut **tx)
                 .await?;
         }
+        advance_push_mark(tx).await?;
         self.pages += 1;
         Ok(applied)
     }
@@ -433,7 +440,6 @@ const DEFERRABLE_INDEXES: &[&str] = &[
     "appeal_state_received",
     "appeal_state_municipality",
     "appeal_state_block",
-    "appeal_state_status",
     "appeal_state_answer_due",
     "appeal_state_fast_track",
     "appeal_state_review",
@@ -467,6 +473,22 @@ async fn restore_deferred(tx: &mut Transaction<'_, Sqlite>, pattern: &str) -> Re
         set_meta(tx, &[(key, None)]).await?;
     }
     Ok(kept.len())
+}
+
+/// Moves the push watermark to the newest event when none of this node's own events waits
+/// after it: what lies beyond was pulled and is never pushed. One statement, so it sees one
+/// snapshot: an event of this node recorded meanwhile is either seen (and the mark stays) or
+/// comes after the new mark. Called in a pulled page's transaction, after its events.
+async fn advance_push_mark(tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT OR REPLACE INTO sync_meta (key, value) \
+         SELECT '{PUSH_MARK}', CAST(last AS TEXT) FROM (SELECT max(rowid) AS last, \
+         coalesce((SELECT CAST(value AS INTEGER) FROM sync_meta WHERE key = '{PUSH_MARK}'), 0) AS mark FROM events) \
+         WHERE last > mark AND NOT EXISTS (SELECT 1 FROM events WHERE rowid > mark AND pulled = 0)"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The prefix of the keys in `sync_meta` that keep a deferred index's definition.

@@ -1,6 +1,7 @@
 //! Store round-trips and the refusals that protect the data, against real SQLite files.
 
 use chrono::{Duration, TimeZone, Utc};
+use sqlx::Row;
 use std::path::Path;
 use tsur_core::{Appeal, AppealId, AppealState, Author, Channel, Event, EventId, EventKind, GeoPoint, Scope, Status};
 use tsur_store_sqlite::{GroupBy, NewAppeal, SqliteStore, StatsFilter, StoreError};
@@ -315,4 +316,130 @@ async fn a_bulk_import_builds_the_deferred_events_index_before_it_appends_to_an_
     let scope = Scope::local_curator();
     assert_eq!(store.events(a.appeal.id, &scope).await.unwrap().len(), 4);
     assert_eq!(store.state(a.appeal.id, &scope).await.unwrap().unwrap().status, Status::Answered);
+}
+
+async fn page_size(store: &SqliteStore) -> i64 {
+    sqlx::query_scalar("PRAGMA page_size").fetch_one(store.pool()).await.unwrap()
+}
+
+/// Issue 4: new stores get larger pages (a tenth less CPU for an import); older ones keep theirs.
+#[tokio::test]
+async fn a_new_store_has_16_kib_pages_and_an_older_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    assert_eq!(page_size(&store).await, 16_384);
+    store.close().await;
+    assert_eq!(page_size(&open(dir.path()).await).await, 16_384);
+
+    // A store made before (SQLite's 4 KiB pages, in WAL) opens as it is and takes writes.
+    let old = dir.path().join("old.db");
+    let conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&old).create_if_missing(true).journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    // Switching to WAL writes the file's header, with SQLite's default page size.
+    drop(sqlx::ConnectOptions::connect(&conn).await.unwrap());
+    let store = SqliteStore::open(&old).await.unwrap();
+    assert_eq!(page_size(&store).await, 4096);
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    assert_eq!(store.appeal_count().await.unwrap(), 1);
+}
+
+/// Issue 4: the open appeals and every list narrowed by status are served by the index that
+/// begins with the status, since the index of the status alone is gone (migration 0013).
+#[tokio::test]
+async fn queries_by_status_use_the_index_that_begins_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    assert!(!index_names(&store).await.iter().any(|n| n == "appeal_state_status" || n == "events_unpushed"));
+    for sql in ["SELECT appeal_id FROM appeal_state WHERE status IN ('registered', 'assigned')", "SELECT count(*) FROM appeal_state WHERE status = 'answered'"]
+    {
+        let plan: Vec<String> =
+            sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(store.pool()).await.unwrap().iter().map(|r| r.get::<String, _>("detail")).collect();
+        assert!(plan.iter().any(|d| d.contains("appeal_state_answer_due")), "{sql}: {plan:?}");
+    }
+}
+
+async fn max_event_rowid(store: &SqliteStore) -> i64 {
+    sqlx::query_scalar("SELECT max(rowid) FROM events").fetch_one(store.pool()).await.unwrap()
+}
+
+/// Issue 4: without an index of the unsent events, the push watermark steps over pulled
+/// events whenever nothing of this node's waits before them, and never over one that waits.
+#[tokio::test]
+async fn the_push_watermark_steps_over_pulled_events_and_never_over_a_waiting_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap();
+    let (a, b, c) = (sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing"), sample(3, "astrakhan", "roads"));
+
+    // A first pull into an empty store: nothing waits, the mark goes past everything pulled.
+    let mut w = store.pull_writer().await.unwrap();
+    w.apply(&[pulled(&a, &a.events)], now).await.unwrap();
+    w.commit(&[]).await.unwrap();
+    assert_eq!(store.pending_events().await.unwrap(), 0);
+    assert_eq!(store.sync_meta("push_mark").await.unwrap(), Some(max_event_rowid(&store).await.to_string()));
+    assert!(store.outbox(100).await.unwrap().events.is_empty());
+
+    // This node registers an appeal; a pull then comes before the push: the mark stays.
+    store.insert_appeals(std::slice::from_ref(&b)).await.unwrap();
+    let mark_before = store.sync_meta("push_mark").await.unwrap();
+    let mut w = store.pull_writer().await.unwrap();
+    w.apply(&[pulled(&c, &c.events)], now).await.unwrap();
+    w.commit(&[]).await.unwrap();
+    assert_eq!(store.sync_meta("push_mark").await.unwrap(), mark_before);
+    assert_eq!(store.pending_events().await.unwrap(), 4);
+
+    // In batches smaller than what waits, the mark is the last event sent.
+    let first = store.outbox(3).await.unwrap();
+    assert_eq!(first.events.len(), 4, "the whole local history of the appeal travels");
+    assert!(first.mark < max_event_rowid(&store).await);
+    // The last batch holds everything waiting: the mark goes past the pulled events after it.
+    let all = store.outbox(100).await.unwrap();
+    assert_eq!(all.events.len(), 4);
+    assert_eq!(all.mark, max_event_rowid(&store).await);
+    store.mark_pushed(all.mark, now).await.unwrap();
+    assert_eq!(store.pending_events().await.unwrap(), 0);
+    assert!(store.outbox(100).await.unwrap().events.is_empty());
+
+    // What this node records afterwards waits again.
+    let later = event(2, 5, 40, EventKind::Closed);
+    store.append_events(std::slice::from_ref(&later)).await.unwrap();
+    assert_eq!(store.pending_events().await.unwrap(), 1);
+    assert!(store.outbox(100).await.unwrap().events.iter().any(|e| e.id == later.id));
+}
+
+/// Migration 0013 moves the push watermark past the pulled events while the old index of the
+/// unsent ones still finds them, then drops it; a store whose own events wait keeps its mark.
+#[tokio::test]
+async fn migration_0013_moves_the_push_watermark_only_past_pulled_events() {
+    for waiting in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path()).await;
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 6, 0, 0).unwrap();
+        let (a, b) = (sample(1, "astrakhan", "roads"), sample(2, "kamyzyaksky", "housing"));
+        if waiting {
+            store.insert_appeals(std::slice::from_ref(&b)).await.unwrap();
+        }
+        let mut w = store.pull_writer().await.unwrap();
+        w.apply(&[pulled(&a, &a.events)], now).await.unwrap();
+        w.commit(&[]).await.unwrap();
+        // As a store at migration 0012 was: the index, and a mark that pulls never moved.
+        for sql in [
+            "CREATE INDEX events_unpushed ON events (pulled) WHERE pulled = 0",
+            "CREATE INDEX appeal_state_status ON appeal_state (status)",
+            "DELETE FROM sync_meta WHERE key = 'push_mark'",
+            "DELETE FROM _sqlx_migrations WHERE version = 13",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        store.close().await;
+        let store = open(dir.path()).await;
+        assert!(!index_names(&store).await.iter().any(|n| n == "appeal_state_status" || n == "events_unpushed"));
+        let mark = store.sync_meta("push_mark").await.unwrap();
+        if waiting {
+            assert_eq!(mark, None);
+            assert_eq!(store.pending_events().await.unwrap(), 4);
+        } else {
+            assert_eq!(mark, Some(max_event_rowid(&store).await.to_string()));
+            assert_eq!(store.pending_events().await.unwrap(), 0);
+        }
+    }
 }
