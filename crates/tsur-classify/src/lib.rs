@@ -35,6 +35,7 @@ pub mod lexicon;
 pub mod linear;
 pub mod normalize;
 mod optimize;
+pub mod vectors;
 
 pub use error::ClassifyError;
 pub use eval::{
@@ -45,3 +46,4 @@ pub use labels::{parse_labeled, LabelMap, LabeledText, MappedText};
 pub use lexicon::{Lexicon, LexiconMatch, LexiconPrediction};
 pub use linear::{Balance, LinearModel, Prediction, TrainConfig};
 pub use normalize::{clean_text, words, Normalizer};
+pub use vectors::Vectors;

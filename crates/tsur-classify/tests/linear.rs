@@ -117,8 +117,8 @@ fn damaged_bytes_are_refused_in_russian() {
     check(&bytes[..bytes.len() - 1], "длина данных");
     check(&bytes[..10], "обрываются");
     let mut newer = bytes.clone();
-    newer[8] = 3;
-    check(&newer, "версия 3 не поддерживается");
+    newer[8] = 4;
+    check(&newer, "версия 4 не поддерживается");
     let mut nan = bytes.clone();
     let at = bytes.len() - 4;
     nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
@@ -277,7 +277,38 @@ fn a_version_1_model_still_reads() {
     for text in ["яма на дороге", "мусор не вывозят", "нет талонов к врачу", "", "мусаровоз и яма"] {
         assert_eq!(old.predict(text), new.predict(text), "{text}");
     }
-    assert_eq!(old.to_bytes(), new.to_bytes(), "rewritten as version 2, it is today's model");
+    assert_eq!(old.to_bytes(), new.to_bytes(), "rewritten in today's version, it is today's model");
+}
+
+/// A model in version 2 of the format (labels, no vectors flag) still reads: today's bytes
+/// of a model without vectors are version 2's with the version changed and the vectors'
+/// flag byte added after the lexicon's flag.
+#[test]
+fn a_version_2_model_still_reads() {
+    let model = trained();
+    let v3 = model.to_bytes();
+    let mut at = 16;
+    let skip_str = |at: &mut usize| *at += 4 + u32::from_le_bytes(v3[*at..*at + 4].try_into().unwrap()) as usize;
+    let classes = u32::from_le_bytes(v3[at..at + 4].try_into().unwrap());
+    at += 4;
+    for _ in 0..classes {
+        skip_str(&mut at);
+    }
+    let labels = u32::from_le_bytes(v3[at..at + 4].try_into().unwrap());
+    at += 4;
+    for _ in 0..labels {
+        skip_str(&mut at);
+        at += 4;
+    }
+    assert_eq!(&v3[at..at + 2], &[0, 0], "no lexicon, no vectors");
+    let mut v2 = v3.clone();
+    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+    v2.remove(at + 1);
+    let old = LinearModel::from_bytes(&v2).expect("reads");
+    assert_eq!(old.to_bytes(), v3);
+    for text in ["яма на дороге", "мусор не вывозят", ""] {
+        assert_eq!(old.predict(text), model.predict(text), "{text}");
+    }
 }
 
 /// [`history`] with the source's finer labels: roads split in two (potholes; surface and
