@@ -462,12 +462,12 @@ impl LinearModel {
 
     /// Serialises the model: versioned, little-endian, only the rows seen in training.
     ///
-    /// Layout (version 2): magic, version, features (4 bytes), the classes (count, then
+    /// Layout (version 3): magic, version, features (4 bytes), the classes (count, then
     /// each as length + UTF-8), the labels (count, then each as length + UTF-8 + its class
-    /// index), the lexicon flag (and lexicon), the row count, a bias per label, then each
-    /// row as bucket, idf and a weight per label. Version 3 adds, after the lexicon, the
-    /// vectors flag (and the vectors' table, `Vectors::write`) and, after the rows, the
-    /// dense group's rows (a weight per label each). Version 1 had no labels section.
+    /// index), the lexicon flag (and lexicon), the vectors flag (and the vectors' table,
+    /// `Vectors::write`), the row count, a bias per label, each row as bucket, idf and a
+    /// weight per label, then the dense group's rows (a weight per label each). Version 2
+    /// had no vectors flag and no dense rows, version 1 no labels section either.
     pub fn to_bytes(&self) -> Vec<u8> {
         let c = self.labels.len();
         let mut out = Vec::with_capacity(32 + self.rows() * (8 + 4 * c));
