@@ -124,8 +124,10 @@ pub struct Prediction {
 const NO_ROW: u32 = u32::MAX;
 const MAGIC: &[u8; 8] = b"TSURLIN\0";
 /// Version 3 added the word vectors, version 2 the labels and their classes; versions 1
-/// (labels = classes) and 2 are still read.
+/// (labels = classes) and 2 are still read. A model without vectors is written as version
+/// 2, so that a tsur from before the vectors still reads every model it could use.
 const VERSION: u32 = 3;
+const VERSION_WITHOUT_VECTORS: u32 = 2;
 
 /// A trained linear classifier. Immutable; `Send + Sync`, so one model serves many threads.
 #[derive(Debug, Clone)]
@@ -467,12 +469,14 @@ impl LinearModel {
     /// index), the lexicon flag (and lexicon), the vectors flag (and the vectors' table,
     /// `Vectors::write`), the row count, a bias per label, each row as bucket, idf and a
     /// weight per label, then the dense group's rows (a weight per label each). Version 2
-    /// had no vectors flag and no dense rows, version 1 no labels section either.
+    /// has no vectors flag and no dense rows (a model without vectors is written so),
+    /// version 1 no labels section either.
     pub fn to_bytes(&self) -> Vec<u8> {
         let c = self.labels.len();
         let mut out = Vec::with_capacity(32 + self.rows() * (8 + 4 * c));
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let version = if self.vectors.is_some() { VERSION } else { VERSION_WITHOUT_VECTORS };
+        out.extend_from_slice(&version.to_le_bytes());
         let f = &self.features;
         out.extend_from_slice(&[f.bits, f.word_bigrams as u8, f.char_min, f.char_max]);
         let put_str = |out: &mut Vec<u8>, s: &str| {
@@ -501,12 +505,9 @@ impl LinearModel {
                 put_str(&mut out, source);
             }
         }
-        match &self.vectors {
-            None => out.push(0),
-            Some(vectors) => {
-                out.push(1);
-                vectors.write(&mut out);
-            }
+        if let Some(vectors) = &self.vectors {
+            out.push(1);
+            vectors.write(&mut out);
         }
         out.extend_from_slice(&(self.rows() as u32).to_le_bytes());
         for b in &self.bias {
