@@ -16,6 +16,9 @@
 //! seeds and the per-block F1 averaged over the seeds without and with the vectors, and
 //! the size and speed of a model with vectors trained on the whole file. With `--seeds`,
 //! `--vector-scale=X`, `--c=X` and `--tf-idf` change the configuration of every column.
+//! `--train-share=S` with `--vectors` cuts each training part to the share `S` of its
+//! texts (a region with fewer labelled texts) and compares the model without and with the
+//! vectors on those folds.
 
 use std::process::ExitCode;
 use tsur_classify::{
@@ -91,6 +94,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     if variants {
         return run_variants(&texts, &fine, &labels, folds);
+    }
+    if let (Some(share), Some(v)) = (flag("--train-share=")?, &vectors) {
+        return run_train_share(&texts, &fine, &labels, folds, seeds.as_deref().unwrap_or(&[TrainConfig::DEFAULT.seed]), v, share as f64);
     }
     if let Some(seeds) = seeds {
         return run_seeds(&texts, &fine, &labels, folds, &seeds, vectors.as_ref(), &base);
@@ -272,6 +278,62 @@ fn run_seeds(
     for (k, m) in reports[0][0].per_class.iter().enumerate() {
         println!("{:<12} {:>7} {:>10.3} {:>10.3}", m.label, m.support, mean(0, Some(k)), mean(1, Some(k)));
     }
+    Ok(())
+}
+
+/// A region with fewer labelled texts: on the folds of each seed, each training part is cut
+/// to `share` of its texts (every block to `share` of its texts, at least 2, in a fixed
+/// pseudo-random order), and the model is trained without and with the vectors on the same
+/// texts; the held-out fold is predicted whole.
+fn run_train_share(
+    texts: &[&str],
+    fine: &[&str],
+    blocks: &[&str],
+    folds: usize,
+    seeds: &[u64],
+    vectors: &Vectors,
+    share: f64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use tsur_classify::LinearModel;
+    let mut classes: Vec<&str> = blocks.to_vec();
+    classes.sort_unstable();
+    classes.dedup();
+    let class_of = |b: &str| classes.iter().position(|c| *c == b).expect("a class");
+    println!("training parts cut to {:.0} % of their texts", share * 100.0);
+    println!("{:<12} {:>10} {:>10} {:>10}", "seed", "texts", "on blocks", "+ vectors");
+    let mut sums = [0.0; 2];
+    for &seed in seeds {
+        let fold_of = label_folds(fine, blocks, folds, seed)?;
+        let mut predicted = [vec![0usize; texts.len()], vec![0usize; texts.len()]];
+        let mut used = 0;
+        for f in 0..folds {
+            let mut train: Vec<usize> = (0..texts.len()).filter(|&i| fold_of[i] != f).collect();
+            train.sort_by_key(|&i| ((i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed).wrapping_mul(0xbf58_476d_1ce4_e5b9));
+            let mut kept = Vec::new();
+            for class in &classes {
+                let of_class: Vec<usize> = train.iter().copied().filter(|&i| blocks[i] == *class).collect();
+                let n = ((of_class.len() as f64 * share).ceil() as usize).max(2).min(of_class.len());
+                kept.extend_from_slice(&of_class[..n]);
+            }
+            used += kept.len();
+            let train_texts: Vec<&str> = kept.iter().map(|&i| texts[i]).collect();
+            let train_blocks: Vec<&str> = kept.iter().map(|&i| blocks[i]).collect();
+            for (which, v) in [None, Some(vectors)].into_iter().enumerate() {
+                let config = TrainConfig { seed, ..TrainConfig::DEFAULT };
+                let model = LinearModel::train_with_vectors(&train_texts, &train_blocks, &train_blocks, &config, None, v)?;
+                for i in (0..texts.len()).filter(|&i| fold_of[i] == f) {
+                    predicted[which][i] = class_of(&model.predict(texts[i]).label);
+                }
+            }
+        }
+        let truth: Vec<usize> = blocks.iter().map(|b| class_of(b)).collect();
+        let names: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
+        let f1 = [evaluate(&names, &truth, &predicted[0]).macro_f1, evaluate(&names, &truth, &predicted[1]).macro_f1];
+        sums[0] += f1[0];
+        sums[1] += f1[1];
+        println!("{seed:<12} {:>10} {:>10.4} {:>10.4}", used / folds, f1[0], f1[1]);
+    }
+    println!("{:<12} {:>10} {:>10.4} {:>10.4}", "mean", "", sums[0] / seeds.len() as f64, sums[1] / seeds.len() as f64);
     Ok(())
 }
 
