@@ -107,7 +107,7 @@ async fn train_and_eval_with_word_vectors() {
     let err = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3, Some(&missing)).unwrap_err();
     assert!(err.message.contains("нет.tar: файл векторов слов не читается"), "{}", err.message);
     let err = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, Some(&map), chrono::Utc::now()).await.unwrap_err();
-    assert!(err.message.contains("map.csv: векторы слов не читаются"), "{}", err.message);
+    assert!(err.message.contains("map.csv: векторы слов не читаются: это не архив tar"), "{}", err.message);
 }
 
 #[tokio::test]

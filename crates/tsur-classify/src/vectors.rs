@@ -62,6 +62,9 @@ pub struct Vectors {
 
 /// A file of the tar archive, by name (without a directory).
 fn tar_files(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
+    if bytes.len() < 512 {
+        return Err("это не архив tar (файл короче одного заголовка)".to_owned());
+    }
     let mut files = Vec::new();
     let mut at = 0;
     while at + 512 <= bytes.len() {

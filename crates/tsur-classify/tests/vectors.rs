@@ -65,6 +65,7 @@ fn check_refused(bytes: &[u8], expected: &str) {
 fn damaged_archives_are_refused_in_russian_with_the_file_name() {
     let good = navec_tar_for_tests(&entries(), 4);
     check_refused(&[7u8; 2048], "это не архив tar");
+    check_refused(b"label,block\n", "это не архив tar");
     check_refused(&good[..700], "обрывается");
     check_refused(&[0u8; 1024], "в архиве нет файла meta.json");
     // The archive of another layout: meta.json of another protocol.
