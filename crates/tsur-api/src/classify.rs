@@ -5,7 +5,7 @@
 use crate::{Api, ApiError};
 use serde::Serialize;
 use std::path::Path;
-use tsur_classify::{cross_validate_mapped, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig};
+use tsur_classify::{cross_validate_folds, label_folds, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig, Vectors};
 use tsur_core::reference::ReferenceData;
 
 /// The lexicon of the reference books, checked against their topics.
@@ -154,10 +154,19 @@ fn labelled(api: &Api, file: &Path, text_col: &str, label_col: &str, map: Option
     Ok(out)
 }
 
+/// Reads navec's word vectors (`scripts/fetch-vectors.sh`); errors name the file.
+fn read_vectors(path: &Path) -> Result<Vectors, ApiError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ApiError::invalid(format!("{name}: файл векторов слов не читается: {e}")))?;
+    Vectors::from_navec_tar(&name, &bytes).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
 impl Api {
     /// Cross-validates the trainable model on a labelled file: per-class precision,
     /// recall and F1, and macro-F1 over blocks. With `keep_labels` the model learns the
     /// source's labels and answers in blocks through the map (docs/classification.md).
+    /// With `vectors` (navec's tar) the model has the word vectors' dense group.
+    #[allow(clippy::too_many_arguments)]
     pub fn classify_eval(
         &self,
         file: &Path,
@@ -166,14 +175,23 @@ impl Api {
         map: Option<&Path>,
         keep_labels: bool,
         folds: usize,
+        vectors: Option<&Path>,
     ) -> Result<CrossValidation, ApiError> {
         let data = labelled(self, file, text_col, label_col, map)?;
-        cross_validate_mapped(&data.texts, data.learned(keep_labels), &data.blocks, folds, &TrainConfig::DEFAULT, None)
+        let vectors = vectors.map(read_vectors).transpose()?;
+        let learned = data.learned(keep_labels);
+        let config = TrainConfig::DEFAULT;
+        label_folds(learned, &data.blocks, folds, config.seed)
+            .and_then(|fold_of| cross_validate_folds(&data.texts, learned, &data.blocks, &fold_of, &config, None, vectors.as_ref()))
             .map_err(|e| ApiError::invalid(e.to_string()))
     }
 
     /// Trains the model on a labelled file and saves it in the store (it is then in force).
-    /// With `keep_labels` the model learns the source's labels and keeps their blocks.
+    /// With `keep_labels` the model learns the source's labels and keeps their blocks; with
+    /// `vectors` (navec's tar) it has the word vectors' dense group and carries their
+    /// pruned table (docs/classification.md: it helps with a few hundred texts, not with a
+    /// thousand, and halves the prediction throughput).
+    #[allow(clippy::too_many_arguments)]
     pub async fn classify_train(
         &self,
         file: &Path,
@@ -181,13 +199,15 @@ impl Api {
         label_col: &str,
         map: Option<&Path>,
         keep_labels: bool,
+        vectors: Option<&Path>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<TrainSummary, ApiError> {
         let data = labelled(self, file, text_col, label_col, map)?;
         if data.texts.is_empty() {
             return Err(ApiError::invalid("labeled: нет ни одного размеченного текста"));
         }
-        let model = LinearModel::train_mapped(&data.texts, data.learned(keep_labels), &data.blocks, &TrainConfig::DEFAULT, None)
+        let vectors = vectors.map(read_vectors).transpose()?;
+        let model = LinearModel::train_with_vectors(&data.texts, data.learned(keep_labels), &data.blocks, &TrainConfig::DEFAULT, None, vectors.as_ref())
             .map_err(|e| ApiError::invalid(e.to_string()))?;
         let classes = counts(model.classes(), &data.blocks);
         let labels = if keep_labels { counts(model.labels(), &data.labels) } else { Vec::new() };

@@ -52,7 +52,7 @@ async fn train_on_a_labelled_history_then_predict() {
     assert_eq!(blocks, vec![Some("roads"), Some("housing"), Some("transport")]);
 
     let (file, map) = write_labelled(dir.path());
-    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, chrono::Utc::now()).await.unwrap();
+    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, None, chrono::Utc::now()).await.unwrap();
     assert_eq!(summary.texts, 18);
     assert_eq!(summary.classes, vec![("housing".into(), 6), ("roads".into(), 6), ("transport".into(), 6)]);
     let after = api.classify_predict(&input, "text", Some("id")).await.unwrap();
@@ -60,24 +60,54 @@ async fn train_on_a_labelled_history_then_predict() {
     let blocks: Vec<Option<&str>> = after.iter().map(|r| r.block.as_deref()).collect();
     assert_eq!(blocks, vec![Some("roads"), Some("housing"), Some("transport")]);
 
-    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3).unwrap();
+    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3, None).unwrap();
     assert_eq!(cv.report.n, 18);
     assert!((0.0..=1.0).contains(&cv.report.macro_f1));
 
     // Trained on the source's labels, the model keeps them and still answers in blocks.
-    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), true, chrono::Utc::now()).await.unwrap();
+    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), true, None, chrono::Utc::now()).await.unwrap();
     assert_eq!(summary.classes, vec![("housing".into(), 6), ("roads".into(), 6), ("transport".into(), 6)]);
     assert_eq!(summary.labels, vec![("жкх".into(), 6), ("дороги".into(), 6), ("транспорт".into(), 6)], "sorted by block");
     let kept = api.classify_predict(&input, "text", Some("id")).await.unwrap();
     assert_eq!(kept.iter().map(|r| r.block.as_deref()).collect::<Vec<_>>(), vec![Some("roads"), Some("housing"), Some("transport")]);
-    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), true, 3).unwrap();
+    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), true, 3, None).unwrap();
     assert_eq!(cv.report.classes, ["housing", "roads", "transport"]);
 
     // Labels that are not blocks, without a map, are refused with the line named.
-    let err = api.classify_eval(&file, "Текст", "Рубрика", None, false, 3).unwrap_err();
+    let err = api.classify_eval(&file, "Текст", "Рубрика", None, false, 3, None).unwrap_err();
     assert!(err.message.contains("строка 2") && err.message.contains("не блок"), "{}", err.message);
     let err = api.classify_predict(&input, "body", None).await.unwrap_err();
     assert!(err.message.starts_with("text_col:"), "{}", err.message);
+}
+
+/// With word vectors (a tiny archive in navec's layout, written here): the model is trained,
+/// kept in the store with its table and used; an unreadable archive is refused in Russian
+/// with its file name.
+#[tokio::test]
+async fn train_and_eval_with_word_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    let (file, map) = write_labelled(dir.path());
+    let axis = |a: usize| -> Vec<f32> { (0..6).map(|d| if d / 2 == a { 1.0 } else { 0.0 }).collect() };
+    let entries = [("яма", 90, axis(0)), ("асфальт", 80, axis(0)), ("вода", 70, axis(1)), ("отопление", 60, axis(1)), ("автобус", 50, axis(2))];
+    let vectors = dir.path().join("navec.tar");
+    std::fs::write(&vectors, tsur_classify::vectors::navec_tar_for_tests(&entries, 3)).unwrap();
+
+    let summary = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, Some(&vectors), chrono::Utc::now()).await.unwrap();
+    assert_eq!(summary.texts, 18);
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,text\na,Яма и асфальт\nb,Нет воды\nc,Автобус\n").unwrap();
+    let rows = api.classify_predict(&input, "text", Some("id")).await.unwrap();
+    assert!(rows.iter().all(|r| r.model == "trained"));
+    assert_eq!(rows.iter().map(|r| r.block.as_deref()).collect::<Vec<_>>(), vec![Some("roads"), Some("housing"), Some("transport")]);
+    let cv = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3, Some(&vectors)).unwrap();
+    assert_eq!(cv.report.n, 18);
+
+    let missing = dir.path().join("нет.tar");
+    let err = api.classify_eval(&file, "Текст", "Рубрика", Some(&map), false, 3, Some(&missing)).unwrap_err();
+    assert!(err.message.contains("нет.tar: файл векторов слов не читается"), "{}", err.message);
+    let err = api.classify_train(&file, "Текст", "Рубрика", Some(&map), false, Some(&map), chrono::Utc::now()).await.unwrap_err();
+    assert!(err.message.contains("map.csv: векторы слов не читаются: это не архив tar"), "{}", err.message);
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 //! and baseline features, and trained on the 98 topics answering in blocks) and the lexicon model.
 //!
 //! `cargo bench -p tsur-classify --bench predict [-- N]` (release; prints the figures).
+//! With `TSUR_VECTORS=PATH` (navec's tar, `scripts/fetch-vectors.sh`) a line is added for
+//! the default model with word vectors.
 //!
 //! The texts are synthetic but shaped like real appeals (about 400 characters, HTML
 //! paragraphs with `&nbsp;`, an address and a phone number, words of several topics): each
@@ -11,7 +13,7 @@
 
 use std::hint::black_box;
 use std::time::Instant;
-use tsur_classify::{Lexicon, LinearModel, TrainConfig};
+use tsur_classify::{Lexicon, LinearModel, TrainConfig, Vectors};
 use tsur_core::reference::Topic;
 
 const TOPICS: &str = include_str!("../../../data/reference/catalog/topics.csv");
@@ -117,14 +119,22 @@ fn main() {
     let train_texts: Vec<&str> = train.iter().map(|(t, _, _)| t.as_str()).collect();
     let train_topics: Vec<&str> = train.iter().map(|(_, t, _)| t.as_str()).collect();
     let train_blocks: Vec<&str> = train.iter().map(|(_, _, b)| b.as_str()).collect();
-    for (name, config, lex, labels) in [
-        ("trained, default + lexicon", TrainConfig::DEFAULT, Some(&lexicon), &train_blocks),
-        ("trained, default features", TrainConfig::DEFAULT, None, &train_blocks),
-        ("trained, baseline features", TrainConfig::BASELINE, None, &train_blocks),
-        ("trained, topics → blocks", TrainConfig::DEFAULT, None, &train_topics),
-    ] {
+    let vectors = std::env::var("TSUR_VECTORS").ok().map(|path| {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Vectors::from_navec_tar(&path, &bytes).unwrap_or_else(|e| panic!("{e}"))
+    });
+    let mut runs = vec![
+        ("trained, default + lexicon", TrainConfig::DEFAULT, Some(&lexicon), &train_blocks, None),
+        ("trained, default features", TrainConfig::DEFAULT, None, &train_blocks, None),
+        ("trained, baseline features", TrainConfig::BASELINE, None, &train_blocks, None),
+        ("trained, topics → blocks", TrainConfig::DEFAULT, None, &train_topics, None),
+    ];
+    if let Some(v) = &vectors {
+        runs.push(("trained, default + vectors", TrainConfig::DEFAULT, None, &train_blocks, Some(v)));
+    }
+    for (name, config, lex, labels, vectors) in runs {
         let started = Instant::now();
-        let model = LinearModel::train_mapped(&train_texts, labels, &train_blocks, &config, lex).expect("trains");
+        let model = LinearModel::train_with_vectors(&train_texts, labels, &train_blocks, &config, lex, vectors).expect("trains");
         let trained = started.elapsed();
         let bytes = model.to_bytes().len();
         let started = Instant::now();

@@ -16,6 +16,14 @@ pub enum ClassifyError {
     /// Stored model bytes are damaged, foreign or of a newer version.
     #[error("модель классификатора не читается: {0}")]
     Model(String),
+    /// A word-vector archive (navec's tar) cannot be read.
+    #[error("{file}: векторы слов не читаются: {message}")]
+    Vectors {
+        /// File name as the caller knows it.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The training data cannot make a model.
     #[error("обучение классификатора невозможно: {0}")]
     Training(String),

@@ -10,8 +10,9 @@
 use crate::error::ClassifyError;
 use crate::features::Counts;
 use crate::lexicon::Lexicon;
-use crate::linear::{argmax, check_lengths, extract_all, fit, shuffle, Grouping, SplitMix, TrainConfig};
+use crate::linear::{argmax, check_lengths, extract_all, fit, prune_for, set_dense, shuffle, Grouping, SplitMix, TrainConfig};
 use crate::normalize::Normalizer;
+use crate::vectors::Vectors;
 use serde::Serialize;
 
 /// Precision, recall and F1 of one class.
@@ -142,7 +143,7 @@ pub fn cross_validate_mapped<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
     lexicon: Option<&Lexicon>,
 ) -> Result<CrossValidation, ClassifyError> {
     let fold_of = label_folds(labels, classes, folds, config.seed)?;
-    cross_validate_folds(texts, labels, classes, &fold_of, config, lexicon)
+    cross_validate_folds(texts, labels, classes, &fold_of, config, lexicon, None)
 }
 
 /// Stratified folds of texts with labels and classes, deterministic in `seed`: the labels
@@ -161,7 +162,9 @@ pub fn label_folds<L: AsRef<str>, C: AsRef<str>>(labels: &[L], classes: &[C], fo
 /// Cross-validates a model trained on labels and answering in classes on given folds
 /// (`fold_of[i]` in `0..k` for each text). Each text's features are extracted once; the
 /// rows and the weights are learned on each training part only, on the labels and classes
-/// that occur in it.
+/// that occur in it. With word vectors, each fold's model keeps the table pruned as a
+/// trained model would (the most frequent words and its training part's), and the dense
+/// group of every text is computed with that table.
 pub fn cross_validate_folds<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
     texts: &[T],
     labels: &[L],
@@ -169,6 +172,7 @@ pub fn cross_validate_folds<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
     fold_of: &[usize],
     config: &TrainConfig,
     lexicon: Option<&Lexicon>,
+    vectors: Option<&Vectors>,
 ) -> Result<CrossValidation, ClassifyError> {
     check_lengths(texts.len(), labels.len(), classes.len())?;
     let folds = fold_of.iter().max().map_or(0, |&f| f + 1);
@@ -178,7 +182,7 @@ pub fn cross_validate_folds<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
     let grouping = Grouping::new(labels, classes)?;
     let truth: Vec<usize> = grouping.label_of_text.iter().map(|&l| grouping.class_of_label[l]).collect();
     let normalizer = Normalizer::russian();
-    let counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, t.as_ref())).collect();
+    let mut counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, None, t.as_ref())).collect();
     let mut predicted = vec![0usize; texts.len()];
     let mut fold_macro_f1 = Vec::with_capacity(folds);
     for f in 0..folds {
@@ -186,8 +190,14 @@ pub fn cross_validate_folds<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
         let test: Vec<usize> = (0..texts.len()).filter(|&i| fold_of[i] == f).collect();
         // Train on the labels and classes present in the training part; map its classes back to the global indices.
         let local = grouping.subset(&train);
+        let pruned = vectors.map(|v| prune_for(v, config, train.iter().map(|&i| texts[i].as_ref())));
+        if let Some(pruned) = &pruned {
+            for (c, t) in counts.iter_mut().zip(texts) {
+                set_dense(c, pruned, t.as_ref());
+            }
+        }
         let train_counts: Vec<&Counts> = train.iter().map(|&i| &counts[i]).collect();
-        let model = fit(&train_counts, &local, config, lexicon)?;
+        let model = fit(&train_counts, &local, config, lexicon, pruned)?;
         let global: Vec<usize> = local.classes.iter().map(|l| grouping.classes.binary_search(l).expect("a training class is a class")).collect();
         for &i in &test {
             predicted[i] = global[argmax(&model.probabilities_of_counts(&counts[i]))];

@@ -56,6 +56,9 @@ pub struct Counts {
     pub char: Vec<(u32, u32)>,
     /// Lexicon-group features: (bucket, value), filled by a model trained with a lexicon.
     pub lexicon: Vec<(u32, f32)>,
+    /// The dense group: the text's unit mean word vector, filled by a model with word
+    /// vectors (empty when no word of the text has a vector).
+    pub dense: Vec<f32>,
 }
 
 const K: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -241,7 +244,7 @@ pub(crate) fn for_each_feature(config: &FeatureConfig, normalizer: &Normalizer, 
 }
 
 /// Calls `f(rows)` for every word of `raw` (not for numbers), where `rows` is what
-/// `to_rows(stem bucket, char buckets)` returned for that word: the per-thread cache keeps
+/// `to_rows(word, stem bucket, char buckets)` returned for that word: the per-thread cache keeps
 /// it for the model `key`, so a model maps each distinct word to its weight rows once
 /// instead of looking up every n-gram of every text. Not for stem bigrams (they depend on
 /// the previous word).
@@ -250,7 +253,7 @@ pub(crate) fn for_each_word_rows(
     normalizer: &Normalizer,
     raw: &str,
     key: u64,
-    to_rows: impl Fn(u32, &mut dyn Iterator<Item = u32>) -> Box<[u32]>,
+    to_rows: impl Fn(&str, u32, &mut dyn Iterator<Item = u32>) -> Box<[u32]>,
     mut f: impl FnMut(&[u32]),
 ) {
     debug_assert!(!config.word_bigrams);
@@ -269,7 +272,7 @@ pub(crate) fn for_each_word_rows(
             match &hashes.rows {
                 Some((k, rows)) if *k == key => f(rows),
                 _ => {
-                    let rows = to_rows((hashes.stem & mask) as u32, &mut hashes.chars.iter().map(|&c| (c & mask) as u32));
+                    let rows = to_rows(w, (hashes.stem & mask) as u32, &mut hashes.chars.iter().map(|&c| (c & mask) as u32));
                     f(&rows);
                     hashes.rows = Some((key, rows));
                 }
@@ -286,7 +289,7 @@ pub fn extract(config: &FeatureConfig, normalizer: &Normalizer, raw: &str) -> Co
         Group::Word => word.push(bucket),
         Group::Char => char.push(bucket),
     });
-    Counts { word: count_sorted(word), char: count_sorted(char), lexicon: Vec::new() }
+    Counts { word: count_sorted(word), char: count_sorted(char), lexicon: Vec::new(), dense: Vec::new() }
 }
 
 fn count_sorted(mut buckets: Vec<u32>) -> Vec<(u32, u32)> {

@@ -16,6 +16,10 @@
 //!   Trained on the source's own categories with a map to our blocks
 //!   ([`LinearModel::train_mapped`]), it keeps one class per category and answers in blocks.
 //!
+//! [`Vectors`] reads pretrained Russian word vectors (navec) for an optional dense feature
+//! group of the linear model ([`LinearModel::train_with_vectors`]); it is off by default,
+//! because on the measured data it did not help (docs/classification.md).
+//!
 //! [`eval`] measures either on labelled data (stratified k-fold cross-validation,
 //! per-class precision / recall / F1, macro-F1, confusion), and [`labels`] reads labelled
 //! CSV texts and maps another system's categories to our blocks.
@@ -35,6 +39,7 @@ pub mod lexicon;
 pub mod linear;
 pub mod normalize;
 mod optimize;
+pub mod vectors;
 
 pub use error::ClassifyError;
 pub use eval::{
@@ -45,3 +50,4 @@ pub use labels::{parse_labeled, LabelMap, LabeledText, MappedText};
 pub use lexicon::{Lexicon, LexiconMatch, LexiconPrediction};
 pub use linear::{Balance, LinearModel, Prediction, TrainConfig};
 pub use normalize::{clean_text, words, Normalizer};
+pub use vectors::Vectors;

@@ -33,6 +33,7 @@ use crate::features::{extract, for_each_feature, for_each_word_rows, hash_str, C
 use crate::lexicon::Lexicon;
 use crate::normalize::Normalizer;
 use crate::optimize::{minimize, Stop};
+use crate::vectors::{normalize, Vectors};
 use serde::Serialize;
 use tsur_core::{BlockId, TopicId};
 
@@ -60,6 +61,12 @@ pub struct TrainConfig {
     /// A feature bucket must occur in at least this many training texts to get a weight:
     /// a feature of one text only lets the model memorise that text instead of learning.
     pub min_df: u32,
+    /// With word vectors ([`LinearModel::train_with_vectors`]), the model keeps this many
+    /// of the most frequent words of the table, plus every word of its training texts.
+    pub vector_words: u32,
+    /// The dense group's length relative to the other groups' (1: scaled like them).
+    /// Folded into its weights after training, so the model does not store it.
+    pub vector_scale: f32,
 }
 
 impl TrainConfig {
@@ -73,6 +80,8 @@ impl TrainConfig {
         balance: Balance::Classes,
         seed: 20_240_601,
         min_df: 2,
+        vector_words: 50_000,
+        vector_scale: 1.0,
     };
 
     /// The plain baseline: stem-unigram TF-IDF with the same regression, without NB scaling.
@@ -114,8 +123,11 @@ pub struct Prediction {
 
 const NO_ROW: u32 = u32::MAX;
 const MAGIC: &[u8; 8] = b"TSURLIN\0";
-/// Version 2 added the labels and their classes; version 1 (labels = classes) is still read.
-const VERSION: u32 = 2;
+/// Version 3 added the word vectors, version 2 the labels and their classes; versions 1
+/// (labels = classes) and 2 are still read. A model without vectors is written as version
+/// 2, so that a tsur from before the vectors still reads every model it could use.
+const VERSION: u32 = 3;
+const VERSION_WITHOUT_VECTORS: u32 = 2;
 
 /// A trained linear classifier. Immutable; `Send + Sync`, so one model serves many threads.
 #[derive(Debug, Clone)]
@@ -131,13 +143,16 @@ pub struct LinearModel {
     normalizer: Normalizer,
     /// The lexicon whose scores are features, frozen with the model.
     lexicon: Option<Lexicon>,
+    /// The word vectors whose weighted mean is the dense group, pruned to what the model
+    /// needs; their weights are the `dim` rows after the buckets' rows.
+    vectors: Option<Vectors>,
     /// For each bucket, its weight row or `NO_ROW`.
     row_of_bucket: Vec<u32>,
     /// For each row, its bucket (for serialisation).
     bucket_of_row: Vec<u32>,
     /// For each row, the idf of its bucket.
     idf: Vec<f32>,
-    /// Row-major: `weights[row * L + label]`.
+    /// Row-major: `weights[row * L + label]`; the buckets' rows, then the dense group's.
     weights: Vec<f32>,
     /// One per label.
     bias: Vec<f32>,
@@ -157,6 +172,7 @@ struct Scratch {
     word_rows: Vec<u32>,
     char_rows: Vec<u32>,
     sums: Vec<f32>,
+    dense: Vec<f32>,
 }
 
 thread_local! {
@@ -218,12 +234,37 @@ impl LinearModel {
         config: &TrainConfig,
         lexicon: Option<&Lexicon>,
     ) -> Result<LinearModel, ClassifyError> {
+        LinearModel::train_with_vectors(texts, labels, classes, config, lexicon, None)
+    }
+
+    /// [`Self::train_mapped`] with the weighted mean of the texts' word vectors as a dense
+    /// feature group; the model keeps the table pruned to [`TrainConfig::vector_words`]
+    /// most frequent words plus the training texts' words, to predict unseen texts.
+    pub fn train_with_vectors<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
+        texts: &[T],
+        labels: &[L],
+        classes: &[C],
+        config: &TrainConfig,
+        lexicon: Option<&Lexicon>,
+        vectors: Option<&Vectors>,
+    ) -> Result<LinearModel, ClassifyError> {
         check_lengths(texts.len(), labels.len(), classes.len())?;
         let grouping = Grouping::new(labels, classes)?;
         let normalizer = Normalizer::russian();
-        let counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, t.as_ref())).collect();
+        let pruned = vectors.map(|v| prune_for(v, config, texts.iter().map(|t| t.as_ref())));
+        let counts: Vec<Counts> = texts.iter().map(|t| extract_all(&config.features, &normalizer, lexicon, pruned.as_ref(), t.as_ref())).collect();
         let refs: Vec<&Counts> = counts.iter().collect();
-        fit(&refs, &grouping, config, lexicon)
+        fit(&refs, &grouping, config, lexicon, pruned)
+    }
+
+    /// The model's word vectors, if it has the dense group.
+    pub fn vectors(&self) -> Option<&Vectors> {
+        self.vectors.as_ref()
+    }
+
+    /// Rows of the dense group (the vectors' dimensions, or 0).
+    fn dense_rows(&self) -> usize {
+        self.vectors.as_ref().map_or(0, Vectors::dim)
     }
 
     /// Whether the model uses lexicon features.
@@ -272,8 +313,8 @@ impl LinearModel {
     /// The softmax probability of each label for a raw text.
     pub fn label_probabilities(&self, text: &str) -> Vec<f32> {
         let mut p = vec![0.0; self.labels.len()];
-        if self.lexicon.is_some() {
-            let counts = extract_all(&self.features, &self.normalizer, self.lexicon.as_ref(), text);
+        if self.lexicon.is_some() || (self.vectors.is_some() && self.features.word_bigrams) {
+            let counts = extract_all(&self.features, &self.normalizer, self.lexicon.as_ref(), self.vectors.as_ref(), text);
             self.label_logits_of_counts(&counts, &mut p);
         } else {
             SCRATCH.with_borrow_mut(|scratch| self.logits_of_text(text, scratch, &mut p));
@@ -303,7 +344,11 @@ impl LinearModel {
     fn logits_of_text(&self, text: &str, scratch: &mut Scratch, out: &mut [f32]) {
         let c = self.labels.len();
         let rows = self.rows();
-        let Scratch { word_count, char_count, word_rows, char_rows, sums } = scratch;
+        let Scratch { word_count, char_count, word_rows, char_rows, sums, dense } = scratch;
+        let dense_rows = self.dense_rows();
+        dense.clear();
+        dense.resize(dense_rows, 0.0);
+        let mut dense_found = false;
         if word_count.len() < rows {
             word_count.resize(rows, 0);
             char_count.resize(rows, 0);
@@ -322,10 +367,26 @@ impl LinearModel {
                 }
             });
         } else {
-            let to_rows = |stem: u32, chars: &mut dyn Iterator<Item = u32>| -> Box<[u32]> {
-                std::iter::once(self.row_of_bucket[stem as usize]).chain(chars.map(|b| self.row_of_bucket[b as usize]).filter(|&r| r != NO_ROW)).collect()
+            // With vectors, a word's rows start with its index in the table (or NO_ROW).
+            let vectors = self.vectors.as_ref();
+            let to_rows = |word: &str, stem: u32, chars: &mut dyn Iterator<Item = u32>| -> Box<[u32]> {
+                let lead = vectors.map(|v| v.index_of(word).unwrap_or(NO_ROW));
+                lead.into_iter()
+                    .chain(std::iter::once(self.row_of_bucket[stem as usize]))
+                    .chain(chars.map(|b| self.row_of_bucket[b as usize]).filter(|&r| r != NO_ROW))
+                    .collect()
             };
             for_each_word_rows(&self.features, &self.normalizer, text, self.key, to_rows, |rows| {
+                let rows = match vectors {
+                    Some(v) => {
+                        if rows[0] != NO_ROW {
+                            v.add_weighted(rows[0], 1.0, dense);
+                            dense_found = true;
+                        }
+                        &rows[1..]
+                    }
+                    None => rows,
+                };
                 if rows[0] != NO_ROW {
                     count_row(word_count, word_rows, rows[0]);
                 }
@@ -335,7 +396,16 @@ impl LinearModel {
             });
         }
         out.copy_from_slice(&self.bias);
-        let scale = 1.0 / ((1 + self.features.has_chars() as usize) as f32).sqrt();
+        let scale = 1.0 / ((1 + self.features.has_chars() as usize + (dense_rows > 0) as usize) as f32).sqrt();
+        if dense_found && normalize(dense) {
+            let first = rows;
+            for (d, &v) in dense.iter().enumerate() {
+                let w = &self.weights[(first + d) * c..(first + d) * c + c];
+                for (o, wi) in out.iter_mut().zip(w) {
+                    *o += scale * v * wi;
+                }
+            }
+        }
         for (count, seen) in [(&mut *word_count, &*word_rows), (&mut *char_count, &*char_rows)] {
             if seen.is_empty() {
                 continue;
@@ -369,7 +439,15 @@ impl LinearModel {
 
     fn label_logits_of_counts(&self, counts: &Counts, out: &mut [f32]) {
         let mut x = Vec::with_capacity(counts.word.len() + counts.char.len());
-        vectorize(&self.features, self.lexicon.is_some(), &self.row_of_bucket, &self.idf, counts, &mut x);
+        vectorize(
+            &self.features,
+            self.lexicon.is_some(),
+            self.vectors.as_ref().map(|_| (self.rows() as u32, 1.0)),
+            &self.row_of_bucket,
+            &self.idf,
+            counts,
+            &mut x,
+        );
         self.logits(&x, out);
     }
 
@@ -386,15 +464,19 @@ impl LinearModel {
 
     /// Serialises the model: versioned, little-endian, only the rows seen in training.
     ///
-    /// Layout (version 2): magic, version, features (4 bytes), the classes (count, then
+    /// Layout (version 3): magic, version, features (4 bytes), the classes (count, then
     /// each as length + UTF-8), the labels (count, then each as length + UTF-8 + its class
-    /// index), the lexicon flag (and lexicon), the row count, a bias per label, then each
-    /// row as bucket, idf and a weight per label. Version 1 had no labels section.
+    /// index), the lexicon flag (and lexicon), the vectors flag (and the vectors' table,
+    /// `Vectors::write`), the row count, a bias per label, each row as bucket, idf and a
+    /// weight per label, then the dense group's rows (a weight per label each). Version 2
+    /// has no vectors flag and no dense rows (a model without vectors is written so),
+    /// version 1 no labels section either.
     pub fn to_bytes(&self) -> Vec<u8> {
         let c = self.labels.len();
         let mut out = Vec::with_capacity(32 + self.rows() * (8 + 4 * c));
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let version = if self.vectors.is_some() { VERSION } else { VERSION_WITHOUT_VECTORS };
+        out.extend_from_slice(&version.to_le_bytes());
         let f = &self.features;
         out.extend_from_slice(&[f.bits, f.word_bigrams as u8, f.char_min, f.char_max]);
         let put_str = |out: &mut Vec<u8>, s: &str| {
@@ -423,6 +505,10 @@ impl LinearModel {
                 put_str(&mut out, source);
             }
         }
+        if let Some(vectors) = &self.vectors {
+            out.push(1);
+            vectors.write(&mut out);
+        }
         out.extend_from_slice(&(self.rows() as u32).to_le_bytes());
         for b in &self.bias {
             out.extend_from_slice(&b.to_le_bytes());
@@ -433,6 +519,9 @@ impl LinearModel {
             for w in &self.weights[row * c..row * c + c] {
                 out.extend_from_slice(&w.to_le_bytes());
             }
+        }
+        for w in &self.weights[self.rows() * c..] {
+            out.extend_from_slice(&w.to_le_bytes());
         }
         out
     }
@@ -497,9 +586,15 @@ impl LinearModel {
             }
             _ => return Err(bad("неверный признак словаря")),
         };
+        let vectors = match if version >= 3 { r.take(1)?[0] } else { 0 } {
+            0 => None,
+            1 => Some(Vectors::read(&mut r)?),
+            _ => return Err(bad("неверный признак векторов слов")),
+        };
+        let dense_rows = vectors.as_ref().map_or(0, Vectors::dim);
         let rows = r.u32()? as usize;
         let buckets = 1usize << features.bits;
-        if rows > buckets || r.remaining() != 4 * c + rows * (8 + 4 * c) {
+        if rows > buckets || r.remaining() != 4 * c + rows * (8 + 4 * c) + dense_rows * 4 * c {
             return Err(bad("длина данных не совпадает с заголовком"));
         }
         let bias = (0..c).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
@@ -519,6 +614,9 @@ impl LinearModel {
                 weights.push(r.f32()?);
             }
         }
+        for _ in 0..dense_rows * c {
+            weights.push(r.f32()?);
+        }
         Ok(LinearModel {
             features,
             classes,
@@ -526,6 +624,7 @@ impl LinearModel {
             class_of_label,
             normalizer: Normalizer::russian(),
             lexicon,
+            vectors,
             row_of_bucket,
             bucket_of_row,
             idf,
@@ -536,22 +635,22 @@ impl LinearModel {
     }
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ClassifyError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ClassifyError> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| ClassifyError::Model("данные обрываются".to_owned()))?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
     }
-    fn u32(&mut self) -> Result<u32, ClassifyError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, ClassifyError> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
-    fn f32(&mut self) -> Result<f32, ClassifyError> {
+    pub(crate) fn f32(&mut self) -> Result<f32, ClassifyError> {
         let v = f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
         if v.is_finite() {
             Ok(v)
@@ -559,12 +658,12 @@ impl<'a> Reader<'a> {
             Err(ClassifyError::Model("нечисловой вес".to_owned()))
         }
     }
-    fn str(&mut self) -> Result<String, ClassifyError> {
+    pub(crate) fn str(&mut self) -> Result<String, ClassifyError> {
         let len = self.u32()? as usize;
         let bytes = self.take(len)?;
         std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| ClassifyError::Model("текст не в UTF-8".to_owned()))
     }
-    fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.bytes.len() - self.at
     }
 }
@@ -636,7 +735,15 @@ pub(crate) fn check_lengths(texts: usize, labels: usize, classes: usize) -> Resu
 }
 
 /// Trains on pre-extracted counts (cross-validation extracts each text once).
-pub(crate) fn fit(counts: &[&Counts], grouping: &Grouping, config: &TrainConfig, lexicon: Option<&Lexicon>) -> Result<LinearModel, ClassifyError> {
+/// With `vectors` (already pruned: the model keeps them), each count's `dense` is the
+/// text's mean vector under that table.
+pub(crate) fn fit(
+    counts: &[&Counts],
+    grouping: &Grouping,
+    config: &TrainConfig,
+    lexicon: Option<&Lexicon>,
+    vectors: Option<Vectors>,
+) -> Result<LinearModel, ClassifyError> {
     let n = counts.len();
     let labels = &grouping.label_of_text;
     let c = grouping.labels.len();
@@ -679,18 +786,20 @@ pub(crate) fn fit(counts: &[&Counts], grouping: &Grouping, config: &TrainConfig,
             idf.push(if config.nb_scaling { 1.0 } else { (((1 + n) as f32) / ((1 + f) as f32)).ln() + 1.0 });
         }
     }
-    let rows = bucket_of_row.len();
+    let sparse_rows = bucket_of_row.len();
+    let dense_rows = vectors.as_ref().map_or(0, Vectors::dim);
+    let rows = sparse_rows + dense_rows;
     let xs: Vec<Sparse> = counts
         .iter()
         .map(|counts| {
             let mut x = Vec::new();
-            vectorize(&features, lexicon.is_some(), &row_of_bucket, &idf, counts, &mut x);
+            vectorize(&features, lexicon.is_some(), vectors.as_ref().map(|_| (sparse_rows as u32, config.vector_scale)), &row_of_bucket, &idf, counts, &mut x);
             x
         })
         .collect();
 
     let sample_weight = label_weights(grouping, config.balance);
-    let scale = match (config.nb_scaling, config.nb_of_classes) {
+    let mut scale = match (config.nb_scaling, config.nb_of_classes) {
         (false, _) => vec![1.0; rows * c],
         (true, false) => nb_ratios(&xs, labels, rows, c),
         (true, true) => {
@@ -700,7 +809,11 @@ pub(crate) fn fit(counts: &[&Counts], grouping: &Grouping, config: &TrainConfig,
             (0..rows * c).map(|i| of_classes[i / c * k + grouping.class_of_label[i % c]]).collect()
         }
     };
-    let (weights, bias) = solve(&xs, labels, &sample_weight, &scale, rows, c, config);
+    // NB ratios count texts that have a feature; every text has every dimension of the
+    // dense group, so its rows are not scaled.
+    scale[sparse_rows * c..].fill(1.0);
+    let (mut weights, bias) = solve(&xs, labels, &sample_weight, &scale, rows, c, config);
+    weights[sparse_rows * c..].iter_mut().for_each(|w| *w *= config.vector_scale);
     Ok(LinearModel {
         features,
         classes: grouping.classes.clone(),
@@ -708,6 +821,7 @@ pub(crate) fn fit(counts: &[&Counts], grouping: &Grouping, config: &TrainConfig,
         class_of_label: grouping.class_of_label.iter().map(|&k| k as u32).collect(),
         normalizer: Normalizer::russian(),
         lexicon: lexicon.cloned(),
+        vectors,
         row_of_bucket,
         bucket_of_row,
         idf,
@@ -737,8 +851,11 @@ fn label_weights(grouping: &Grouping, balance: Balance) -> Vec<f64> {
 }
 
 /// The features of a raw text, with the lexicon group when there is a lexicon.
-pub(crate) fn extract_all(features: &FeatureConfig, normalizer: &Normalizer, lexicon: Option<&Lexicon>, text: &str) -> Counts {
+pub(crate) fn extract_all(features: &FeatureConfig, normalizer: &Normalizer, lexicon: Option<&Lexicon>, vectors: Option<&Vectors>, text: &str) -> Counts {
     let mut counts = extract(features, normalizer, text);
+    if let Some(vectors) = vectors {
+        set_dense(&mut counts, vectors, text);
+    }
     if let Some(lexicon) = lexicon {
         let mask = features.mask() as u64;
         let (topics, blocks) = lexicon.scores(text);
@@ -753,14 +870,41 @@ pub(crate) fn extract_all(features: &FeatureConfig, normalizer: &Normalizer, lex
     counts
 }
 
+/// Sets the counts' dense group to the text's mean vector under `vectors` (empty when no
+/// word of the text is in the table).
+pub(crate) fn set_dense(counts: &mut Counts, vectors: &Vectors, text: &str) {
+    counts.dense.clear();
+    counts.dense.resize(vectors.dim(), 0.0);
+    if !vectors.text_vector(&crate::normalize::clean_text(text), &mut counts.dense) {
+        counts.dense.clear();
+    }
+}
+
+/// The table a model keeps: the `config.vector_words` most frequent words and those of its
+/// training texts.
+pub(crate) fn prune_for<'a>(vectors: &Vectors, config: &TrainConfig, texts: impl Iterator<Item = &'a str>) -> Vectors {
+    let cleaned: Vec<String> = texts.map(crate::normalize::clean_text).collect();
+    vectors.pruned(config.vector_words as usize, cleaned.iter().flat_map(|t| crate::normalize::words(t)))
+}
+
 const SEED_LEXICON_TOPIC: u64 = 0x1e71_c0de;
 const SEED_LEXICON_BLOCK: u64 = 0x1e7b_10c4;
 
 /// The model's input vector: the word group and the char group as TF-IDF, the lexicon
-/// group as `ln(1 + score)`, each group scaled to length `1/√groups`.
-fn vectorize(features: &FeatureConfig, with_lexicon: bool, row_of_bucket: &[u32], idf: &[f32], counts: &Counts, out: &mut Sparse) {
+/// group as `ln(1 + score)`, the dense group (its rows from `dense_at`, the buckets' row
+/// count, in a model with vectors) as the unit mean vector, each group scaled to length
+/// `1/√groups`.
+fn vectorize(
+    features: &FeatureConfig,
+    with_lexicon: bool,
+    dense_at: Option<(u32, f32)>,
+    row_of_bucket: &[u32],
+    idf: &[f32],
+    counts: &Counts,
+    out: &mut Sparse,
+) {
     out.clear();
-    let groups = 1 + features.has_chars() as usize + with_lexicon as usize;
+    let groups = 1 + features.has_chars() as usize + with_lexicon as usize + dense_at.is_some() as usize;
     let scale = 1.0 / (groups as f32).sqrt();
     let tf_idf = |&(bucket, n): &(u32, u32)| {
         let row = row_of_bucket[bucket as usize];
@@ -774,6 +918,9 @@ fn vectorize(features: &FeatureConfig, with_lexicon: bool, row_of_bucket: &[u32]
     push_scaled(out, counts.char.iter().filter_map(tf_idf), scale);
     if with_lexicon {
         push_scaled(out, counts.lexicon.iter().filter_map(lexicon), scale);
+    }
+    if let Some((first, times)) = dense_at {
+        push_scaled(out, counts.dense.iter().enumerate().map(|(d, &v)| (first + d as u32, v)), scale * times);
     }
 }
 
@@ -960,6 +1107,37 @@ mod tests {
             {
                 let fast = model.probabilities(text);
                 let plain = model.probabilities_of_counts(&extract(&config.features, &model.normalizer, text));
+                for (f, p) in fast.iter().zip(&plain) {
+                    assert!((f - p).abs() < 1e-5, "{text:?}: {fast:?} vs {plain:?}");
+                }
+            }
+        }
+    }
+
+    /// The same with word vectors: the fast path's dense group (accumulated word by word
+    /// from the cache) is the counts path's.
+    #[test]
+    fn the_fast_path_agrees_with_the_counts_path_with_vectors() {
+        let near = |axis: usize| -> Vec<f32> { (0..6).map(|d| if d / 2 == axis { 1.0 } else { 0.1 * d as f32 }).collect() };
+        let entries = [("яма", 50, near(0)), ("дорога", 40, near(0)), ("мусор", 30, near(1)), ("врач", 20, near(2)), ("ёлка", 5, near(2))];
+        let vectors = crate::vectors::Vectors::from_navec_tar("t.tar", &crate::vectors::navec_tar_for_tests(&entries, 3)).expect("reads");
+        let texts = [
+            "яма на дороге у дома",
+            "разбитый асфальт на улице, ямы",
+            "мусор не вывозят",
+            "мусоровоз не приезжает",
+            "нет талонов к врачу",
+            "врач не принимает",
+        ];
+        let labels = ["roads", "roads", "waste", "waste", "health", "health"];
+        for config in [TrainConfig::DEFAULT, TrainConfig { features: FeatureConfig { word_bigrams: true, ..FeatureConfig::DEFAULT }, ..TrainConfig::DEFAULT }] {
+            let model = LinearModel::train_with_vectors(&texts, &labels, &labels, &config, None, Some(&vectors)).expect("trains");
+            for text in ["", "яма", "<p>Яма&nbsp;на дороге, мусор не вывозят</p> яма яма", "врач 12 ёлка ЕЛКА", "x<5 &laquo;ёлка&raquo;"]
+            {
+                let fast = model.probabilities(text);
+                let mut counts = extract(&config.features, &model.normalizer, text);
+                set_dense(&mut counts, &vectors, text);
+                let plain = model.probabilities_of_counts(&counts);
                 for (f, p) in fast.iter().zip(&plain) {
                     assert!((f - p).abs() < 1e-5, "{text:?}: {fast:?} vs {plain:?}");
                 }

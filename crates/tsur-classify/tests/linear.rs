@@ -117,8 +117,8 @@ fn damaged_bytes_are_refused_in_russian() {
     check(&bytes[..bytes.len() - 1], "длина данных");
     check(&bytes[..10], "обрываются");
     let mut newer = bytes.clone();
-    newer[8] = 3;
-    check(&newer, "версия 3 не поддерживается");
+    newer[8] = 4;
+    check(&newer, "версия 4 не поддерживается");
     let mut nan = bytes.clone();
     let at = bytes.len() - 4;
     nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
@@ -277,7 +277,39 @@ fn a_version_1_model_still_reads() {
     for text in ["яма на дороге", "мусор не вывозят", "нет талонов к врачу", "", "мусаровоз и яма"] {
         assert_eq!(old.predict(text), new.predict(text), "{text}");
     }
-    assert_eq!(old.to_bytes(), new.to_bytes(), "rewritten as version 2, it is today's model");
+    assert_eq!(old.to_bytes(), new.to_bytes(), "rewritten in today's version, it is today's model");
+}
+
+/// A model without vectors is written as version 2, which a tsur from before the vectors
+/// reads; the same model in version 3 (the vectors' flag byte, off, after the lexicon's
+/// flag) reads too and answers the same.
+#[test]
+fn a_model_without_vectors_is_version_2_and_reads_as_version_3_too() {
+    let model = trained();
+    let v2 = model.to_bytes();
+    assert_eq!(&v2[8..12], &2u32.to_le_bytes());
+    let mut at = 16;
+    let skip_str = |at: &mut usize| *at += 4 + u32::from_le_bytes(v2[*at..*at + 4].try_into().unwrap()) as usize;
+    let classes = u32::from_le_bytes(v2[at..at + 4].try_into().unwrap());
+    at += 4;
+    for _ in 0..classes {
+        skip_str(&mut at);
+    }
+    let labels = u32::from_le_bytes(v2[at..at + 4].try_into().unwrap());
+    at += 4;
+    for _ in 0..labels {
+        skip_str(&mut at);
+        at += 4;
+    }
+    assert_eq!(v2[at], 0, "no lexicon");
+    let mut v3 = v2.clone();
+    v3[8..12].copy_from_slice(&3u32.to_le_bytes());
+    v3.insert(at + 1, 0);
+    let read = LinearModel::from_bytes(&v3).expect("reads");
+    assert_eq!(read.to_bytes(), v2);
+    for text in ["яма на дороге", "мусор не вывозят", ""] {
+        assert_eq!(read.predict(text), model.predict(text), "{text}");
+    }
 }
 
 /// [`history`] with the source's finer labels: roads split in two (potholes; surface and

@@ -342,6 +342,10 @@ enum ClassifyCommand {
         /// Учить метки источника (по классу на метку) и отвечать блоками по --map
         #[arg(long, requires = "map")]
         keep_labels: bool,
+        /// Архив векторов слов navec (scripts/fetch-vectors.sh): помогает при нескольких сотнях
+        /// размеченных текстов, при тысяче — нет, и вдвое замедляет классификацию
+        #[arg(long, requires = "labeled")]
+        vectors: Option<PathBuf>,
         /// Итог в JSON
         #[arg(long)]
         json: bool,
@@ -381,6 +385,9 @@ enum ClassifyCommand {
         /// Число блоков перекрёстной проверки
         #[arg(long, default_value_t = 5)]
         folds: usize,
+        /// Архив векторов слов navec (scripts/fetch-vectors.sh), как train --vectors
+        #[arg(long)]
+        vectors: Option<PathBuf>,
         /// Вывод в JSON
         #[arg(long)]
         json: bool,
@@ -784,9 +791,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = api.quarantine_retry(mapping.as_deref(), chrono_now()).await?;
             print_import(&summary, json)?;
         }
-        LocalCommand::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, keep_labels, json }) => {
+        LocalCommand::Classify(ClassifyCommand::Train { labeled, text_col, label_col, from_store, map, keep_labels, vectors, json }) => {
             let s = match (labeled, text_col, label_col) {
-                (Some(file), Some(t), Some(l)) if !from_store => api.classify_train(&file, &t, &l, map.as_deref(), keep_labels, chrono_now()).await?,
+                (Some(file), Some(t), Some(l)) if !from_store => {
+                    api.classify_train(&file, &t, &l, map.as_deref(), keep_labels, vectors.as_deref(), chrono_now()).await?
+                }
                 _ => api.classify_train_from_store(chrono_now()).await?,
             };
             if json {
@@ -809,8 +818,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        LocalCommand::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, keep_labels, folds, json }) => {
-            let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), keep_labels, folds)?;
+        LocalCommand::Classify(ClassifyCommand::Eval { labeled, text_col, label_col, map, keep_labels, folds, vectors, json }) => {
+            let cv = api.classify_eval(&labeled, &text_col, &label_col, map.as_deref(), keep_labels, folds, vectors.as_deref())?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&cv)?);
             } else {
