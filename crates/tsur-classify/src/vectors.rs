@@ -9,7 +9,7 @@
 //! The vectors are navec's (the `natasha` project, MIT licence): 250,000 words of Russian
 //! news, 300 dimensions, product-quantised. Their archive is a plain tar of three files:
 //!
-//! - `meta.json`: an id and `"protocol": 1`;
+//! - `meta.json`: JSON with an id and `"protocol": 1`;
 //! - `vocab.bin`: gzip of `u32 n`, then `n` little-endian `u32` corpus counts, then the `n`
 //!   words in UTF-8 joined by `\n` (sorted; `<unk>` and `<pad>` last);
 //! - `pq.bin`: four `u32` (vectors, dimensions, sub-vectors `Q`, centroids `K`), then one
@@ -60,48 +60,33 @@ pub struct Vectors {
     index: HashMap<Box<str>, u32>,
 }
 
-/// A file of the tar archive, by name (without a directory).
-fn tar_files(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
+/// The regular files of a tar archive, by name (without a directory).
+fn tar_files(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     if bytes.len() < 512 {
         return Err("это не архив tar (файл короче одного заголовка)".to_owned());
     }
-    let mut files = Vec::new();
-    let mut at = 0;
-    while at + 512 <= bytes.len() {
-        let header = &bytes[at..at + 512];
-        if header.iter().all(|&b| b == 0) {
-            break;
-        }
-        let stored: u64 = octal(&header[148..156]).ok_or("это не архив tar (нет контрольной суммы заголовка)")?;
-        let sum: u64 = header.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { b' ' as u64 } else { b as u64 }).sum();
-        if sum != stored {
-            return Err("это не архив tar (неверная контрольная сумма заголовка)".to_owned());
-        }
-        let name_end = header[..100].iter().position(|&b| b == 0).unwrap_or(100);
-        let name = String::from_utf8_lossy(&header[..name_end]).into_owned();
-        let size = octal(&header[124..136]).ok_or("повреждён заголовок архива tar")? as usize;
-        let start = at + 512;
-        let end = start.checked_add(size).filter(|&e| e <= bytes.len()).ok_or("архив tar обрывается")?;
-        if matches!(header[156], 0 | b'0') {
-            let base = name.rsplit('/').next().unwrap_or(&name).to_owned();
-            files.push((base, &bytes[start..end]));
-        }
-        at = start + size.div_ceil(512) * 512;
-    }
-    // Without the end-of-archive blocks the archive must end on a block's end.
-    if at + 512 > bytes.len() && at != bytes.len() {
+    // A tar archive is whole 512-byte blocks.
+    if !bytes.len().is_multiple_of(512) {
         return Err("архив tar обрывается".to_owned());
     }
-    Ok(files)
-}
-
-/// An octal field of a tar header (digits, padded with spaces or NULs).
-fn octal(field: &[u8]) -> Option<u64> {
-    let digits: Vec<u8> = field.iter().copied().skip_while(|&b| b == b' ').take_while(|b| (b'0'..=b'7').contains(b)).collect();
-    if digits.is_empty() {
-        return None;
+    let not_tar = |e: std::io::Error| format!("это не архив tar ({e})");
+    let mut archive = tar::Archive::new(bytes);
+    let mut files = Vec::new();
+    for entry in archive.entries().map_err(not_tar)? {
+        let mut entry = entry.map_err(not_tar)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map_err(not_tar)?.into_owned();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).map_err(|_| "архив tar обрывается".to_owned())?;
+        if data.len() as u64 != entry.size() {
+            return Err("архив tar обрывается".to_owned());
+        }
+        files.push((name, data));
     }
-    digits.iter().try_fold(0u64, |n, &d| n.checked_mul(8)?.checked_add((d - b'0') as u64))
+    Ok(files)
 }
 
 fn u32_at(bytes: &[u8], i: usize) -> u32 {
@@ -113,13 +98,10 @@ impl Vectors {
     pub fn from_navec_tar(file: &str, bytes: &[u8]) -> Result<Vectors, ClassifyError> {
         let fail = |message: String| ClassifyError::Vectors { file: file.to_owned(), message };
         let files = tar_files(bytes).map_err(fail)?;
-        let get = |name: &str| files.iter().find(|f| f.0 == name).map(|f| f.1).ok_or_else(|| fail(format!("в архиве нет файла {name}")));
-        let meta = String::from_utf8_lossy(get("meta.json")?).into_owned();
-        if let Some(rest) = meta.split("\"protocol\"").nth(1) {
-            let value: String = rest.chars().skip_while(|c| *c == ':' || c.is_whitespace()).take_while(|c| c.is_ascii_digit()).collect();
-            if value != "1" {
-                return Err(fail(format!("протокол {value} не поддерживается (ожидается 1)")));
-            }
+        let get = |name: &str| files.iter().find(|f| f.0 == name).map(|f| f.1.as_slice()).ok_or_else(|| fail(format!("в архиве нет файла {name}")));
+        let meta: serde_json::Value = serde_json::from_slice(get("meta.json")?).map_err(|e| fail(format!("meta.json не читается: {e}")))?;
+        if let Some(protocol) = meta.get("protocol").filter(|p| p.as_u64() != Some(1)) {
+            return Err(fail(format!("протокол {protocol} не поддерживается (ожидается 1)")));
         }
         let mut vocab = Vec::new();
         flate2::read::GzDecoder::new(get("vocab.bin")?).read_to_end(&mut vocab).map_err(|e| fail(format!("vocab.bin не распаковывается: {e}")))?;
@@ -363,21 +345,12 @@ pub fn navec_tar_for_tests(entries: &[(&str, u32, Vec<f32>)], parts: usize) -> V
             }
         }
     }
-    let mut tar = Vec::new();
+    let mut tar = tar::Builder::new(Vec::new());
     for (name, data) in [("meta.json", &b"{\"id\": \"test\", \"protocol\": 1}"[..]), ("vocab.bin", &vocab), ("pq.bin", &pq)] {
-        let mut header = [0u8; 512];
-        header[..name.len()].copy_from_slice(name.as_bytes());
-        header[100..108].copy_from_slice(b"0000644\0");
-        header[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
-        header[156] = b'0';
-        header[257..263].copy_from_slice(b"ustar\0");
-        header[148..156].fill(b' ');
-        let sum: u32 = header.iter().map(|&b| b as u32).sum();
-        header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        tar.extend_from_slice(&header);
-        tar.extend_from_slice(data);
-        tar.resize(tar.len().div_ceil(512) * 512, 0);
+        let mut header = tar::Header::new_ustar();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        tar.append_data(&mut header, name, data).expect("in memory");
     }
-    tar.resize(tar.len() + 1024, 0);
-    tar
+    tar.into_inner().expect("in memory")
 }
