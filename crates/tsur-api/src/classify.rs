@@ -5,7 +5,7 @@
 use crate::{Api, ApiError};
 use serde::Serialize;
 use std::path::Path;
-use tsur_classify::{cross_validate_folds, label_folds, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig, Vectors};
+use tsur_classify::{cross_validate_with_vectors, parse_labeled, CrossValidation, LabelMap, Lexicon, LinearModel, TrainConfig, Vectors};
 use tsur_core::reference::ReferenceData;
 
 /// The lexicon of the reference books, checked against their topics.
@@ -179,10 +179,7 @@ impl Api {
     ) -> Result<CrossValidation, ApiError> {
         let data = labelled(self, file, text_col, label_col, map)?;
         let vectors = vectors.map(read_vectors).transpose()?;
-        let learned = data.learned(keep_labels);
-        let config = TrainConfig::DEFAULT;
-        label_folds(learned, &data.blocks, folds, config.seed)
-            .and_then(|fold_of| cross_validate_folds(&data.texts, learned, &data.blocks, &fold_of, &config, None, vectors.as_ref()))
+        cross_validate_with_vectors(&data.texts, data.learned(keep_labels), &data.blocks, folds, &TrainConfig::DEFAULT, None, vectors.as_ref())
             .map_err(|e| ApiError::invalid(e.to_string()))
     }
 

@@ -142,8 +142,22 @@ pub fn cross_validate_mapped<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
     config: &TrainConfig,
     lexicon: Option<&Lexicon>,
 ) -> Result<CrossValidation, ClassifyError> {
+    cross_validate_with_vectors(texts, labels, classes, folds, config, lexicon, None)
+}
+
+/// [`cross_validate_mapped`] of models with the word vectors' dense group
+/// ([`LinearModel::train_with_vectors`](crate::LinearModel::train_with_vectors)).
+pub fn cross_validate_with_vectors<T: AsRef<str>, L: AsRef<str>, C: AsRef<str>>(
+    texts: &[T],
+    labels: &[L],
+    classes: &[C],
+    folds: usize,
+    config: &TrainConfig,
+    lexicon: Option<&Lexicon>,
+    vectors: Option<&Vectors>,
+) -> Result<CrossValidation, ClassifyError> {
     let fold_of = label_folds(labels, classes, folds, config.seed)?;
-    cross_validate_folds(texts, labels, classes, &fold_of, config, lexicon, None)
+    cross_validate_folds(texts, labels, classes, &fold_of, config, lexicon, vectors)
 }
 
 /// Stratified folds of texts with labels and classes, deterministic in `seed`: the labels

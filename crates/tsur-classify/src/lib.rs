@@ -43,7 +43,8 @@ pub mod vectors;
 
 pub use error::ClassifyError;
 pub use eval::{
-    cross_validate, cross_validate_folds, cross_validate_mapped, evaluate, label_folds, stratified_folds, ClassMetrics, CrossValidation, EvalReport,
+    cross_validate, cross_validate_folds, cross_validate_mapped, cross_validate_with_vectors, evaluate, label_folds, stratified_folds, ClassMetrics,
+    CrossValidation, EvalReport,
 };
 pub use features::FeatureConfig;
 pub use labels::{parse_labeled, LabelMap, LabeledText, MappedText};

@@ -289,16 +289,16 @@ fn a_model_without_vectors_is_version_2_and_reads_as_version_3_too() {
     let v2 = model.to_bytes();
     assert_eq!(&v2[8..12], &2u32.to_le_bytes());
     let mut at = 16;
-    let skip_str = |at: &mut usize| *at += 4 + u32::from_le_bytes(v2[*at..*at + 4].try_into().unwrap()) as usize;
+    let step_over_str = |at: &mut usize| *at += 4 + u32::from_le_bytes(v2[*at..*at + 4].try_into().unwrap()) as usize;
     let classes = u32::from_le_bytes(v2[at..at + 4].try_into().unwrap());
     at += 4;
     for _ in 0..classes {
-        skip_str(&mut at);
+        step_over_str(&mut at);
     }
     let labels = u32::from_le_bytes(v2[at..at + 4].try_into().unwrap());
     at += 4;
     for _ in 0..labels {
-        skip_str(&mut at);
+        step_over_str(&mut at);
         at += 4;
     }
     assert_eq!(v2[at], 0, "no lexicon");
