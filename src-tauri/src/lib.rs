@@ -1,6 +1,8 @@
 //! The Tauri shell of `tsur`: commands (thin wrappers over [`tsur_api::Api`]), the typed
 //! bindings they generate for the UI, and the window.
 
+pub mod rendering;
+
 use serde::Serialize;
 use tauri::State;
 use tsur_api::{

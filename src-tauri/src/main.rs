@@ -11,5 +11,8 @@ fn main() {
     // thread kept what SQLite freed after the passes over a million rows.
     // SAFETY: the first thing the process does; nothing has used SQLite yet.
     unsafe { tsur_api::sqlite_use_global_allocator() };
+    // Without a GPU, WebKit paints the page on the CPU rather than through software OpenGL.
+    // SAFETY: no other thread has started yet.
+    unsafe { tsur_app::rendering::configure() };
     tsur_app::run();
 }

@@ -10,29 +10,39 @@ import { env } from "./session.mjs";
 const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
 
 /**
- * Times a step in the page itself, from the click to the frame that shows its result: the
- * step's attributes (`data-room-for`, `data-drill-ready`) are watched, and the clock stops
- * at the animation frame after their last change. Timing from this script instead would add
- * the driver's round trips (tens of ms each) to every figure.
+ * Times a step in the page itself, from the click on `selector` to the frame that shows its
+ * result: the step's attributes (`data-room-for`, `data-drill-ready`) are watched, and the
+ * clock stops once the frame after their last change has been rendered. The clock starts in the same
+ * script as the click: timing from this script instead would add the driver's round trips
+ * (tens of ms each) to every figure, and so would starting it in the script before.
  */
-async function timed(label, browser, act, done) {
+async function timed(label, browser, selector, done) {
   await browser.execute(() => {
-    window.__benchStart = performance.now();
+    window.__benchStart = null;
     window.__benchShown = null;
     window.__benchChanged = null;
     window.__benchObserver?.disconnect();
     window.__benchObserver = new MutationObserver(() => {
       const changed = performance.now();
       window.__benchChanged = changed;
-      requestAnimationFrame(() => {
-        // Only the frame after the last change counts (an earlier attribute, such as the
-        // drawer's, may change first).
-        if (window.__benchChanged === changed) window.__benchShown = performance.now();
-      });
+      // The clock stops in the first task after the next frame's rendering (the animation
+      // frame runs just before it: MapLibre draws there, then the page is laid out and painted).
+      // Only the frame after the last change counts (an earlier attribute, such as the
+      // drawer's, may change first).
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (window.__benchChanged === changed) window.__benchShown = performance.now();
+        }, 0),
+      );
     });
     window.__benchObserver.observe(document.body, { attributes: true, attributeFilter: ["data-room-for", "data-drill-ready"] });
   });
-  await act();
+  await browser.execute((sel) => {
+    const target = document.querySelector(sel);
+    if (!target) throw new Error(`nothing to click: ${sel}`);
+    window.__benchStart = performance.now();
+    target.click();
+  }, selector);
   await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
   await browser.waitUntil(async () => await browser.execute(() => window.__benchShown !== null && window.__benchShown >= window.__benchChanged), { timeout: 10_000, interval: 10 });
   const ms = await browser.execute(() => window.__benchShown - window.__benchStart);
@@ -52,7 +62,7 @@ function memoryMb() {
   // resident sets, and the proportional sets (a page shared by processes, such as WebKit's and
   // Mesa's code mapped by both, counted once in all: what the app as a whole takes).
   const out = execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" });
-  const mb = { app: { rss: 0, pss: 0, anon: 0 }, web: { rss: 0, pss: 0, anon: 0 } };
+  const mb = { app: { rss: 0, pss: 0, anon: 0, cpu: 0 }, web: { rss: 0, pss: 0, anon: 0, cpu: 0 } };
   for (const line of out.split("\n")) {
     const [pid, comm] = line.trim().split(/\s+/, 2);
     const kind = comm?.startsWith("tsur-app") ? "app" : comm?.startsWith("WebKitWebProc") || comm?.startsWith("WebKitNetwork") ? "web" : null;
@@ -67,6 +77,14 @@ function memoryMb() {
     mb[kind].rss += kb("Rss") / 1024;
     mb[kind].pss += kb("Pss") / 1024;
     mb[kind].anon += kb("Anonymous") / 1024;
+    // CPU time since the process started (user + system, clock ticks of 1/100 s): fields 14
+    // and 15 of /proc/PID/stat, counted after the command's closing parenthesis.
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      mb[kind].cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone meanwhile
+    }
   }
   return mb;
 }
@@ -111,17 +129,19 @@ try {
   await browser.waitUntil(async () => (await body(browser, "roomFor")) === "|||", { timeout: 120_000 });
   const stats = JSON.parse(execFileSync(env("TSUR_E2E_CLI"), ["--db", env("TSUR_E2E_DB"), "stats", "--json"], { encoding: "utf8" }));
   const m = stats.by_municipality[0].key;
-  await timed(`filter: municipality ${m}`, browser, () => browser.execute((id) => document.querySelector(`[data-testid="municipality-row-${id}"]`).click(), m), async () => (await body(browser, "roomFor")) === `${m}|||`);
-  await timed("filter: + block roads", browser, () => browser.execute(() => document.querySelector('[data-testid="block-row-roads"]').click()), async () => (await body(browser, "roomFor")) === `${m}|roads||`);
-  await timed("filter: + channel", browser, () => browser.execute(() => document.querySelector('[data-testid="channel-table"] tr.is-clickable').click()), async () => (await body(browser, "roomFor"))?.split("|")[2] !== "");
-  await timed("drill: problem → its appeals", browser, () => browser.execute(() => document.querySelector('[data-testid="room-problems"] [data-problem]').click()), async () => (await body(browser, "drillReady")) === "problem");
-  await timed("drill: appeal → its case", browser, () => browser.execute(() => document.querySelector('[data-testid="problem-appeals"] [data-appeal]').click()), async () => (await body(browser, "drillReady")) === "appeal");
-  await timed("back to the region", browser, () => browser.execute(() => document.querySelector('.crumbs [data-level="region"]').click()), async () => (await body(browser, "roomFor")) === "|||");
+  await timed(`filter: municipality ${m}`, browser, `[data-testid="municipality-row-${m}"]`, async () => (await body(browser, "roomFor")) === `${m}|||`);
+  await timed("filter: + block roads", browser, '[data-testid="block-row-roads"]', async () => (await body(browser, "roomFor")) === `${m}|roads||`);
+  await timed("filter: + channel", browser, '[data-testid="channel-table"] tr.is-clickable', async () => (await body(browser, "roomFor"))?.split("|")[2] !== "");
+  await timed("drill: problem → its appeals", browser, '[data-testid="room-problems"] [data-problem]', async () => (await body(browser, "drillReady")) === "problem");
+  await timed("drill: appeal → its case", browser, '[data-testid="problem-appeals"] [data-appeal]', async () => (await body(browser, "drillReady")) === "appeal");
+  await timed("back to the region", browser, '.crumbs [data-level="region"]', async () => (await body(browser, "roomFor")) === "|||");
   const mb = memoryMb();
   const line = (label, m) => console.log(`${label.padEnd(52)} ${m.rss.toFixed(0).padStart(6)} MiB resident, ${m.pss.toFixed(0)} proportional, ${m.anon.toFixed(0)} anonymous`);
   line("memory: tsur-app", mb.app);
   line("memory: its WebKit web and network processes", mb.web);
   console.log(`${"memory: the whole app, proportional".padEnd(52)} ${(mb.app.pss + mb.web.pss).toFixed(0).padStart(6)} MiB`);
+  // What the run cost in CPU: on a shared machine a steadier comparison than the wall times.
+  console.log(`${"CPU time since the start: tsur-app / WebKit".padEnd(52)} ${mb.app.cpu.toFixed(1).padStart(6)} s / ${mb.web.cpu.toFixed(1)} s`);
 } finally {
   await browser.deleteSession();
 }

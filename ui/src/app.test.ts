@@ -30,7 +30,7 @@ function memoryStore(): KeyValueStore & { data: Map<string, string> } {
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
-async function startApp(backend: Backend, storage = memoryStore()) {
+async function startApp(backend: Backend, storage = memoryStore(), afterPaint?: () => Promise<void>) {
   document.body.innerHTML = '<div id="map"></div><nav id="crumbs"></nav><section id="drill" hidden></section><section id="room"></section><aside id="panel"></aside>';
   delete document.body.dataset.ready;
   delete document.body.dataset.mode;
@@ -48,6 +48,7 @@ async function startApp(backend: Backend, storage = memoryStore()) {
     storage,
     createMap: () => map,
     every: (_ms, tick) => void ticks.push(tick),
+    ...(afterPaint ? { afterPaint } : {}),
   });
   await app.start();
   return { app, map, storage, ticks };
@@ -227,6 +228,27 @@ describe("App", () => {
       expect(document.querySelector(".tiles")!.nextElementSibling).toBe(section);
       delete document.body.dataset.chartsReady;
     }
+  });
+
+  it("asks for the charts and the overdue list only after the figures are painted", async () => {
+    const asked: string[] = [];
+    const backend: Backend = {
+      ...mockBackend,
+      charts: (filter, dark) => (asked.push("charts"), mockBackend.charts(filter, dark)),
+      overdue: (filter, limit) => (asked.push("overdue"), mockBackend.overdue(filter, limit)),
+    };
+    let paint: () => void = () => undefined;
+    const painted = () => new Promise<void>((resolve) => (paint = resolve));
+    delete document.body.dataset.roomReady;
+    delete document.body.dataset.chartsReady;
+    const started = startApp(backend, memoryStore(), painted);
+    while (document.body.dataset.roomReady !== "1") await flush();
+    await flush();
+    expect(asked).toEqual([]);
+    paint();
+    await started;
+    expect(asked.sort()).toEqual(["charts", "overdue"]);
+    expect(document.body.dataset.chartsReady).toBe("1");
   });
 
   it("keeps the figures when the charts cannot be had", async () => {

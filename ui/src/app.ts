@@ -44,7 +44,17 @@ export interface AppOptions {
   storage: KeyValueStore | null;
   /** The wall's timer (tests pass a fake one). Default `window.setInterval`. */
   every?: (ms: number, tick: () => void) => void;
+  /** Resolves once the page has painted what was just changed (tests pass their own). Default {@link afterPaint}. */
+  afterPaint?: () => Promise<void>;
   createMap: MapFactory;
+}
+
+/**
+ * Resolves after the next frame has been painted: the animation frame runs just before the
+ * paint, and a task queued from it runs after.
+ */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 /** The text of an error for the user: a backend error's message, else a generic line. */
@@ -307,9 +317,13 @@ export class App {
     document.body.dataset.roomFor = [filter.municipality, filter.block, filter.channel, filter.status].map((v) => v ?? "").join("|");
     document.body.dataset.roomReady = "1";
     // The charts and the deadlines list (not on the wall) are asked for once the figures are
-    // drawn, so that they do not share the two cores with them. The charts follow every
-    // filter and are drawn when they come (a failure leaves the figures as they are); the
-    // list depends on the block and municipality only, so a change of period reuses the last one.
+    // painted, so that computing them does not take the cores from the frame that shows the
+    // figures (without a GPU the page and the map are drawn on the same two cores). The charts
+    // follow every filter and are drawn when they come (a failure leaves the figures as they
+    // are); the list depends on the block and municipality only, so a change of period reuses
+    // the last one.
+    await (this.options.afterPaint ?? afterPaint)();
+    if (seq !== this.roomSeq) return;
     const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
     const drawn = await charts;

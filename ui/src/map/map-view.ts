@@ -46,6 +46,9 @@ export class MapView {
   private pending: { overview: Overview; classes: Classes } | null = null;
   private pendingRoom: RoomScreen | null = null;
   private lastRoom: RoomScreen | null = null;
+  /** What the hotspots' and alerts' sources hold now (their GeoJSON text). */
+  private shownHotspots: string | null = null;
+  private shownAlerts: string | null = null;
   private metric: Metric = metricById(null);
   private hovered: string | null = null;
   private pinned: string | null = null;
@@ -146,15 +149,26 @@ export class MapView {
     );
     this.legend.update(classes, false, room.period_ru, metric.legend_ru);
     this.map.getContainer().dataset.metric = metric.id;
-    let hotspots: FeatureCollection;
-    try {
-      hotspots = parseFeatureCollection(room.hotspots_geojson, "Горячие точки");
-    } catch {
-      hotspots = { type: "FeatureCollection", features: [] };
+    // A source is given new data only when it changed (a change of metric, or a filter that
+    // keeps the same alerts): each `setData` has the worker cut the source into tiles again and
+    // the map drawn once more, which without a GPU is a frame of work on the same two cores.
+    if (room.hotspots_geojson !== this.shownHotspots) {
+      let hotspots: FeatureCollection;
+      try {
+        hotspots = parseFeatureCollection(room.hotspots_geojson, "Горячие точки");
+      } catch {
+        hotspots = { type: "FeatureCollection", features: [] };
+      }
+      (this.map.getSource(SOURCE.hotspots) as maplibregl.GeoJSONSource | undefined)?.setData(hotspots);
+      this.shownHotspots = room.hotspots_geojson;
+      this.map.getContainer().dataset.hotspots = String(hotspots.features.filter((f) => f.properties?.["class"] !== "not_significant").length);
     }
-    (this.map.getSource(SOURCE.hotspots) as maplibregl.GeoJSONSource | undefined)?.setData(hotspots);
-    (this.map.getSource(SOURCE.alerts) as maplibregl.GeoJSONSource | undefined)?.setData(alertsCollection(room.alerts));
-    this.map.getContainer().dataset.hotspots = String(hotspots.features.filter((f) => f.properties?.["class"] !== "not_significant").length);
+    const alerts = alertsCollection(room.alerts);
+    const alertsKey = JSON.stringify(alerts);
+    if (alertsKey !== this.shownAlerts) {
+      (this.map.getSource(SOURCE.alerts) as maplibregl.GeoJSONSource | undefined)?.setData(alerts);
+      this.shownAlerts = alertsKey;
+    }
     this.map.getContainer().dataset.alerts = String(room.alerts.length);
   }
 
