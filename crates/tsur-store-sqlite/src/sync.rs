@@ -441,7 +441,6 @@ const DEFERRABLE_INDEXES: &[&str] = &[
     "appeal_state_municipality",
     "appeal_state_block",
     "appeal_state_answer_due",
-    "appeal_state_fast_track",
     "appeal_state_review",
     "appeal_state_problem",
 ];
