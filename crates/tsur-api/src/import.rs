@@ -457,14 +457,30 @@ impl Api {
         drop(rx);
         // The last batch's commit, also after an error (a batch commits whole or not at all).
         let committed = batcher.finish().await;
-        let restored = if bulk { self.store().restore_indexes().await } else { Ok(0) };
+        let links = tsur_core::problems::LinkParams::default();
+        // The deferred indexes are built on one of the store's connections (one core, for
+        // seconds) while the linker reads the new appeals and works out their problems here,
+        // on the other; its links are written once the indexes are there (appending an event
+        // reads the appeal's history by the events' index).
+        let (restored, planned) = if bulk && written.is_ok() && committed.is_ok() {
+            let (restored, planned) = tokio::join!(self.store().restore_indexes(), self.plan_links(links));
+            (restored, Some(planned))
+        } else if bulk {
+            (self.store().restore_indexes().await, None)
+        } else {
+            (Ok(0), None)
+        };
         let joined = reader.join();
         self.store().finish_import(import_id, now).await?;
         let total = written?;
         committed?;
         restored?;
         joined.map_err(|_| ApiError::internal("поток чтения файла завершился с ошибкой"))?;
-        let linked = self.link_problems(tsur_core::problems::LinkParams::default()).await?.linked;
+        let pass = match planned {
+            Some(pass) => pass?,
+            None => self.plan_links(links).await?,
+        };
+        let linked = self.write_links(pass).await?.linked;
         Ok(ImportSummary { linked_to_problems: linked, ..summary(import_id, file, format.code(), encoding, &mapping.name, total, started) })
     }
 

@@ -72,6 +72,19 @@ pub struct LinkSummary {
     pub problems: u64,
 }
 
+/// A linking pass worked out and not yet written (see [`Api::plan_links`]).
+#[derive(Debug, Default)]
+pub(crate) struct LinkPass {
+    /// The link events to record.
+    events: Vec<tsur_core::Event>,
+    /// The last appeal rowid the pass saw; `None` when nothing was new.
+    seen_up_to: Option<i64>,
+    /// Appeals offered to the linker.
+    offered: u64,
+    /// Problems the new links belong to.
+    problems: u64,
+}
+
 /// A problem of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct ProblemItem {
@@ -116,9 +129,17 @@ impl Api {
     /// every member is linked. Problem ids derive from the group's first appeal, so a
     /// repeated pass changes nothing.
     pub async fn link_problems(&self, params: LinkParams) -> Result<LinkSummary, ApiError> {
+        let pass = self.plan_links(params).await?;
+        self.write_links(pass).await
+    }
+
+    /// The reading half of [`Api::link_problems`]: which appeals get which problem, worked
+    /// out from the store without writing. An import runs it while the store builds the
+    /// indexes it deferred (it reads no index they are), on the other core.
+    pub(crate) async fn plan_links(&self, params: LinkParams) -> Result<LinkPass, ApiError> {
         let (_, max_rowid, earliest_new) = self.store().link_progress().await?;
         let Some(earliest) = earliest_new else {
-            return Ok(LinkSummary { offered: 0, linked: 0, problems: 0 });
+            return Ok(LinkPass::default());
         };
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
         let groups = group(&rows, params, true);
@@ -147,11 +168,19 @@ impl Api {
                 });
             }
         }
-        for chunk in events.chunks(2_000) {
+        Ok(LinkPass { events, seen_up_to: Some(max_rowid), offered: rows.len() as u64, problems: problems.len() as u64 })
+    }
+
+    /// The writing half of [`Api::link_problems`]: the links as events, then the linker's
+    /// progress.
+    pub(crate) async fn write_links(&self, pass: LinkPass) -> Result<LinkSummary, ApiError> {
+        for chunk in pass.events.chunks(2_000) {
             self.store().append_events(chunk).await?;
         }
-        self.store().set_link_progress(max_rowid).await?;
-        Ok(LinkSummary { offered: rows.len() as u64, linked: events.len() as u64, problems: problems.len() as u64 })
+        if let Some(last) = pass.seen_up_to {
+            self.store().set_link_progress(last).await?;
+        }
+        Ok(LinkSummary { offered: pass.offered, linked: pass.events.len() as u64, problems: pass.problems })
     }
 
     /// The problems of the register, largest first.

@@ -375,3 +375,59 @@ async fn an_appeal_in_consecutive_batches_is_updated_not_registered_again() {
     assert_eq!(counts(&again), (10_003, 0, 0, 10_003, 0), "{again:?}");
     assert_eq!(api.store().event_count().await.unwrap(), events);
 }
+
+/// A file of `rows` appeals in which ten at one point within two hours report no water (a
+/// problem), the others are scattered; each row padded by `padding` bytes in a column no
+/// mapping reads.
+fn water_burst(path: &Path, rows: usize, padding: usize) {
+    let mut text = String::from("Номер;Дата поступления;Текст обращения;Адрес;Широта;Долгота;Статус;Примечание\n");
+    let pad = "з".repeat(padding / 2);
+    for i in 0..rows {
+        let (h, m) = (8 + i / 60 % 12, i % 60);
+        if i < 10 {
+            text.push_str(&format!("{i};02.03.2026 {h:02}:{m:02};Нет воды в доме третий день;г. Астрахань, ул. Савушкина, 5;46.3497;48.0408;Новое;{pad}\n"));
+        } else {
+            let day = 3 + i % 20;
+            text.push_str(&format!("{i};{day:02}.03.2026 {h:02}:{m:02};Яма на дороге у дома номер {i};г. Камызяк, ул. Ленина, {i};;;В работе;{pad}\n"));
+        }
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// Issue 4: a file large enough to be a bulk load (its indexes deferred, the problems worked out
+/// while they are built) links the same problems as a small one, and indexes nothing less.
+#[tokio::test]
+async fn a_bulk_import_links_problems_as_a_small_one_does() {
+    let (dir, small) = open().await;
+    let file = dir.path().join("small.csv");
+    water_burst(&file, 2_000, 0);
+    let expected = import(&small, &file, None, None, None).await;
+    assert_eq!(expected.linked_to_problems, 10, "{expected:?}");
+
+    let bulk = Api::open(&dir.path().join("bulk.db")).await.unwrap();
+    let file = dir.path().join("bulk.csv");
+    // At least 100 bytes a row for 50,000 rows: a bulk load into an empty store.
+    water_burst(&file, 2_000, 2_600);
+    assert!(std::fs::metadata(&file).unwrap().len() >= 5_000_000);
+    let s = import(&bulk, &file, None, None, None).await;
+    assert_eq!(counts(&s), counts(&expected));
+    assert_eq!(s.linked_to_problems, 10, "{s:?}");
+    let problems = |api: &Api| {
+        let api = api.clone();
+        async move { api.problems(10, &Scope::local_curator()).await.unwrap().into_iter().map(|p| (p.problem_id, p.appeals)).collect::<Vec<_>>() }
+    };
+    assert_eq!(problems(&bulk).await, problems(&small).await);
+    let again = bulk.link_problems(tsur_api::LinkParams::default()).await.unwrap();
+    assert_eq!(again.linked, 0);
+    let indexes = |api: &Api| {
+        let api = api.clone();
+        async move {
+            let names: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").fetch_all(api.store().pool()).await.unwrap();
+            names
+        }
+    };
+    assert_eq!(indexes(&bulk).await, indexes(&small).await);
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_meta WHERE key LIKE 'deferred_index:%'").fetch_one(bulk.store().pool()).await.unwrap();
+    assert_eq!(kept, 0);
+}

@@ -436,15 +436,8 @@ impl PullWriter {
 /// Indexes a bulk pull drops and builds once at its end ([`SqliteStore::defer_indexes`]):
 /// the projection's secondary indexes. Primary keys stay (the pull looks rows up by id), and
 /// so does `events_by_appeal`, which folding an appeal that comes twice in one sync reads.
-const DEFERRABLE_INDEXES: &[&str] = &[
-    "appeal_state_received",
-    "appeal_state_municipality",
-    "appeal_state_block",
-    "appeal_state_answer_due",
-    "appeal_state_fast_track",
-    "appeal_state_review",
-    "appeal_state_problem",
-];
+const DEFERRABLE_INDEXES: &[&str] =
+    &["appeal_state_received", "appeal_state_municipality", "appeal_state_block", "appeal_state_answer_due", "appeal_state_review", "appeal_state_problem"];
 
 /// The events' index by appeal, deferred by a bulk pull into a store without events.
 const EVENTS_BY_APPEAL: &str = "events_by_appeal";

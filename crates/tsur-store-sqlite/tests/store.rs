@@ -357,6 +357,31 @@ async fn queries_by_status_use_the_index_that_begins_with_it() {
     }
 }
 
+/// Issue 4: no index of the fast-track (migration 0014): no query reads by it, and a bulk
+/// load killed while it had it dropped does not build it again at the next open.
+#[tokio::test]
+async fn the_fast_track_has_no_index_and_a_killed_load_does_not_build_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    assert!(!index_names(&store).await.iter().any(|n| n == "appeal_state_fast_track"));
+    // As a store at migration 0013 was, killed during a bulk load that had dropped it.
+    for sql in [
+        "INSERT INTO sync_meta (key, value) VALUES ('deferred_index:appeal_state_fast_track', \
+         'CREATE INDEX appeal_state_fast_track ON appeal_state (fast_track_id) WHERE fast_track_id IS NOT NULL')",
+        "DELETE FROM _sqlx_migrations WHERE version = 14",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
+    store.close().await;
+    let store = open(dir.path()).await;
+    assert!(!index_names(&store).await.iter().any(|n| n == "appeal_state_fast_track"));
+    assert_eq!(store.sync_meta("deferred_index:appeal_state_fast_track").await.unwrap(), None);
+    // A deferral and its restore leave it out too.
+    store.defer_indexes().await.unwrap();
+    store.restore_indexes().await.unwrap();
+    assert!(!index_names(&store).await.iter().any(|n| n == "appeal_state_fast_track"));
+}
+
 async fn max_event_rowid(store: &SqliteStore) -> i64 {
     sqlx::query_scalar("SELECT max(rowid) FROM events").fetch_one(store.pool()).await.unwrap()
 }
