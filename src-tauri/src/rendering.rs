@@ -3,8 +3,8 @@
 //! WebKitGTK paints the page with Skia on OpenGL by default. Where OpenGL has no GPU under it
 //! (no DRM render node: a virtual machine, a thin client, a wall's player box without
 //! drivers) that OpenGL is Mesa's software rasteriser, and Skia drawing through it is slower
-//! and larger than Skia drawing on the CPU directly: WebKit's processes took about 55 MiB less
-//! with CPU painting at the same CPU time (docs/benchmarks.md). The map's WebGL keeps OpenGL
+//! and larger than Skia drawing on the CPU directly: the whole app took 726–760 MiB with CPU
+//! painting against 786–819 MiB, at the same CPU time (docs/benchmarks.md). The map's WebGL keeps OpenGL
 //! either way. A variable the user has set is left as it is.
 
 use std::ffi::OsStr;
@@ -17,9 +17,7 @@ pub const SOFTWARE: &[(&str, &str)] = &[("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"
 /// not told to rasterise in software (`LIBGL_ALWAYS_SOFTWARE`).
 pub fn has_gpu(dri: &Path, always_software: Option<&OsStr>) -> bool {
     let forced = always_software.is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
-    let node = std::fs::read_dir(dri)
-        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
-        .unwrap_or(false);
+    let node = std::fs::read_dir(dri).map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD"))).unwrap_or(false);
     node && !forced
 }
 
