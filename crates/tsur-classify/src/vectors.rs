@@ -229,7 +229,7 @@ impl Vectors {
         }
     }
 
-    /// The weighted mean vector of a cleaned text's words (numbers skipped), scaled to unit
+    /// The weighted mean vector of a cleaned text's words (numbers left out), scaled to unit
     /// length, into `out` (`dim` long); `false` (and zeros) when no word is in the table.
     pub fn text_vector(&self, clean: &str, out: &mut [f32]) -> bool {
         out.fill(0.0);
