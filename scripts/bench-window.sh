@@ -2,7 +2,7 @@
 # The window's figures at scale (docs/benchmarks.md): a release tsur-app on a store of
 # STORE (default: a new demo store of 1,000,000 appeals in target/bench-window/), driven under Xvfb through
 # tauri-driver like the end-to-end tests: cold start, each filter and drill-down step, memory.
-#   [TSUR_BENCH_NO_BUILD=1] scripts/bench-window.sh [STORE]
+#   [TSUR_BENCH_NO_BUILD=1] [TSUR_BENCH_APP=PATH] scripts/bench-window.sh [STORE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -17,7 +17,8 @@ if [ ! -f "$store" ]; then
   mkdir -p "$(dirname "$store")"
   "$ROOT/target/release/tsur" --db "$store" demo --appeals 1000000 --seed 7
 fi
-export TSUR_E2E_DB="$store" TSUR_E2E_APP="$ROOT/target/release/tsur-app" TSUR_E2E_CLI="$ROOT/target/release/tsur"
+# TSUR_BENCH_APP=PATH times another build of the app (a copy kept for a paired comparison).
+export TSUR_E2E_DB="$store" TSUR_E2E_APP="${TSUR_BENCH_APP:-$ROOT/target/release/tsur-app}" TSUR_E2E_CLI="$ROOT/target/release/tsur"
 work="$(mktemp -d)"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT

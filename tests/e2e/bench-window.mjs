@@ -36,6 +36,19 @@ async function timed(label, browser, selector, done) {
       );
     });
     window.__benchObserver.observe(document.body, { attributes: true, attributeFilter: ["data-room-for", "data-drill-ready"] });
+    // The map's frames of the step and its settling (MapLibre's "idle": nothing left to load
+    // or draw), from the app's marks as they are made (the app keeps only the latest of each).
+    window.__benchFrames = [];
+    window.__benchIdle = null;
+    window.__benchMarks?.disconnect();
+    window.__benchMarks = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (window.__benchStart === null || e.startTime < window.__benchStart) continue;
+        if (e.name === "tsur:map-render") window.__benchFrames.push(e.startTime);
+        if (e.name === "tsur:map-idle") window.__benchIdle = e.startTime;
+      }
+    });
+    window.__benchMarks.observe({ type: "mark" });
   });
   await browser.execute((sel) => {
     const target = document.querySelector(sel);
@@ -46,6 +59,19 @@ async function timed(label, browser, selector, done) {
   await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
   await browser.waitUntil(async () => await browser.execute(() => window.__benchShown !== null && window.__benchShown >= window.__benchChanged), { timeout: 10_000, interval: 10 });
   const ms = await browser.execute(() => window.__benchShown - window.__benchStart);
+  // A step that gave the map new data has ended for its map when the map is idle after it;
+  // its last frame is then when the map showed all of it (the hexagons come from MapLibre's
+  // worker, possibly frames after the figures).
+  const mapGiven = await browser.execute(() => performance.getEntriesByName("tsur:room-map")[0]?.startTime ?? 0);
+  let settled = "";
+  if (mapGiven >= (await browser.execute(() => window.__benchStart))) {
+    await browser.waitUntil(async () => await browser.execute((given) => window.__benchIdle !== null && window.__benchIdle > given, mapGiven), { timeout: 30_000, interval: 10, timeoutMsg: `${label}: the map never settled` });
+    const map = await browser.execute(() => {
+      const frames = window.__benchFrames.filter((f) => f <= window.__benchIdle);
+      return { last: frames.length ? frames[frames.length - 1] - window.__benchStart : null, count: frames.length };
+    });
+    settled = `; map: ${map.count} frames, the last at ${map.last === null ? "—" : map.last.toFixed(0)} ms`;
+  }
   // The room's marks of this step (answer received, panels built, map given the data).
   const marks = await browser.execute(() =>
     performance
@@ -53,7 +79,7 @@ async function timed(label, browser, selector, done) {
       .filter((m) => m.name.startsWith("tsur:room-") && m.startTime >= window.__benchStart)
       .map((m) => `${m.name.slice(10)} ${(m.startTime - window.__benchStart).toFixed(0)}`),
   );
-  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms${marks.length ? `  (${marks.join(", ")})` : ""}`);
+  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms${marks.length ? `  (${marks.join(", ")})` : ""}${settled}`);
   return ms;
 }
 

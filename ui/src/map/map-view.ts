@@ -10,7 +10,7 @@ import { formatDecimal, formatInt } from "../view/format";
 import { describePeriod } from "../view/period";
 import { buildStyle } from "./style";
 import { alertsCollection, boundsOf, mapGeometry, parseFeatureCollection, SOURCE } from "./sources";
-import { fillColorExpression, fillColors } from "./layers/municipalities-fill";
+import { FILL_STATE, fillColors, fillStates, type FillColors } from "./layers/municipalities-fill";
 import { attributionText } from "./attribution";
 import { MapLabels } from "./labels";
 import { LegendControl } from "./legend";
@@ -49,6 +49,9 @@ export class MapView {
   /** What the hotspots' and alerts' sources hold now (their GeoJSON text). */
   private shownHotspots: string | null = null;
   private shownAlerts: string | null = null;
+  /** The municipalities' ids, and the colour each has in the feature state now. */
+  private readonly ids: string[];
+  private readonly shownFill = new Map<string, string>();
   private metric: Metric = metricById(null);
   private hovered: string | null = null;
   private pinned: string | null = null;
@@ -61,6 +64,10 @@ export class MapView {
     mark("tsur:map-create");
     const geometry = mapGeometry(base);
     const bounds = boundsOf(geometry.outline, geometry.boundaries);
+    this.ids = geometry.boundaries.features.flatMap((f) => {
+      const id = f.properties?.["id"];
+      return typeof id === "string" ? [id] : [];
+    });
     this.map = new maplibregl.Map({
       container,
       style: buildStyle({ geometry, colors: { byId: {}, fallback: "#e5e7eb" }, dark: options.dark ?? false }),
@@ -93,7 +100,13 @@ export class MapView {
       this.map.once("render", () => this.reportDrawn());
       this.map.triggerRepaint();
     });
-    this.map.on("idle", () => this.reportDrawn());
+    this.map.on("idle", () => {
+      mark("tsur:map-idle");
+      this.reportDrawn();
+    });
+    // Each frame the map draws (the window's benchmark counts them per step: without a GPU a
+    // frame is tens of milliseconds of both cores).
+    this.map.on("render", () => mark("tsur:map-render"));
     // Also as soon as the source is parsed: on a software renderer the first idle can take seconds.
     this.map.on("sourcedata", (e) => {
       if (e.sourceId === SOURCE.municipalities && e.isSourceLoaded) this.reportDrawn();
@@ -135,7 +148,7 @@ export class MapView {
       const v = values[i];
       byId[a.municipality] = v === null || v === undefined ? NO_DATA_COLOR : colorFor(classes, v);
     });
-    this.map.setPaintProperty("municipalities-fill", "fill-color", fillColorExpression({ byId, fallback: NO_DATA_COLOR }));
+    this.paint({ byId, fallback: NO_DATA_COLOR });
     const labelled = new Map(room.areas.map((a) => [a.municipality, a]));
     this.labels.setMunicipalities(
       [...this.metrics.values()].map((m) => ({
@@ -179,7 +192,7 @@ export class MapView {
 
   private apply(overview: Overview, classes: Classes): void {
     this.metrics = new Map(overview.municipalities.map((m) => [m.id, m]));
-    this.map.setPaintProperty("municipalities-fill", "fill-color", fillColorExpression(fillColors(overview.municipalities, classes)));
+    this.paint(fillColors(overview.municipalities, classes));
     this.labels.setMunicipalities(
       overview.municipalities.map((m) => ({
         id: m.id,
@@ -196,6 +209,15 @@ export class MapView {
     if (this.lastRoom) this.applyRoom(this.lastRoom);
     const shown = this.pinned ?? this.hovered;
     if (shown && this.popup.isOpen()) this.popup.setDOMContent(this.popupContent(shown));
+  }
+
+  /** Colours the municipalities, changing the feature state of those whose colour changed. */
+  private paint(colors: FillColors): void {
+    for (const [id, color] of fillStates(colors, this.ids)) {
+      if (this.shownFill.get(id) === color) continue;
+      this.map.setFeatureState({ source: SOURCE.municipalities, id }, { [FILL_STATE]: color });
+      this.shownFill.set(id, color);
+    }
   }
 
   /** Sets `data-municipalities-drawn` to the number of distinct municipalities in the rendered source. */

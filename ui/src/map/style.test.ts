@@ -5,7 +5,7 @@ import { mockBackend } from "../backend";
 import { computeClasses } from "../view/classes";
 import { attributionText, OSM_ATTRIBUTION } from "./attribution";
 import { backgroundLayer } from "./layers/background";
-import { fillColorExpression, fillColors, municipalitiesFillLayer, type FillColors } from "./layers/municipalities-fill";
+import { FILL_STATE, fillColorExpression, fillColors, fillStates, municipalitiesFillLayer, type FillColors } from "./layers/municipalities-fill";
 import { municipalitiesHighlightLayer } from "./layers/municipalities-highlight";
 import { municipalitiesLineLayer } from "./layers/municipalities-line";
 import { oblastOutlineLayer } from "./layers/oblast-outline";
@@ -103,6 +103,23 @@ describe("the full style", () => {
     for (const layer of style.layers) {
       if ("source" in layer) expect(Object.keys(style.sources)).toContain(layer.source);
     }
+  });
+});
+
+describe("fillStates", () => {
+  it("gives every municipality a colour, the fallback to those the colours do not name", () => {
+    expect(fillStates(COLORS, ["b", "c", "a"])).toEqual([
+      ["b", "#bd0026"],
+      ["c", "#d9dde3"],
+      ["a", "#ffffb2"],
+    ]);
+    expect(fillStates({ byId: {}, fallback: "#0" }, ["a"])).toEqual([["a", "#0"]]);
+    expect(fillStates(COLORS, [])).toEqual([]);
+  });
+
+  it("is what the fill layer draws first, before the colours of the style", () => {
+    const paint = municipalitiesFillLayer(COLORS).paint as Record<string, unknown>;
+    expect(paint["fill-color"]).toEqual(["coalesce", ["feature-state", FILL_STATE], fillColorExpression(COLORS)]);
   });
 });
 

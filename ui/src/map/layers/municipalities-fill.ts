@@ -18,6 +18,21 @@ export function fillColors(municipalities: readonly MunicipalityMetric[], classe
   return { byId, fallback: classes.zeroColor };
 }
 
+/**
+ * The feature state that colours the municipalities: `[id, colour]` for every id of `ids`,
+ * the fallback for those `colors` does not name. A change of colours is a change of feature
+ * state, not of the layer's paint: MapLibre then updates the colours on the main thread and
+ * draws one frame, where a new `fill-color` expression has its worker lay the source's tiles
+ * out again and the map drawn once more when they come (without a GPU every frame is
+ * tens of milliseconds of both cores).
+ */
+export function fillStates(colors: FillColors, ids: readonly string[]): [string, string][] {
+  return ids.map((id) => [id, colors.byId[id] ?? colors.fallback]);
+}
+
+/** The feature-state key that holds a municipality's colour. */
+export const FILL_STATE = "fill";
+
 /** A `match` on the feature's `id` (or the bare fallback colour when there is nothing to match). */
 export function fillColorExpression(colors: FillColors): ExpressionSpecification | string {
   const entries = Object.entries(colors.byId).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -31,7 +46,8 @@ export function municipalitiesFillLayer(colors: FillColors): FillLayer {
     type: "fill",
     source: SOURCE.municipalities,
     paint: {
-      "fill-color": fillColorExpression(colors),
+      // The colour set through the feature state (`fillStates`), else the colours of the style.
+      "fill-color": ["coalesce", ["feature-state", FILL_STATE], fillColorExpression(colors)] as ExpressionSpecification,
       "fill-opacity": ["case", ["boolean", ["feature-state", "hover"], false], 0.95, 0.82],
     },
   };
