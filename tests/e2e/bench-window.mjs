@@ -161,6 +161,29 @@ try {
   await timed("drill: problem → its appeals", browser, '[data-testid="room-problems"] [data-problem]', async () => (await body(browser, "drillReady")) === "problem");
   await timed("drill: appeal → its case", browser, '[data-testid="problem-appeals"] [data-appeal]', async () => (await body(browser, "drillReady")) === "appeal");
   await timed("back to the region", browser, '.crumbs [data-level="region"]', async () => (await body(browser, "roomFor")) === "|||");
+  // What any frame of the page costs on this machine: one pixel changed at every animation
+  // frame, so that each frame is painted and composited (without a GPU, on the CPU), whatever
+  // the map and the panels do. No step can show its result in less than one such frame after
+  // its data has come.
+  const frame = await browser.execute(async () => {
+    const dot = document.createElement("div");
+    dot.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;z-index:9999;background:#000";
+    document.body.append(dot);
+    const at = [];
+    await new Promise((done) => {
+      const tick = (t) => {
+        at.push(t);
+        dot.style.background = at.length % 2 ? "#010101" : "#000";
+        if (at.length < 60) requestAnimationFrame(tick);
+        else done();
+      };
+      requestAnimationFrame(tick);
+    });
+    dot.remove();
+    const gaps = at.slice(2).map((t, i) => t - at[i + 1]).sort((a, b) => a - b);
+    return { median: gaps[Math.floor(gaps.length / 2)], p90: gaps[Math.floor(gaps.length * 0.9)] };
+  });
+  console.log(`${"a frame of the page (one pixel changed a frame)".padEnd(52)} ${frame.median.toFixed(0).padStart(6)} ms median, ${frame.p90.toFixed(0)} ms p90`);
   const mb = memoryMb();
   const line = (label, m) => console.log(`${label.padEnd(52)} ${m.rss.toFixed(0).padStart(6)} MiB resident, ${m.pss.toFixed(0)} proportional, ${m.anon.toFixed(0)} anonymous`);
   line("memory: tsur-app", mb.app);
