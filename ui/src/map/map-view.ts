@@ -9,6 +9,8 @@ import { displayValue, metricById, severity, type Metric } from "../view/metrics
 import { formatDecimal, formatInt } from "../view/format";
 import { describePeriod } from "../view/period";
 import { buildStyle } from "./style";
+import { beforeId } from "./zorder";
+import { HotspotsLayer } from "./layers/hotspots";
 import { alertsCollection, boundsOf, mapGeometry, parseFeatureCollection, SOURCE } from "./sources";
 import { FILL_STATE, fillColors, fillStates, type FillColors } from "./layers/municipalities-fill";
 import { attributionText } from "./attribution";
@@ -46,7 +48,8 @@ export class MapView {
   private pending: { overview: Overview; classes: Classes } | null = null;
   private pendingRoom: RoomScreen | null = null;
   private lastRoom: RoomScreen | null = null;
-  /** What the hotspots' and alerts' sources hold now (their GeoJSON text). */
+  private readonly hotspots = new HotspotsLayer();
+  /** What the hotspots' layer and the alerts' source hold now (their GeoJSON text). */
   private shownHotspots: string | null = null;
   private shownAlerts: string | null = null;
   /** The municipalities' ids, and the colour each has in the feature state now. */
@@ -89,6 +92,7 @@ export class MapView {
 
     this.map.on("load", () => {
       mark("tsur:map-load");
+      this.map.addLayer(this.hotspots, beforeId(this.hotspots.id, this.map.getLayersOrder()));
       this.loaded = true;
       if (bounds) this.map.fitBounds(bounds, { padding: 40, duration: 0 });
       if (this.pending) this.apply(this.pending.overview, this.pending.classes);
@@ -162,9 +166,10 @@ export class MapView {
     );
     this.legend.update(classes, false, room.period_ru, metric.legend_ru);
     this.map.getContainer().dataset.metric = metric.id;
-    // A source is given new data only when it changed (a change of metric, or a filter that
-    // keeps the same alerts): each `setData` has the worker cut the source into tiles again and
-    // the map drawn once more, which without a GPU is a frame of work on the same two cores.
+    // The hexagons are drawn in the frame that shows the colours (no worker: layers/hotspots.ts).
+    // The alerts' source is given new data only when it changed (a filter that keeps the same
+    // alerts): each `setData` has the worker cut the source into tiles again and the map drawn
+    // once more, which without a GPU is a frame of work on the same two cores.
     if (room.hotspots_geojson !== this.shownHotspots) {
       let hotspots: FeatureCollection;
       try {
@@ -172,9 +177,9 @@ export class MapView {
       } catch {
         hotspots = { type: "FeatureCollection", features: [] };
       }
-      (this.map.getSource(SOURCE.hotspots) as maplibregl.GeoJSONSource | undefined)?.setData(hotspots);
+      const drawn = this.hotspots.setData(hotspots);
       this.shownHotspots = room.hotspots_geojson;
-      this.map.getContainer().dataset.hotspots = String(hotspots.features.filter((f) => f.properties?.["class"] !== "not_significant").length);
+      this.map.getContainer().dataset.hotspots = String(drawn);
     }
     const alerts = alertsCollection(room.alerts);
     const alertsKey = JSON.stringify(alerts);

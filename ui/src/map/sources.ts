@@ -8,7 +8,6 @@ export const SOURCE = {
   outline: "oblast-outline",
   volga: "volga",
   towns: "towns",
-  hotspots: "hotspots",
   alerts: "alerts",
 } as const;
 
@@ -101,7 +100,6 @@ export function sourceSpecs(geometry: MapGeometry): Record<SourceId, GeoJSONSour
     [SOURCE.volga]: { type: "geojson", data: geometry.volga, ...TILING },
     [SOURCE.towns]: { type: "geojson", data: geometry.towns, ...TILING },
     // Filled by MapView.setRoom.
-    [SOURCE.hotspots]: { type: "geojson", data: EMPTY, ...TILING },
     [SOURCE.alerts]: { type: "geojson", data: EMPTY, ...TILING },
   };
 }

@@ -12,8 +12,8 @@ import { oblastOutlineLayer } from "./layers/oblast-outline";
 import { townsLayer } from "./layers/towns";
 import { volgaLayer } from "./layers/volga";
 import { boundsOf, mapGeometry, parseFeatureCollection, sourceSpecs, townsCollection, type MapGeometry } from "./sources";
-import { buildLayers, buildStyle } from "./style";
-import { LAYER_ORDER } from "./zorder";
+import { buildLayers, buildStyle, CUSTOM_LAYERS } from "./style";
+import { beforeId, LAYER_ORDER } from "./zorder";
 
 /** A hand-made sample in the shape the Rust side sends (two squares, a line, a town). */
 const SAMPLE: MapGeometry = {
@@ -77,8 +77,15 @@ describe("the full style", () => {
     expect(errorsOf(buildStyle({ geometry, colors }))).toEqual([]);
   });
 
-  it("has exactly the layers of zorder, in that order", () => {
-    expect(buildLayers({ geometry: SAMPLE, colors: COLORS }).map((l) => l.id)).toEqual([...LAYER_ORDER]);
+  it("has exactly the layers of zorder, in that order, and the custom ones go to their place", () => {
+    const order = buildLayers({ geometry: SAMPLE, colors: COLORS }).map((l) => l.id);
+    expect(order).toEqual(LAYER_ORDER.filter((id) => !(CUSTOM_LAYERS as readonly string[]).includes(id)));
+    // Added one by one as MapView adds them, they end where LAYER_ORDER puts them.
+    for (const id of CUSTOM_LAYERS) {
+      const before = beforeId(id, order);
+      order.splice(before === undefined ? order.length : order.indexOf(before), 0, id);
+    }
+    expect(order).toEqual([...LAYER_ORDER]);
   });
 
   it("needs no network: no glyphs, no sprite, only inline GeoJSON sources", () => {

@@ -10,7 +10,6 @@ import { municipalitiesHighlightLayer } from "./layers/municipalities-highlight"
 import { volgaLayer } from "./layers/volga";
 import { oblastOutlineLayer } from "./layers/oblast-outline";
 import { townsLayer } from "./layers/towns";
-import { hotspotsLayer } from "./layers/hotspots";
 import { alertsLayer } from "./layers/alerts";
 
 export interface StyleInput {
@@ -20,8 +19,20 @@ export interface StyleInput {
   dark?: boolean;
 }
 
-/** One builder per layer id: the mapped type makes a layer missing from here a type error. */
-const LAYER_BUILDERS: { [K in LayerId]: (input: StyleInput) => LayerSpecification } = {
+/**
+ * Layers drawn by code of our own (MapLibre custom layers, which a style cannot hold): MapView
+ * adds them at their place in LAYER_ORDER once the map is loaded.
+ */
+export const CUSTOM_LAYERS = ["hotspots"] as const satisfies readonly LayerId[];
+
+type StyleLayerId = Exclude<LayerId, (typeof CUSTOM_LAYERS)[number]>;
+
+function isStyleLayer(id: LayerId): id is StyleLayerId {
+  return !(CUSTOM_LAYERS as readonly LayerId[]).includes(id);
+}
+
+/** One builder per layer id of the style: the mapped type makes a layer missing from here a type error. */
+const LAYER_BUILDERS: { [K in StyleLayerId]: (input: StyleInput) => LayerSpecification } = {
   background: (input) => backgroundLayer(input.dark ?? false),
   "municipalities-fill": (input) => municipalitiesFillLayer(input.colors),
   volga: () => volgaLayer(),
@@ -29,13 +40,12 @@ const LAYER_BUILDERS: { [K in LayerId]: (input: StyleInput) => LayerSpecificatio
   "municipalities-highlight": () => municipalitiesHighlightLayer(),
   "oblast-outline": () => oblastOutlineLayer(),
   towns: () => townsLayer(),
-  hotspots: () => hotspotsLayer(),
   alerts: () => alertsLayer(),
 };
 
-/** Every layer, bottom first, exactly as LAYER_ORDER lists them. */
+/** Every layer of the style, bottom first, as LAYER_ORDER lists them (without CUSTOM_LAYERS). */
 export function buildLayers(input: StyleInput): LayerSpecification[] {
-  return LAYER_ORDER.map((id) => {
+  return LAYER_ORDER.filter(isStyleLayer).map((id) => {
     const layer = LAYER_BUILDERS[id](input);
     if (layer.id !== id) throw new Error(`layer builder for "${id}" made a layer with id "${layer.id}"`);
     return layer;
