@@ -12,7 +12,9 @@ const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?
 /**
  * Times a step in the page itself, from the click on `selector` to the frame that shows its
  * result: the step's attributes (`data-room-for`, `data-drill-ready`) are watched, and the
- * clock stops once the frame after their last change has been rendered. The clock starts in the same
+ * clock stops once the frame after their last change has been rendered, or, when the step gave
+ * the map new data, at the map's last frame before it went idle, whichever is later (the
+ * map's layers may come frames after the figures). The clock starts in the same
  * script as the click: timing from this script instead would add the driver's round trips
  * (tens of ms each) to every figure, and so would starting it in the script before.
  */
@@ -58,7 +60,8 @@ async function timed(label, browser, selector, done) {
   }, selector);
   await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
   await browser.waitUntil(async () => await browser.execute(() => window.__benchShown !== null && window.__benchShown >= window.__benchChanged), { timeout: 10_000, interval: 10 });
-  const ms = await browser.execute(() => window.__benchShown - window.__benchStart);
+  const shown = await browser.execute(() => window.__benchShown - window.__benchStart);
+  let ms = shown;
   // A step that gave the map new data has ended for its map when the map is idle after it;
   // its last frame is then when the map showed all of it (the hexagons come from MapLibre's
   // worker, possibly frames after the figures).
@@ -70,7 +73,9 @@ async function timed(label, browser, selector, done) {
       const frames = window.__benchFrames.filter((f) => f <= window.__benchIdle);
       return { last: frames.length ? frames[frames.length - 1] - window.__benchStart : null, count: frames.length };
     });
-    settled = `; map: ${map.count} frames, the last at ${map.last === null ? "—" : map.last.toFixed(0)} ms`;
+    settled = `; map: ${map.count} frames, the last at ${map.last === null ? "—" : map.last.toFixed(0)} ms; page shown at ${shown.toFixed(0)} ms`;
+    // The step is done when both are: the page painted and the map's last frame drawn.
+    if (map.last !== null) ms = Math.max(ms, map.last);
   }
   // The room's marks of this step (answer received, panels built, map given the data).
   const marks = await browser.execute(() =>
