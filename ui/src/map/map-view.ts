@@ -92,7 +92,12 @@ export class MapView {
 
     this.map.on("load", () => {
       mark("tsur:map-load");
-      this.map.addLayer(this.hotspots, beforeId(this.hotspots.id, this.map.getLayersOrder()));
+      try {
+        this.map.addLayer(this.hotspots, beforeId(this.hotspots.id, this.map.getLayersOrder()));
+      } catch (e) {
+        // A WebGL that cannot compile the hexagons' program leaves the rest of the map as it is.
+        console.error("Горячие точки не рисуются:", e);
+      }
       this.loaded = true;
       if (bounds) this.map.fitBounds(bounds, { padding: 40, duration: 0 });
       if (this.pending) this.apply(this.pending.overview, this.pending.classes);
