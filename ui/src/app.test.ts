@@ -273,7 +273,7 @@ describe("App", () => {
   });
 
   it("says when the laptop last synced and what waits to be sent", async () => {
-    const backend = createMockBackend({ sync: { configured: true, server: "c:5432/tsur", login: "ivanova", last_success: "2026-11-29T11:20:00Z", last_error: null, pending: 4 } });
+    const backend = createMockBackend({ sync: { configured: true, server: "c:5432/tsur", login: "ivanova", last_success: "2026-11-29T11:20:00Z", last_error: null, pending: 4, pending_more: false } });
     const { ticks } = await startApp(backend);
     await new Promise((r) => setTimeout(r, 0));
     expect(testId("sync-status")!.textContent).toBe("Синхронизировано: 29.11.2026 15:20; ждут отправки: 4");

@@ -93,9 +93,17 @@ pub struct SyncStatus {
     pub last_success: Option<String>,
     /// The error of the last sync, if it failed.
     pub last_error: Option<String>,
-    /// The node's events waiting to be pushed.
+    /// The node's events waiting to be pushed, counted up to [`PENDING_COUNTED`] and only where a
+    /// central database is configured (0 elsewhere).
     pub pending: u32,
+    /// Whether more than `pending` events are waiting.
+    pub pending_more: bool,
 }
+
+/// How many waiting events the sync status counts at most: the window asks every 30 s, and
+/// counting reads each waiting event (a node that took in a million appeals before its first
+/// sync has millions: a full read of its events, 1–2 s of a core each time).
+pub const PENDING_COUNTED: u32 = 100_000;
 
 /// Who the server says the login is.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
@@ -233,13 +241,17 @@ impl Api {
     /// Where the sync stands.
     pub async fn sync_status(&self) -> Result<SyncStatus, ApiError> {
         let settings = self.central_settings().await.ok().flatten();
+        // Without a central database nothing is sent, and nobody is shown what waits.
+        let counted = if settings.is_some() { self.store.pending_events(i64::from(PENDING_COUNTED) + 1).await? } else { 0 };
+        let pending = u32::try_from(counted).unwrap_or(u32::MAX);
         Ok(SyncStatus {
             configured: settings.is_some(),
             server: settings.as_ref().map(|(_, server, _)| server.clone()),
             login: settings.map(|(_, _, login)| login),
             last_success: self.store.sync_meta(LAST_SUCCESS).await?,
             last_error: self.store.sync_meta(LAST_ERROR).await?,
-            pending: u32::try_from(self.store.pending_events().await?).unwrap_or(u32::MAX),
+            pending: pending.min(PENDING_COUNTED),
+            pending_more: pending > PENDING_COUNTED,
         })
     }
 
@@ -318,7 +330,7 @@ impl Api {
         // New events reach the analytics' snapshot by its own catch-up (events' rowid). The
         // problem linker is not run on pulled appeals: links are made where appeals are taken
         // in, and arrive here as `problem_linked` events like any other.
-        report.pending = self.store.pending_events().await?;
+        report.pending = self.store.pending_events(i64::MAX).await?;
         self.store.set_sync_meta(&[(LAST_SUCCESS, Some(&now_text(Utc::now()))), (LAST_ERROR, None)]).await?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)

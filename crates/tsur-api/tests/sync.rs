@@ -502,3 +502,15 @@ async fn tls_to_the_server_is_verified() {
     let leaked = api.login(&format!("postgres://u:secret@localhost:{}/x", server.port()), "u", None).await.unwrap_err();
     assert_eq!(leaked.code, tsur_api::ErrorCode::InvalidInput);
 }
+
+#[tokio::test]
+async fn a_node_without_a_central_database_counts_nothing_it_would_send() {
+    // Every event of a node that never synced waits; without a central database nothing is
+    // sent, so the status (asked every 30 s by the window) does not read them.
+    let dir = tempfile::tempdir().unwrap();
+    let api = laptop(&dir, "alone").await;
+    api.seed_demo(DemoParams::year(300, 3), |_, _| {}).await.unwrap();
+    let status = api.sync_status().await.unwrap();
+    assert!(!status.configured);
+    assert_eq!((status.pending, status.pending_more), (0, false));
+}

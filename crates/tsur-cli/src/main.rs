@@ -631,7 +631,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     out!("Сервер {} , пользователь {}", s.server.unwrap_or_default(), s.login.unwrap_or_default());
                     out!("  последняя успешная синхронизация: {}", s.last_success.unwrap_or_else(|| "не было".into()));
-                    out!("  ожидают отправки событий: {}", s.pending);
+                    out!("  ожидают отправки событий: {}{}", if s.pending_more { "более " } else { "" }, s.pending);
                     if let Some(e) = s.last_error {
                         out!("  последняя ошибка: {e}");
                     }

@@ -403,7 +403,7 @@ async fn the_push_watermark_steps_over_pulled_events_and_never_over_a_waiting_on
     let mut w = store.pull_writer().await.unwrap();
     w.apply(&[pulled(&a, &a.events)], now).await.unwrap();
     w.commit(&[]).await.unwrap();
-    assert_eq!(store.pending_events().await.unwrap(), 0);
+    assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 0);
     assert_eq!(store.sync_meta("push_mark").await.unwrap(), Some(max_event_rowid(&store).await.to_string()));
     assert!(store.outbox(100).await.unwrap().events.is_empty());
 
@@ -414,7 +414,11 @@ async fn the_push_watermark_steps_over_pulled_events_and_never_over_a_waiting_on
     w.apply(&[pulled(&c, &c.events)], now).await.unwrap();
     w.commit(&[]).await.unwrap();
     assert_eq!(store.sync_meta("push_mark").await.unwrap(), mark_before);
-    assert_eq!(store.pending_events().await.unwrap(), 4);
+    assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 4);
+    // Counted up to a limit: the pulled events beside them are never counted.
+    for (limit, counted) in [(0, 0), (1, 1), (3, 3), (4, 4), (5, 4)] {
+        assert_eq!(store.pending_events(limit).await.unwrap(), counted, "limit {limit}");
+    }
 
     // In batches smaller than what waits, the mark is the last event sent.
     let first = store.outbox(3).await.unwrap();
@@ -425,13 +429,13 @@ async fn the_push_watermark_steps_over_pulled_events_and_never_over_a_waiting_on
     assert_eq!(all.events.len(), 4);
     assert_eq!(all.mark, max_event_rowid(&store).await);
     store.mark_pushed(all.mark, now).await.unwrap();
-    assert_eq!(store.pending_events().await.unwrap(), 0);
+    assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 0);
     assert!(store.outbox(100).await.unwrap().events.is_empty());
 
     // What this node records afterwards waits again.
     let later = event(2, 5, 40, EventKind::Closed);
     store.append_events(std::slice::from_ref(&later)).await.unwrap();
-    assert_eq!(store.pending_events().await.unwrap(), 1);
+    assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 1);
     assert!(store.outbox(100).await.unwrap().events.iter().any(|e| e.id == later.id));
 }
 
@@ -465,10 +469,10 @@ async fn migration_0013_moves_the_push_watermark_only_past_pulled_events() {
         let mark = store.sync_meta("push_mark").await.unwrap();
         if waiting {
             assert_eq!(mark, None);
-            assert_eq!(store.pending_events().await.unwrap(), 4);
+            assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 4);
         } else {
             assert_eq!(mark, Some(max_event_rowid(&store).await.to_string()));
-            assert_eq!(store.pending_events().await.unwrap(), 0);
+            assert_eq!(store.pending_events(i64::MAX).await.unwrap(), 0);
         }
     }
 }

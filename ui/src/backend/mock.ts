@@ -328,7 +328,7 @@ function sleep(ms: number): Promise<void> {
 /** A mock backend; see the module comment. */
 export function createMockBackend(options: MockOptions = {}): Backend {
   const { delayMs = 0, scenario = "normal", mode = { mode: "laptop", block: null, scene_seconds: 30 } } = options;
-  const sync: SyncStatus = options.sync ?? { configured: false, server: null, login: null, last_success: null, last_error: null, pending: 0 };
+  const sync: SyncStatus = options.sync ?? { configured: false, server: null, login: null, last_success: null, last_error: null, pending: 0, pending_more: false };
   return {
     async syncStatus() {
       return sync;
