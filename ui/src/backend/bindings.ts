@@ -1096,9 +1096,14 @@ last_success: string | null;
  */
 last_error: string | null; 
 /**
- * The node's events waiting to be pushed.
+ * The node's events waiting to be pushed, counted up to [`PENDING_COUNTED`] and only where a
+ * central database is configured (0 elsewhere).
  */
-pending: number }
+pending: number; 
+/**
+ * Whether more than `pending` events are waiting.
+ */
+pending_more: boolean }
 /**
  * One event of a case's timeline.
  */
