@@ -63,8 +63,8 @@ async function timed(label, browser, selector, done) {
   const shown = await browser.execute(() => window.__benchShown - window.__benchStart);
   let ms = shown;
   // A step that gave the map new data has ended for its map when the map is idle after it;
-  // its last frame is then when the map showed all of it (the hexagons come from MapLibre's
-  // worker, possibly frames after the figures).
+  // its last frame is then when the map showed all of it (a GeoJSON source's new data, such
+  // as the alerts', comes from MapLibre's worker, frames after the figures).
   const mapGiven = await browser.execute(() => performance.getEntriesByName("tsur:room-map")[0]?.startTime ?? 0);
   let settled = "";
   if (mapGiven >= (await browser.execute(() => window.__benchStart))) {

@@ -42,7 +42,7 @@ pub use radar::RadarItem;
 pub use reference::bundled as bundled_reference;
 pub use room::{AlertRow, AreaMetric, FeedItem, KpiTile, ProblemRow, RatingRow, RoomFilter, RoomScreen};
 pub use search::SearchResult;
-pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep, PENDING_COUNTED};
+pub use sync::{LoginReport, SyncReport, SyncStatus, SyncStep};
 pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;

@@ -9,7 +9,7 @@
 // (docs/benchmarks.md). Here the hexagons are triangulated on the main thread (a few hundred
 // cells: well under a millisecond) and shown in the same frame as the municipalities' colours.
 import type { FeatureCollection, Position } from "geojson";
-import type { CustomLayerInterface, CustomRenderMethodInput, Map as MapLibreMap } from "maplibre-gl";
+import { MercatorCoordinate, type CustomLayerInterface, type CustomRenderMethodInput, type Map as MapLibreMap } from "maplibre-gl";
 
 /** Colour of each significance class (`class` property of the backend's GeoJSON). */
 export const HOTSPOT_COLORS: Record<string, string> = {
@@ -36,10 +36,12 @@ export interface HexMesh {
   cells: number;
 }
 
-/** Web mercator of a longitude and latitude: [0, 0] the world's top left, [1, 1] its bottom right. */
+/**
+ * Web mercator of a longitude and latitude, as MapLibre projects them: [0, 0] the world's top
+ * left, [1, 1] its bottom right.
+ */
 export function mercator(lon: number, lat: number): [number, number] {
-  const x = (180 + lon) / 360;
-  const y = (180 - (180 / Math.PI) * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))) / 360;
+  const { x, y } = MercatorCoordinate.fromLngLat([lon, lat]);
   return [x, y];
 }
 
