@@ -46,69 +46,87 @@ pub fn share(start: DateTime<Utc>, due: DateTime<Utc>, t: DateTime<Utc>) -> f64 
     (t - start).num_milliseconds() as f64 / term
 }
 
-/// A Kaplan–Meier survival curve over shares of the term.
+/// The grid on which shares are counted: 1/1024 of the term (42 minutes of a 30-day term,
+/// 1.4 minutes of a day's). Answers within one cell are ties, as days are in a life table:
+/// a curve then has at most a few thousand steps however many appeals it counts, where one
+/// step per answer kept four levels of curves over every appeal (94 MiB at a million).
+pub const CELLS_PER_TERM: f64 = 1024.0;
+
+/// The cell of the grid that share `x` falls in (shares beyond ±2 million terms share the
+/// last cell: `as` saturates).
+fn cell(x: f64) -> i32 {
+    (x * CELLS_PER_TERM).floor() as i32
+}
+
+/// A Kaplan–Meier survival curve over shares of the term, counted by cells of the grid.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Survival {
-    /// The shares at which the answered appeals were answered, ascending: the curve's steps.
-    answered: Vec<f64>,
-    /// Survival just after each of `answered` (the same for equal shares). One per answer
-    /// rather than one per distinct share beside a vector of the distinct shares: those are
-    /// nearly all distinct, and a model keeps four levels of curves over every appeal.
+    /// The cells where some appeal was answered or, still open, has got to; ascending.
+    cells: Vec<i32>,
+    /// How many appeals were answered in each cell.
+    answered: Vec<u32>,
+    /// How many appeals got to each cell or beyond (answered in it or later, or still open
+    /// in it or later): those at risk there.
+    at_least: Vec<u32>,
+    /// Survival just after each cell.
     survival: Vec<f64>,
-    /// The shares the still-open appeals have reached, ascending.
-    open: Vec<f64>,
 }
 
 impl Survival {
     /// The curve of observations `(share, answered)`.
     #[cfg(test)]
     fn build(obs: Vec<(f64, bool)>) -> Survival {
-        let (answered, open): (Vec<_>, Vec<_>) = obs.into_iter().partition(|o| o.1);
-        Survival::new(answered.into_iter().map(|o| o.0).collect(), open.into_iter().map(|o| o.0).collect())
+        Survival::counted(obs.into_iter().filter(|o| o.0.is_finite()).map(|(x, answered)| (cell(x), u32::from(answered), u32::from(!answered))).collect())
     }
 
-    /// The curve of the answered and the still-open appeals' shares, in any order (the
-    /// ascending runs of a union of curves sort quickly).
-    fn new(mut answered: Vec<f64>, mut open: Vec<f64>) -> Survival {
-        for v in [&mut answered, &mut open] {
-            v.retain(|s| s.is_finite());
-            v.sort_by(f64::total_cmp);
-        }
-        // Exact sizes: a model keeps four levels of curves over every appeal (tens of MiB at
-        // a million), and vectors grown by doubling held half as much again.
-        answered.shrink_to_fit();
-        open.shrink_to_fit();
-        let mut out = Survival { survival: Vec::with_capacity(answered.len()), answered, open };
+    /// The curve of `(cell, answered, still open)` counts, in any order and with any cell
+    /// more than once (the counts add up).
+    fn counted(mut counts: Counts) -> Survival {
+        counts.sort_unstable_by_key(|c| c.0);
+        counts.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+                kept.2 += next.2;
+            }
+            same
+        });
+        counts.retain(|c| c.1 + c.2 > 0);
+        let n = counts.len();
+        let mut out =
+            Survival { cells: Vec::with_capacity(n), answered: Vec::with_capacity(n), at_least: Vec::with_capacity(n), survival: Vec::with_capacity(n) };
+        let mut at_risk: u32 = counts.iter().map(|c| c.1 + c.2).sum();
         let mut s = 1.0;
-        let mut i = 0;
-        while i < out.answered.len() {
-            let t = out.answered[i];
-            let at_risk = out.waited(t);
-            let events = out.answered[i..].partition_point(|&x| x <= t);
-            s *= 1.0 - events as f64 / at_risk as f64;
-            out.survival.extend(std::iter::repeat_n(s, events));
-            i += events;
+        for (c, answered, open) in counts {
+            if answered > 0 {
+                s *= 1.0 - f64::from(answered) / f64::from(at_risk);
+            }
+            out.cells.push(c);
+            out.answered.push(answered);
+            out.at_least.push(at_risk);
+            out.survival.push(s);
+            at_risk -= answered + open;
         }
         out
     }
 
-    /// The steps of the curve: each distinct answered share and the survival just after it.
+    /// The counts the curve was made of: `(cell, answered, still open)`.
+    fn counts(&self) -> impl Iterator<Item = (i32, u32, u32)> + '_ {
+        (0..self.cells.len()).map(|i| {
+            let after = self.at_least.get(i + 1).copied().unwrap_or(0);
+            (self.cells[i], self.answered[i], self.at_least[i] - after - self.answered[i])
+        })
+    }
+
+    /// The steps of the curve: each cell with an answer and the survival just after it.
     #[cfg(test)]
-    fn steps(&self) -> (Vec<f64>, Vec<f64>) {
-        let mut steps: (Vec<f64>, Vec<f64>) = (vec![], vec![]);
-        for (&t, &s) in self.answered.iter().zip(&self.survival) {
-            if steps.0.last() == Some(&t) {
-                continue;
-            }
-            steps.0.push(t);
-            steps.1.push(s);
-        }
-        steps
+    fn steps(&self) -> (Vec<i32>, Vec<f64>) {
+        (0..self.cells.len()).filter(|&i| self.answered[i] > 0).map(|i| (self.cells[i], self.survival[i])).unzip()
     }
 
     /// P(not answered by share `x`).
     fn at(&self, x: f64) -> f64 {
-        let k = self.answered.partition_point(|&t| t <= x);
+        let k = self.cells.partition_point(|&c| c <= cell(x));
         if k == 0 {
             1.0
         } else {
@@ -116,10 +134,10 @@ impl Survival {
         }
     }
 
-    /// How many appeals waited at least share `x`.
+    /// How many appeals waited at least share `x` (to its cell).
     fn waited(&self, x: f64) -> usize {
-        let from = |v: &[f64]| v.len() - v.partition_point(|&s| s < x);
-        from(&self.answered) + from(&self.open)
+        let k = self.cells.partition_point(|&c| c < cell(x));
+        self.at_least.get(k).map_or(0, |&n| n as usize)
     }
 
     fn p_late(&self, f: f64) -> f64 {
@@ -197,10 +215,10 @@ impl Default for Thresholds {
 /// Survival curves of every agency × topic, agency, topic and the region.
 ///
 /// It serialises so that a store can keep it between runs (building it reads every
-/// appeal): as its agency × topic curves only, each the shares of its answered and its
-/// still-open appeals written as the bits of the `f64`s, so that they come back exact
-/// whatever the format does with floats. Reading rebuilds the coarser curves (unions of
-/// those) and the survivals: the same model from a quarter of the numbers.
+/// appeal): as its agency × topic curves only, each the cells of its grid with how many
+/// appeals were answered in them and how many are still open there. Reading rebuilds the
+/// coarser curves (unions of those) and the survivals: the same model from a quarter of the
+/// numbers.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RiskModel {
     by_pair: HashMap<String, HashMap<String, Survival>>,
@@ -211,52 +229,34 @@ pub struct RiskModel {
 }
 
 /// The version of [`RiskModel`]'s serialised form; another version is refused on reading
-/// (the caller builds the model again).
-pub const MODEL_FORMAT: u32 = 1;
+/// (the caller builds the model again). Format 1 kept every share as the bits of its `f64`.
+pub const MODEL_FORMAT: u32 = 2;
 
-/// The shares of one curve's answered and still-open appeals.
-#[derive(Default)]
-struct Shares {
-    answered: Vec<f64>,
-    open: Vec<f64>,
-}
+/// Counts of appeals `(cell, answered, still open)`, a cell possibly more than once.
+type Counts = Vec<(i32, u32, u32)>;
 
-/// The unions of the agency × topic curves grouped by `key` of (agency, topic), one level at
-/// a time and each sized before it is filled: every level holds every share again.
+/// The unions of the agency × topic curves grouped by `key` of (agency, topic), each from
+/// its parts' counts.
 fn unions<'a>(by_pair: &'a HashMap<String, HashMap<String, Survival>>, key: impl Fn(&'a str, &'a str) -> &'a str) -> HashMap<&'a str, Survival> {
-    let key = &key;
-    let pairs = || by_pair.iter().flat_map(move |(a, topics)| topics.iter().map(move |(t, c)| (key(a, t), c)));
-    let mut sizes: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (k, c) in pairs() {
-        let n = sizes.entry(k).or_default();
-        n.0 += c.answered.len();
-        n.1 += c.open.len();
+    let mut counts: HashMap<&str, Counts> = HashMap::new();
+    for (a, topics) in by_pair {
+        for (t, c) in topics {
+            counts.entry(key(a, t)).or_default().extend(c.counts());
+        }
     }
-    let mut shares: HashMap<&str, Shares> =
-        sizes.into_iter().map(|(k, (answered, open))| (k, Shares { answered: Vec::with_capacity(answered), open: Vec::with_capacity(open) })).collect();
-    for (k, c) in pairs() {
-        let s = shares.get_mut(k).expect("sized above");
-        s.answered.extend_from_slice(&c.answered);
-        s.open.extend_from_slice(&c.open);
-    }
-    shares.into_iter().map(|(k, s)| (k, Survival::new(s.answered, s.open))).collect()
+    counts.into_iter().map(|(k, c)| (k, Survival::counted(c))).collect()
 }
 
 impl RiskModel {
     /// Builds the curves from the history.
     pub fn build<'a>(history: impl IntoIterator<Item = Observation<'a>>, thresholds: &Thresholds) -> RiskModel {
-        let mut pairs: HashMap<&str, HashMap<&str, Shares>> = HashMap::new();
-        for o in history {
-            let s = pairs.entry(o.agency).or_default().entry(o.topic).or_default();
-            if o.answered {
-                s.answered.push(o.share);
-            } else {
-                s.open.push(o.share);
-            }
+        let mut pairs: HashMap<&str, HashMap<&str, Counts>> = HashMap::new();
+        for o in history.into_iter().filter(|o| o.share.is_finite()) {
+            pairs.entry(o.agency).or_default().entry(o.topic).or_default().push((cell(o.share), u32::from(o.answered), u32::from(!o.answered)));
         }
         let by_pair = pairs
             .into_iter()
-            .map(|(a, topics)| (a.to_owned(), topics.into_iter().map(|(t, s)| (t.to_owned(), Survival::new(s.answered, s.open))).collect()))
+            .map(|(a, topics)| (a.to_owned(), topics.into_iter().map(|(t, c)| (t.to_owned(), Survival::counted(c))).collect()))
             .collect();
         RiskModel::from_pairs(by_pair, thresholds.min_sample)
     }
@@ -290,19 +290,15 @@ impl RiskModel {
 
 impl Serialize for RiskModel {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// Shares as the bits of their `f64`s.
-        struct Bits<'a>(&'a [f64]);
-        impl Serialize for Bits<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_seq(self.0.iter().map(|x| x.to_bits()))
-            }
-        }
+        /// One agency × topic curve as kept: its cells, and in each how many appeals were
+        /// answered and how many are still open.
         #[derive(Serialize)]
         struct Pair<'a> {
             agency: &'a str,
             topic: &'a str,
-            answered: Bits<'a>,
-            open: Bits<'a>,
+            cells: Vec<i32>,
+            answered: Vec<u32>,
+            open: Vec<u32>,
         }
         #[derive(Serialize)]
         struct Kept<'a> {
@@ -313,7 +309,12 @@ impl Serialize for RiskModel {
         let pairs = self
             .by_pair
             .iter()
-            .flat_map(|(a, topics)| topics.iter().map(move |(t, c)| Pair { agency: a, topic: t, answered: Bits(&c.answered), open: Bits(&c.open) }))
+            .flat_map(|(a, topics)| {
+                topics.iter().map(move |(t, c)| {
+                    let (cells, (answered, open)): (Vec<i32>, (Vec<u32>, Vec<u32>)) = c.counts().map(|(cell, a, o)| (cell, (a, o))).unzip();
+                    Pair { agency: a, topic: t, cells, answered, open }
+                })
+            })
             .collect();
         Kept { format: MODEL_FORMAT, min_sample: self.min_sample, pairs }.serialize(serializer)
     }
@@ -321,10 +322,14 @@ impl Serialize for RiskModel {
 
 impl<'de> Deserialize<'de> for RiskModel {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RiskModel, D::Error> {
+        // The counts are read wide and `cells` may be missing, so that a model of another
+        // format still reads this far and is refused by its format, not by a field.
         #[derive(Deserialize)]
         struct Pair {
             agency: String,
             topic: String,
+            #[serde(default)]
+            cells: Vec<i32>,
             answered: Vec<u64>,
             open: Vec<u64>,
         }
@@ -334,14 +339,19 @@ impl<'de> Deserialize<'de> for RiskModel {
             min_sample: usize,
             pairs: Vec<Pair>,
         }
+        use serde::de::Error;
         let kept = Kept::deserialize(deserializer)?;
         if kept.format != MODEL_FORMAT {
-            return Err(serde::de::Error::custom(format!("lateness model of format {}, this version reads {MODEL_FORMAT}", kept.format)));
+            return Err(D::Error::custom(format!("lateness model of format {}, this version reads {MODEL_FORMAT}", kept.format)));
         }
-        let floats = |v: Vec<u64>| v.into_iter().map(f64::from_bits).collect();
         let mut by_pair: HashMap<String, HashMap<String, Survival>> = HashMap::new();
         for p in kept.pairs {
-            by_pair.entry(p.agency).or_default().insert(p.topic, Survival::new(floats(p.answered), floats(p.open)));
+            if p.answered.len() != p.cells.len() || p.open.len() != p.cells.len() {
+                return Err(D::Error::custom(format!("lateness model: a curve of {} cells with {} and {} counts", p.cells.len(), p.answered.len(), p.open.len())));
+            }
+            let narrow = |n: u64| u32::try_from(n).map_err(|_| D::Error::custom(format!("lateness model: a count of {n} appeals")));
+            let counts = p.cells.iter().zip(&p.answered).zip(&p.open).map(|((&c, &a), &o)| Ok((c, narrow(a)?, narrow(o)?))).collect::<Result<_, D::Error>>()?;
+            by_pair.entry(p.agency).or_default().insert(p.topic, Survival::counted(counts));
         }
         Ok(RiskModel::from_pairs(by_pair, kept.min_sample))
     }
@@ -460,6 +470,30 @@ mod tests {
         assert!(serde_json::from_str::<RiskModel>(&other).unwrap_err().to_string().contains("format 999"));
     }
 
+    #[test]
+    fn a_model_of_the_first_format_is_refused_by_its_format() {
+        // Format 1 kept every share as the bits of its f64, and had no cells.
+        let first = format!(r#"{{"format":1,"min_sample":30,"pairs":[{{"agency":"a","topic":"b","answered":[{}],"open":[]}}]}}"#, 0.5f64.to_bits());
+        let err = serde_json::from_str::<RiskModel>(&first).unwrap_err().to_string();
+        assert!(err.contains("format 1"), "{err}");
+        // Counts that do not fit the cells are refused, not read into a wrong curve.
+        let bad = format!(r#"{{"format":{MODEL_FORMAT},"min_sample":30,"pairs":[{{"agency":"a","topic":"b","cells":[1,2],"answered":[1],"open":[0,0]}}]}}"#);
+        assert!(serde_json::from_str::<RiskModel>(&bad).unwrap_err().to_string().contains("2 cells"));
+    }
+
+    #[test]
+    fn a_curve_has_at_most_a_step_per_cell_however_many_appeals_it_counts() {
+        // (appeals, shares spread over this many terms): cells in use ≤ the grid's cells there.
+        for (n, terms) in [(10, 1.0), (1_000, 1.0), (100_000, 1.0), (100_000, 3.0), (300_000, 0.25)] {
+            let obs: Vec<(f64, bool)> = (0..n).map(|i| (terms * f64::from(i) / f64::from(n), i % 5 != 0)).collect();
+            let curve = Survival::build(obs);
+            let grid = (terms * CELLS_PER_TERM) as usize;
+            assert!(curve.cells.len() <= grid, "{n} appeals over {terms} terms: {} cells", curve.cells.len());
+            assert_eq!(curve.at_least[0] as usize, n as usize);
+            assert!(curve.cells.len() == grid.min(n as usize), "{n} appeals over {terms} terms: {} cells", curve.cells.len());
+        }
+    }
+
     proptest! {
         /// A model written and read back is the same model, to the bit, and answers alike.
         #[test]
@@ -477,8 +511,8 @@ mod tests {
         #[test]
         fn the_curve_is_the_plain_kaplan_meier(obs in prop::collection::vec((0u8..20, any::<bool>()), 0..200)) {
             let obs: Vec<(f64, bool)> = obs.into_iter().map(|(s, a)| (f64::from(s) / 10.0, a)).collect();
-            let mut sorted = obs.clone();
-            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut sorted: Vec<(i32, bool)> = obs.iter().map(|&(x, a)| (cell(x), a)).collect();
+            sorted.sort_by_key(|o| o.0);
             let (mut times, mut survival, mut s, mut i) = (vec![], vec![], 1.0, 0);
             while i < sorted.len() {
                 let t = sorted[i].0;
@@ -495,6 +529,24 @@ mod tests {
             }
             let curve = Survival::build(obs);
             prop_assert_eq!(curve.steps(), (times, survival));
+        }
+
+        /// Every coarser curve is the curve of its appeals counted together: the unions of the
+        /// agency × topic counts lose nothing.
+        #[test]
+        fn the_coarser_curves_are_the_curves_of_their_appeals(raw in prop::collection::vec((0u8..3, 0u8..3, -0.5f64..3.0, any::<bool>()), 0..300)) {
+            let obs = observations(&raw);
+            let model = RiskModel::build(obs.clone(), &Thresholds::default());
+            let of = |keep: &dyn Fn(&Observation) -> bool| Survival::build(obs.iter().filter(|o| keep(o)).map(|o| (o.share, o.answered)).collect());
+            prop_assert_eq!(&model.region, &of(&|_| true));
+            for (name, curve) in &model.by_agency {
+                prop_assert_eq!(curve, &of(&|o| o.agency == name));
+            }
+            for (name, curve) in &model.by_topic {
+                prop_assert_eq!(curve, &of(&|o| o.topic == name));
+            }
+            let pairs: usize = model.by_pair.values().map(HashMap::len).sum();
+            prop_assert_eq!(pairs, obs.iter().map(|o| (o.agency, o.topic)).collect::<std::collections::HashSet<_>>().len());
         }
 
         /// Survival is a non-increasing probability, and P(late) a probability.
