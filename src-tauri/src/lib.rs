@@ -2,6 +2,7 @@
 //! bindings they generate for the UI, and the window.
 
 pub mod rendering;
+pub mod session;
 
 use serde::Serialize;
 use tauri::State;

@@ -14,5 +14,8 @@ fn main() {
     // Without a GPU, WebKit paints the page on the CPU rather than through software OpenGL.
     // SAFETY: no other thread has started yet.
     unsafe { tsur_app::rendering::configure() };
+    // Without a session bus GLib would start a private one for the window, at a cost of up to 3 s.
+    // SAFETY: no other thread has started yet.
+    unsafe { tsur_app::session::configure() };
     tsur_app::run();
 }
