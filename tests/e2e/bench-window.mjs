@@ -148,6 +148,20 @@ const instants = await browser.execute(() => {
   for (const m of performance.getEntriesByType("mark")) if (m.name.startsWith("tsur:")) at.push([`page: ${m.name.slice(5)}`, m.startTime]);
   return { origin: performance.timeOrigin, at };
 });
+// When the processes began, from /proc (ticks of 1/100 s since boot; the boot's instant from
+// /proc/uptime now): the time before the app's process is the driver's, not the app's.
+const bootEpoch = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+for (const line of execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" }).split("\n")) {
+  const [pid, comm] = line.trim().split(/\s+/, 2);
+  const name = comm?.startsWith("tsur-app") ? "process: tsur-app started" : comm?.startsWith("WebKitWebProc") ? "process: WebKit's web process started" : null;
+  if (!name) continue;
+  try {
+    const ticks = Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
+    instants.at.push([name, bootEpoch + ticks * 10 - instants.origin]);
+  } catch {
+    // gone meanwhile
+  }
+}
 for (const [label, t] of instants.at.sort((a, b) => a[1] - b[1])) {
   console.log(`  ${label.padEnd(50)} ${(instants.origin - startEpoch + t).toFixed(0).padStart(6)} ms`);
 }
