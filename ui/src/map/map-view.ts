@@ -8,10 +8,11 @@ import { binIndex, colorFor, computeClasses, type Classes } from "../view/classe
 import { displayValue, metricById, severity, type Metric } from "../view/metrics";
 import { formatDecimal, formatInt } from "../view/format";
 import { describePeriod } from "../view/period";
-import { buildStyle } from "./style";
+import { buildStyle, MAP_OPTIONS } from "./style";
 import { beforeId } from "./zorder";
 import { HotspotsLayer } from "./layers/hotspots";
-import { alertsCollection, boundsOf, mapGeometry, parseFeatureCollection, SOURCE } from "./sources";
+import { alertCounts, alertPoints, boundsOf, mapGeometry, parseFeatureCollection, SOURCE } from "./sources";
+import { ALERTS_STATE } from "./layers/alerts";
 import { FILL_STATE, fillColors, fillStates, type FillColors } from "./layers/municipalities-fill";
 import { attributionText } from "./attribution";
 import { MapLabels } from "./labels";
@@ -51,7 +52,9 @@ export class MapView {
   private readonly hotspots = new HotspotsLayer();
   /** What the hotspots' layer and the alerts' source hold now (their GeoJSON text). */
   private shownHotspots: string | null = null;
-  private shownAlerts: string | null = null;
+  /** The alerts' points given to their source (their GeoJSON text), and each municipality's count shown. */
+  private shownAlertPoints: string | null = null;
+  private readonly shownAlerts = new Map<string, number>();
   /** The municipalities' ids, and the colour each has in the feature state now. */
   private readonly ids: string[];
   private readonly shownFill = new Map<string, string>();
@@ -76,11 +79,7 @@ export class MapView {
       style: buildStyle({ geometry, colors: { byId: {}, fallback: "#e5e7eb" }, dark: options.dark ?? false }),
       attributionControl: false,
       ...(bounds ? { bounds, fitBoundsOptions: { padding: 40 } } : { center: [47.5, 47.0], zoom: 6 }),
-      dragRotate: false,
-      pitchWithRotate: false,
-      touchPitch: false,
-      maxZoom: 11,
-      minZoom: 4,
+      ...MAP_OPTIONS,
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
@@ -171,10 +170,8 @@ export class MapView {
     );
     this.legend.update(classes, false, room.period_ru, metric.legend_ru);
     this.map.getContainer().dataset.metric = metric.id;
-    // The hexagons are drawn in the frame that shows the colours (no worker: layers/hotspots.ts).
-    // The alerts' source is given new data only when it changed (a filter that keeps the same
-    // alerts): each `setData` has the worker cut the source into tiles again and the map drawn
-    // once more, which without a GPU is a frame of work on the same two cores.
+    // The hexagons are drawn in the frame that shows the colours (no worker: layers/hotspots.ts),
+    // and so are the alerts' markers (feature state of fixed points: layers/alerts.ts).
     if (room.hotspots_geojson !== this.shownHotspots) {
       let hotspots: FeatureCollection;
       try {
@@ -186,11 +183,13 @@ export class MapView {
       this.shownHotspots = room.hotspots_geojson;
       this.map.getContainer().dataset.hotspots = String(drawn);
     }
-    const alerts = alertsCollection(room.alerts);
-    const alertsKey = JSON.stringify(alerts);
-    if (alertsKey !== this.shownAlerts) {
-      (this.map.getSource(SOURCE.alerts) as maplibregl.GeoJSONSource | undefined)?.setData(alerts);
-      this.shownAlerts = alertsKey;
+    const counts = alertCounts(room.alerts);
+    for (const id of new Set([...this.shownAlerts.keys(), ...counts.keys()])) {
+      const n = counts.get(id) ?? 0;
+      if ((this.shownAlerts.get(id) ?? 0) === n) continue;
+      this.map.setFeatureState({ source: SOURCE.alerts, id }, { [ALERTS_STATE]: n });
+      if (n > 0) this.shownAlerts.set(id, n);
+      else this.shownAlerts.delete(id);
     }
     this.map.getContainer().dataset.alerts = String(room.alerts.length);
   }
@@ -202,6 +201,13 @@ export class MapView {
 
   private apply(overview: Overview, classes: Classes): void {
     this.metrics = new Map(overview.municipalities.map((m) => [m.id, m]));
+    // The alerts' points: once, as the municipalities and their label points do not change.
+    const points = alertPoints(overview.municipalities);
+    const pointsKey = JSON.stringify(points);
+    if (pointsKey !== this.shownAlertPoints) {
+      (this.map.getSource(SOURCE.alerts) as maplibregl.GeoJSONSource | undefined)?.setData(points);
+      this.shownAlertPoints = pointsKey;
+    }
     this.paint(fillColors(overview.municipalities, classes));
     this.labels.setMunicipalities(
       overview.municipalities.map((m) => ({

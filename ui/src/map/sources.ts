@@ -1,7 +1,7 @@
 // The map's GeoJSON sources: their ids and how they are built from the backend's MapBase.
 import type { Feature, FeatureCollection, Geometry, Point, Position } from "geojson";
 import type { GeoJSONSourceSpecification } from "maplibre-gl";
-import type { AlertRow, MapBase, Town } from "../backend";
+import type { AlertRow, MapBase, MunicipalityMetric, Town } from "../backend";
 
 export const SOURCE = {
   municipalities: "municipalities",
@@ -52,25 +52,31 @@ export function townsCollection(towns: readonly Town[]): FeatureCollection<Point
 
 const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
 
-/** One marker per municipality with active alerts; `count` alerts, `topics` their topics. */
-export function alertsCollection(alerts: readonly AlertRow[]): FeatureCollection<Point> {
-  const byPlace = new Map<string, { lon: number; lat: number; topics: string[] }>();
-  for (const a of alerts) {
-    if (!Number.isFinite(a.lon) || !Number.isFinite(a.lat)) continue;
-    const entry = byPlace.get(a.municipality) ?? { lon: a.lon, lat: a.lat, topics: [] };
-    entry.topics.push(a.topic_ru);
-    byPlace.set(a.municipality, entry);
-  }
+/**
+ * One point per municipality at its label point, addressed by `id`: the alerts' markers stand
+ * there and are shown by feature state (`ALERTS_STATE`), so a new set of alerts changes no data
+ * (new data goes through MapLibre's worker and costs the map frames of its own).
+ */
+export function alertPoints(municipalities: readonly Pick<MunicipalityMetric, "id" | "label_lon" | "label_lat">[]): FeatureCollection<Point> {
   return {
     type: "FeatureCollection",
-    features: [...byPlace].map(
-      ([municipality, e]): Feature<Point> => ({
-        type: "Feature",
-        properties: { municipality, count: e.topics.length, topics: e.topics.join(", ") },
-        geometry: { type: "Point", coordinates: [e.lon, e.lat] },
-      }),
-    ),
+    features: municipalities
+      .filter((m) => Number.isFinite(m.label_lon) && Number.isFinite(m.label_lat))
+      .map(
+        (m): Feature<Point> => ({
+          type: "Feature",
+          properties: { id: m.id },
+          geometry: { type: "Point", coordinates: [m.label_lon, m.label_lat] },
+        }),
+      ),
   };
+}
+
+/** How many active alerts each municipality has (only those with any). */
+export function alertCounts(alerts: readonly AlertRow[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of alerts) counts.set(a.municipality, (counts.get(a.municipality) ?? 0) + 1);
+  return counts;
 }
 
 /** Parses everything the map draws out of a MapBase. */
@@ -99,8 +105,8 @@ export function sourceSpecs(geometry: MapGeometry): Record<SourceId, GeoJSONSour
     [SOURCE.outline]: { type: "geojson", data: geometry.outline, ...TILING },
     [SOURCE.volga]: { type: "geojson", data: geometry.volga, ...TILING },
     [SOURCE.towns]: { type: "geojson", data: geometry.towns, ...TILING },
-    // Filled by MapView.setRoom.
-    [SOURCE.alerts]: { type: "geojson", data: EMPTY, ...TILING },
+    // The municipalities' label points, given by MapView once the overview names them.
+    [SOURCE.alerts]: { type: "geojson", data: EMPTY, promoteId: "id", ...TILING },
   };
 }
 

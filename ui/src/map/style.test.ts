@@ -1,5 +1,7 @@
-import { validateStyleMin } from "@maplibre/maplibre-gl-style-spec";
-import type { LayerSpecification, StyleSpecification } from "maplibre-gl";
+import { createPropertyExpression, latest, validateStyleMin } from "@maplibre/maplibre-gl-style-spec";
+import type { CircleLayerSpecification, LayerSpecification, StyleSpecification } from "maplibre-gl";
+import type { AlertRow } from "../backend";
+import { ALERTS_STATE, alertsLayer } from "./layers/alerts";
 import { describe, expect, it } from "vitest";
 import { mockBackend } from "../backend";
 import { computeClasses } from "../view/classes";
@@ -11,8 +13,8 @@ import { municipalitiesLineLayer } from "./layers/municipalities-line";
 import { oblastOutlineLayer } from "./layers/oblast-outline";
 import { townsLayer } from "./layers/towns";
 import { volgaLayer } from "./layers/volga";
-import { boundsOf, mapGeometry, parseFeatureCollection, sourceSpecs, townsCollection, type MapGeometry } from "./sources";
-import { buildLayers, buildStyle, CUSTOM_LAYERS } from "./style";
+import { alertCounts, alertPoints, boundsOf, mapGeometry, parseFeatureCollection, sourceSpecs, townsCollection, type MapGeometry } from "./sources";
+import { buildLayers, buildStyle, CUSTOM_LAYERS, MAP_OPTIONS } from "./style";
 import { beforeId, LAYER_ORDER } from "./zorder";
 
 /** A hand-made sample in the shape the Rust side sends (two squares, a line, a town). */
@@ -50,6 +52,7 @@ describe("each layer module makes a valid layer", () => {
     ["volga", volgaLayer],
     ["oblast-outline", oblastOutlineLayer],
     ["towns", townsLayer],
+    ["alerts", alertsLayer],
   ])("%s", (_name, make) => {
     expect(errorsOf(styleWith(make()))).toEqual([]);
   });
@@ -113,6 +116,16 @@ describe("the full style", () => {
   });
 });
 
+describe("map options", () => {
+  it("fades no symbols, as the style has none to fade", () => {
+    // A symbol layer added to the style would want its fades back (and then the extra frames).
+    expect(MAP_OPTIONS.fadeDuration).toBe(0);
+    for (const dark of [false, true]) {
+      expect(buildLayers({ geometry: SAMPLE, colors: COLORS, dark }).filter((l) => l.type === "symbol")).toEqual([]);
+    }
+  });
+});
+
 describe("fillStates", () => {
   it("gives every municipality a colour, the fallback to those the colours do not name", () => {
     expect(fillStates(COLORS, ["b", "c", "a"])).toEqual([
@@ -154,6 +167,65 @@ describe("sources", () => {
 
   it("addresses municipalities by their id property", () => {
     expect(sourceSpecs(SAMPLE).municipalities.promoteId).toBe("id");
+  });
+});
+
+/** Evaluates a circle paint property of a layer for a feature whose alerts' state is `count` (undefined: none set). */
+function circlePaint(layer: CircleLayerSpecification, property: "circle-radius" | "circle-opacity" | "circle-stroke-opacity", count: number | undefined): unknown {
+  const spec = (latest as unknown as { paint_circle: Record<string, Parameters<typeof createPropertyExpression>[1]> }).paint_circle[property]!;
+  const parsed = createPropertyExpression(layer.paint?.[property], spec);
+  if (parsed.result !== "success") throw new Error(JSON.stringify(parsed.value));
+  const state = count === undefined ? {} : { [ALERTS_STATE]: count };
+  return parsed.value.evaluate({ zoom: 7 }, { type: "Point", properties: {} } as never, state);
+}
+
+describe("alerts", () => {
+  const alert = (municipality: string): AlertRow => ({
+    municipality,
+    municipality_ru: municipality,
+    topic_ru: "Тема",
+    raised_ru: "06.12.2026 10:00",
+    observed: 9,
+    expected: 2,
+    reason_ru: "рост",
+    lon: 48,
+    lat: 46,
+  });
+
+  it.each<[string[], [string, number][]]>([
+    [[], []],
+    [["a"], [["a", 1]]],
+    [["a", "b", "a", "a"], [["a", 3], ["b", 1]]],
+  ])("counts %j per municipality", (alerts, expected) => {
+    expect([...alertCounts(alerts.map(alert))]).toEqual(expected);
+  });
+
+  it("stands a point at every municipality's label point, addressed by its id", () => {
+    const points = alertPoints([
+      { id: "a", label_lon: 47.5, label_lat: 46.5 },
+      { id: "b", label_lon: Number.NaN, label_lat: 46 },
+      { id: "c", label_lon: 48.5, label_lat: 46.2 },
+    ]);
+    expect(points.features.map((f) => [f.properties?.["id"], f.geometry.coordinates])).toEqual([
+      ["a", [47.5, 46.5]],
+      ["c", [48.5, 46.2]],
+    ]);
+    expect(sourceSpecs(SAMPLE).alerts.promoteId).toBe("id");
+  });
+
+  it.each<[number | undefined, number, number]>([
+    // count, opacity, radius
+    [undefined, 0, 9],
+    [0, 0, 9],
+    [1, 0.9, 9],
+    [3, 0.9, 11.5],
+    [5, 0.9, 14],
+    [12, 0.9, 14],
+  ])("a municipality with %j alerts: opacity %j, radius %j", (count, opacity, radius) => {
+    const layer = alertsLayer();
+    expect(circlePaint(layer, "circle-opacity", count)).toBe(opacity);
+    expect(circlePaint(layer, "circle-stroke-opacity", count)).toBe(opacity === 0 ? 0 : 1);
+    expect(circlePaint(layer, "circle-radius", count)).toBeCloseTo(radius, 9);
   });
 });
 

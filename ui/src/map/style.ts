@@ -1,6 +1,6 @@
 // The whole MapLibre style, built from the layer modules in the order of zorder.ts.
 // No network: no tiles, no glyphs, no sprite; only a background and GeoJSON sources.
-import type { LayerSpecification, StyleSpecification } from "maplibre-gl";
+import type { LayerSpecification, MapOptions, StyleSpecification } from "maplibre-gl";
 import { LAYER_ORDER, type LayerId } from "./zorder";
 import { sourceSpecs, type MapGeometry } from "./sources";
 import { backgroundLayer } from "./layers/background";
@@ -63,3 +63,18 @@ export function buildStyle(input: StyleInput): StyleSpecification {
     transition: { duration: 0, delay: 0 },
   };
 }
+
+/** How the map behaves, beside its style: a map of one oblast, north up, never tilted. */
+export const MAP_OPTIONS = {
+  dragRotate: false,
+  pitchWithRotate: false,
+  touchPitch: false,
+  maxZoom: 11,
+  minZoom: 4,
+  // No symbol fades: the style has no symbol layers (the labels are HTML markers). With the
+  // default 300 ms MapLibre keeps drawing frames until 300 ms after its last placement of
+  // symbols, even with none to place: a step that came within 300 ms of the map's previous
+  // frame drew the map 2–4 times instead of once, each frame 50–100 ms of both cores without
+  // a GPU (docs/benchmarks.md).
+  fadeDuration: 0,
+} as const satisfies Partial<MapOptions>;
