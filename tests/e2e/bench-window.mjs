@@ -71,9 +71,10 @@ async function timed(label, browser, selector, done) {
     await browser.waitUntil(async () => await browser.execute((given) => window.__benchIdle !== null && window.__benchIdle > given, mapGiven), { timeout: 30_000, interval: 10, timeoutMsg: `${label}: the map never settled` });
     const map = await browser.execute(() => {
       const frames = window.__benchFrames.filter((f) => f <= window.__benchIdle);
-      return { last: frames.length ? frames[frames.length - 1] - window.__benchStart : null, count: frames.length };
+      const at = frames.map((f) => (f - window.__benchStart).toFixed(0));
+      return { last: frames.length ? frames[frames.length - 1] - window.__benchStart : null, count: frames.length, at: at.join(", ") };
     });
-    settled = `; map: ${map.count} frames, the last at ${map.last === null ? "—" : map.last.toFixed(0)} ms; page shown at ${shown.toFixed(0)} ms`;
+    settled = `; map: ${map.count} frames (at ${map.at || "—"} ms); page shown at ${shown.toFixed(0)} ms`;
     // The step is done when both are: the page painted and the map's last frame drawn.
     if (map.last !== null) ms = Math.max(ms, map.last);
   }
