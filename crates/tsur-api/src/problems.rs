@@ -143,7 +143,9 @@ impl Api {
         };
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
         let groups = group(&rows, params, true);
-        let mut events = Vec::new();
+        // (row, event): written in the order of the rows, i.e. of receipt, which is nearly the
+        // order the appeals were stored in, so each chunk of writes stays on neighbouring pages.
+        let mut events: Vec<(usize, tsur_core::Event)> = Vec::new();
         let mut problems = std::collections::HashSet::new();
         for (problem, members) in &groups {
             let times: Vec<_> = members.iter().map(|&i| rows[i].received_at).collect();
@@ -158,24 +160,38 @@ impl Api {
                 problems.insert(*problem);
                 let at = reached.max(r.registered_at) + chrono::Duration::milliseconds(1);
                 let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", r.appeal_id, problem.0).as_bytes());
-                events.push(tsur_core::Event {
-                    id: tsur_core::EventId(id),
-                    appeal_id: r.appeal_id,
-                    at,
-                    actor: "связывание проблем".into(),
-                    node: "local".into(),
-                    kind: tsur_core::EventKind::ProblemLinked { problem: *problem },
-                });
+                events.push((
+                    i,
+                    tsur_core::Event {
+                        id: tsur_core::EventId(id),
+                        appeal_id: r.appeal_id,
+                        at,
+                        actor: "связывание проблем".into(),
+                        node: "local".into(),
+                        kind: tsur_core::EventKind::ProblemLinked { problem: *problem },
+                    },
+                ));
             }
         }
+        events.sort_unstable_by_key(|(i, _)| *i);
+        let events = events.into_iter().map(|(_, e)| e).collect();
         Ok(LinkPass { events, seen_up_to: Some(max_rowid), offered: rows.len() as u64, problems: problems.len() as u64 })
     }
 
     /// The writing half of [`Api::link_problems`]: the links as events, then the linker's
     /// progress.
     pub(crate) async fn write_links(&self, pass: LinkPass) -> Result<LinkSummary, ApiError> {
-        for chunk in pass.events.chunks(2_000) {
-            self.store().append_events(chunk).await?;
+        // One transaction on the bulk writer's connection, whose larger page cache keeps the
+        // events' index pages until the commit: a link pass over a million appeals (a dense file
+        // where every appeal joins a problem) took 74 s in transactions of 20,000 events on the
+        // ordinary cache, and 88 s in transactions of 2,000, most of it writing the same index
+        // pages to the WAL again at every commit.
+        if !pass.events.is_empty() {
+            let mut bulk = self.store().bulk().await?;
+            for chunk in pass.events.chunks(20_000) {
+                bulk.append_events(chunk).await?;
+            }
+            bulk.commit().await?;
         }
         if let Some(last) = pass.seen_up_to {
             self.store().set_link_progress(last).await?;

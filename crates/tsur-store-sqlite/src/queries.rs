@@ -219,6 +219,20 @@ pub(crate) async fn fetch_appeal<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
     decode_appeal(&r).map(Some)
 }
 
+/// The appeals of `ids` that exist, by id (one statement; `ids` at most a few thousand).
+pub(crate) async fn fetch_appeals<'e>(exec: impl SqliteExecutor<'e>, ids: &[AppealId]) -> Result<std::collections::HashMap<AppealId, Appeal>, StoreError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.0);
+    }
+    q.push(")");
+    q.build().fetch_all(exec).await?.iter().map(|r| decode_appeal(r).map(|a| (a.id, a))).collect()
+}
+
 /// An appeal from a row holding the columns of `appeals`.
 pub(crate) fn decode_appeal(r: &SqliteRow) -> Result<Appeal, StoreError> {
     let channel: String = r.get("channel");
@@ -242,6 +256,26 @@ pub(crate) fn decode_appeal(r: &SqliteRow) -> Result<Appeal, StoreError> {
 pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId) -> Result<Vec<Event>, StoreError> {
     let rows = sqlx::query("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id = ? ORDER BY at, id").bind(id.0).fetch_all(exec).await?;
     rows.iter().map(decode_event).collect()
+}
+
+/// The histories of the appeals of `ids`, each in the order of [`fetch_events`] (one
+/// statement; `ids` at most a few thousand). An appeal without events is absent.
+pub(crate) async fn fetch_histories<'e>(exec: impl SqliteExecutor<'e>, ids: &[AppealId]) -> Result<std::collections::HashMap<AppealId, Vec<Event>>, StoreError> {
+    let mut out: std::collections::HashMap<AppealId, Vec<Event>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.0);
+    }
+    q.push(") ORDER BY appeal_id, at, id");
+    for r in q.build().fetch_all(exec).await? {
+        let e = decode_event(&r)?;
+        out.entry(e.appeal_id).or_default().push(e);
+    }
+    Ok(out)
 }
 
 /// An event from a row holding `id, appeal_id, at, actor, node, payload` of `events`.
@@ -363,26 +397,29 @@ impl SqliteStore {
     /// Classified appeals with a point received at or after `since`, in order of receipt
     /// (for linking into problems).
     pub async fn link_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<LinkRow>, StoreError> {
-        let rows = sqlx::query(
+        use futures_util::TryStreamExt;
+        // Decoded as they come: sqlx keeps each fetched row's values as SQLite's copies (about a
+        // kilobyte a row here), and a pass over a million appeals with points held them all
+        // (1.6 GiB at the import's peak).
+        let mut stream = sqlx::query(
             "SELECT a.id, s.topic_id, a.lon, a.lat, a.received_at, a.text, s.problem_id, coalesce(s.registered_at, s.received_at) FROM appeals a JOIN appeal_state s ON s.appeal_id = a.id \
              WHERE s.topic_id IS NOT NULL AND a.lon IS NOT NULL AND a.lat IS NOT NULL AND a.received_at >= ? ORDER BY a.received_at, a.id",
         )
         .bind(since.map_or(i64::MIN, |t| t.timestamp_millis()))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LinkRow {
-                    appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
-                    topic_id: TopicId(r.get(1)),
-                    point: GeoPoint { lon: r.get(2), lat: r.get(3) },
-                    received_at: at(r.get(4))?,
-                    text: r.get(5),
-                    problem: r.get::<Option<Vec<u8>>, _>(6).map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
-                    registered_at: at(r.get(7))?,
-                })
-            })
-            .collect()
+        .fetch(&self.pool);
+        let mut out = Vec::new();
+        while let Some(r) = stream.try_next().await? {
+            out.push(LinkRow {
+                appeal_id: AppealId(uuid_of(&r.get::<Vec<u8>, _>(0))?),
+                topic_id: TopicId(r.get(1)),
+                point: GeoPoint { lon: r.get(2), lat: r.get(3) },
+                received_at: at(r.get(4))?,
+                text: r.get(5),
+                problem: r.get::<Option<Vec<u8>>, _>(6).map(|b| uuid_of(&b).map(ProblemId)).transpose()?,
+                registered_at: at(r.get(7))?,
+            });
+        }
+        Ok(out)
     }
 
     /// The demo generator's ground truth: which incident each incident appeal came from.
