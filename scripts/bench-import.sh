@@ -42,11 +42,10 @@ PY
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$ROOT/target/release/tsur" --db "$WORK/t.db" import "$WORK/in.csv" --json > "$WORK/out.json"
   read -r secs kb user sys < "$WORK/time"
-  cp "$WORK/out.json" /tmp/bench-import-last.json 2>/dev/null || true
   python3 - "$n" "$secs" "$kb" "$size" "$WORK/out.json" "$user" "$sys" "$load" <<'PY'
 import json, sys
 n, secs, kb, size, out = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], json.load(open(sys.argv[5]))
 cpu = float(sys.argv[6]) + float(sys.argv[7])
-print(f"| {n:,} | {size} MiB | {secs:.1f} | {n/secs:,.0f} | {kb/1024:.0f} | CPU {cpu:.1f} s, load before {sys.argv[8]}; accepted {out['accepted']:,}, quarantined {out['quarantined']:,} |")
+print(f"| {n:,} | {size} MiB | {secs:.1f} | {n/secs:,.0f} | {kb/1024:.0f} | CPU {cpu:.1f} s, load before {sys.argv[8]}; accepted {out['accepted']:,}, quarantined {out['quarantined']:,}, linked to problems {out['linked_to_problems']:,} |")
 PY
 done

@@ -98,6 +98,50 @@ async fn append_is_idempotent_and_refolds_the_projection() {
     assert_eq!(store.event_count().await.unwrap(), 6);
 }
 
+/// Appends read and write a chunk of appeals at once (500): a call over more appeals than a
+/// chunk, in any order, with an event given twice and events already stored, leaves every
+/// appeal as appending its events one call at a time does; an event of an unknown appeal
+/// refuses the whole call.
+#[tokio::test]
+async fn appending_many_appeals_at_once_equals_appending_them_one_by_one() {
+    const N: u128 = 1_203;
+    let (one_dir, many_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (one, many) = (open(one_dir.path()).await, open(many_dir.path()).await);
+    let items: Vec<NewAppeal> = (1..=N).map(|n| sample(n, "astrakhan", "roads")).collect();
+    for store in [&one, &many] {
+        store.insert_appeals(&items).await.unwrap();
+    }
+    // Appeals interleaved and in no particular order; some get two events, some one; the
+    // appeals divisible by 7 get an event already stored too.
+    let mut later: Vec<Event> = Vec::new();
+    for n in (1..=N).rev() {
+        later.push(event(n, 5, 40, EventKind::AnswerRejected { reason: "формальная отписка".into() }));
+        if n % 7 == 0 {
+            later.push(event(n, 4, 30, EventKind::Answered { text: "Ремонт запланирован".into() }));
+        }
+    }
+    for n in (1..=N).filter(|n| n % 3 == 0) {
+        later.push(event(n, 6, 60, EventKind::Answered { text: "Отремонтировано".into() }));
+        later.push(event(n, 6, 60, EventKind::Answered { text: "Отремонтировано".into() }));
+    }
+    let mut added = 0;
+    for e in &later {
+        added += one.append_events(std::slice::from_ref(e)).await.unwrap();
+    }
+    assert_eq!(many.append_events(&later).await.unwrap(), added);
+    assert_eq!(added as u128, N + N / 3);
+    let scope = Scope::local_curator();
+    for n in 1..=N {
+        let a = AppealId(id(n));
+        assert_eq!(many.events(a, &scope).await.unwrap(), one.events(a, &scope).await.unwrap(), "appeal {n}");
+        assert_eq!(many.state(a, &scope).await.unwrap(), one.state(a, &scope).await.unwrap(), "appeal {n}");
+    }
+    let stranger = [event(1, 7, 70, EventKind::Comment { text: "своё".into() }), event(N + 1, 1, 70, EventKind::Comment { text: "чужое".into() })];
+    let err = many.append_events(&stranger).await.unwrap_err();
+    assert!(matches!(err, StoreError::Decode(_)), "{err}");
+    assert_eq!(many.event_count().await.unwrap(), one.event_count().await.unwrap(), "the refused call wrote nothing");
+}
+
 #[tokio::test]
 async fn an_impossible_event_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
