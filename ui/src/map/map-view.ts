@@ -50,7 +50,7 @@ export class MapView {
   private pendingRoom: RoomScreen | null = null;
   private lastRoom: RoomScreen | null = null;
   private readonly hotspots = new HotspotsLayer();
-  /** What the hotspots' layer and the alerts' source hold now (their GeoJSON text). */
+  /** What the hotspots' layer holds now (its GeoJSON text). */
   private shownHotspots: string | null = null;
   /** The alerts' points given to their source (their GeoJSON text), and each municipality's count shown. */
   private shownAlertPoints: string | null = null;
