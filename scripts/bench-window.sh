@@ -20,6 +20,8 @@ fi
 # TSUR_BENCH_APP=PATH times another build of the app (a copy kept for a paired comparison).
 export TSUR_E2E_DB="$store" TSUR_E2E_APP="${TSUR_BENCH_APP:-$ROOT/target/release/tsur-app}" TSUR_E2E_CLI="$ROOT/target/release/tsur"
 work="$(mktemp -d)"
+# An empty web profile, as on a first start: no view remembered by an earlier run of the window.
+export XDG_DATA_HOME="$work/data"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 display=":${TSUR_E2E_DISPLAY_NUMBER:-96}"

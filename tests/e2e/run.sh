@@ -19,6 +19,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The window under test starts with an empty web profile: a view remembered by someone's own
+# run of the window (its period, in WebKit's local storage under ~/.local/share) must not change
+# what the tests see.
+export XDG_DATA_HOME="$work/data"
+
 export TSUR_E2E_DB="$work/e2e.db"
 export TSUR_E2E_APPEALS="${TSUR_E2E_APPEALS:-20000}"
 "$ROOT/target/debug/tsur" --db "$TSUR_E2E_DB" demo --appeals "$TSUR_E2E_APPEALS" --seed 7
