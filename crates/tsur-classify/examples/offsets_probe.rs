@@ -17,6 +17,18 @@ fn argmax(v: &[f64]) -> usize {
     best
 }
 
+/// The model's log-probabilities of a text, in the order of `classes` (a class the model never
+/// saw: a very low value).
+fn log_probs(model: &LinearModel, text: &str, classes: &[String]) -> Vec<f64> {
+    let p = model.probabilities(text);
+    let mut l = vec![-30.0; classes.len()];
+    for (j, c) in model.classes().iter().enumerate() {
+        let k = classes.iter().position(|x| x == c).expect("a class");
+        l[k] = f64::from(p[j].max(1e-12)).ln();
+    }
+    l
+}
+
 fn fit_offsets(classes: &[String], logp: &[Vec<f64>], truth: &[usize]) -> Vec<f64> {
     let k = classes.len();
     let mut b = vec![0.0; k];
@@ -70,25 +82,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for g in 0..5 {
                 let it: Vec<usize> = (0..train.len()).filter(|&i| inner[i] != g).collect();
                 let m = LinearModel::train(&it.iter().map(|&i| tt[i]).collect::<Vec<_>>(), &it.iter().map(|&i| tl[i]).collect::<Vec<_>>(), &config, None)?;
-                let mc: Vec<usize> = m.classes().iter().map(|c| idx(c)).collect();
                 for i in (0..train.len()).filter(|&i| inner[i] == g) {
-                    let p = m.probabilities(tt[i]);
-                    let mut l = vec![-30.0; classes.len()];
-                    for (j, &c) in mc.iter().enumerate() {
-                        l[c] = f64::from(p[j].max(1e-12)).ln();
-                    }
-                    oof[i] = l;
+                    oof[i] = log_probs(&m, tt[i], &classes);
                 }
             }
             let b = fit_offsets(&classes, &oof, &inner_truth);
             let m = LinearModel::train(&tt, &tl, &config, None)?;
-            let mc: Vec<usize> = m.classes().iter().map(|c| idx(c)).collect();
             for i in (0..texts.len()).filter(|&i| fold_of[i] == f) {
-                let p = m.probabilities(texts[i]);
-                let mut l = vec![-30.0; classes.len()];
-                for (j, &c) in mc.iter().enumerate() {
-                    l[c] = f64::from(p[j].max(1e-12)).ln();
-                }
+                let l = log_probs(&m, texts[i], &classes);
                 plain[i] = argmax(&l);
                 shifted[i] = argmax(&l.iter().zip(&b).map(|(x, y)| x + y).collect::<Vec<_>>());
             }
