@@ -89,16 +89,29 @@ async function timed(label, browser, selector, done) {
   return ms;
 }
 
+/** The app's processes: `tsur-app` and the WebKit web and network processes it started. */
+function appProcesses() {
+  return execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => {
+      const [pid, comm] = line.trim().split(/\s+/, 2);
+      return { pid, comm: comm ?? "" };
+    })
+    .filter(({ comm }) => comm.startsWith("tsur-app") || comm.startsWith("WebKitWebProc") || comm.startsWith("WebKitNetwork"));
+}
+
+/** The fields of /proc/PID/stat after the command's closing parenthesis (the state is [0]). */
+function statFields(pid) {
+  return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+}
+
 function memoryMb() {
   // The app (Rust, SQLite, the snapshot) and the WebKit processes it started, in MiB: the
   // resident sets, and the proportional sets (a page shared by processes, such as WebKit's and
   // Mesa's code mapped by both, counted once in all: what the app as a whole takes).
-  const out = execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" });
   const mb = { app: { rss: 0, pss: 0, anon: 0, cpu: 0 }, web: { rss: 0, pss: 0, anon: 0, cpu: 0 } };
-  for (const line of out.split("\n")) {
-    const [pid, comm] = line.trim().split(/\s+/, 2);
-    const kind = comm?.startsWith("tsur-app") ? "app" : comm?.startsWith("WebKitWebProc") || comm?.startsWith("WebKitNetwork") ? "web" : null;
-    if (!kind) continue;
+  for (const { pid, comm } of appProcesses()) {
+    const kind = comm.startsWith("tsur-app") ? "app" : "web";
     let rollup = "";
     try {
       rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
@@ -112,7 +125,7 @@ function memoryMb() {
     // CPU time since the process started (user + system, clock ticks of 1/100 s): fields 14
     // and 15 of /proc/PID/stat, counted after the command's closing parenthesis.
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      const fields = statFields(pid);
       mb[kind].cpu += (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       // gone meanwhile
@@ -152,12 +165,11 @@ const instants = await browser.execute(() => {
 // When the processes began, from /proc (ticks of 1/100 s since boot; the boot's instant from
 // /proc/uptime now): the time before the app's process is the driver's, not the app's.
 const bootEpoch = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
-for (const line of execFileSync("ps", ["-eo", "pid,comm"], { encoding: "utf8" }).split("\n")) {
-  const [pid, comm] = line.trim().split(/\s+/, 2);
-  const name = comm?.startsWith("tsur-app") ? "process: tsur-app started" : comm?.startsWith("WebKitWebProc") ? "process: WebKit's web process started" : null;
+for (const { pid, comm } of appProcesses()) {
+  const name = comm.startsWith("tsur-app") ? "process: tsur-app started" : comm.startsWith("WebKitWebProc") ? "process: WebKit's web process started" : null;
   if (!name) continue;
   try {
-    const ticks = Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
+    const ticks = Number(statFields(pid)[19]);
     instants.at.push([name, bootEpoch + ticks * 10 - instants.origin]);
   } catch {
     // gone meanwhile

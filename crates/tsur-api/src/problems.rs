@@ -143,38 +143,37 @@ impl Api {
         };
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
         let groups = group(&rows, params, true);
-        // (row, event): written in the order of the rows, i.e. of receipt, which is nearly the
-        // order the appeals were stored in, so each chunk of writes stays on neighbouring pages.
-        let mut events: Vec<(usize, tsur_core::Event)> = Vec::new();
-        let mut problems = std::collections::HashSet::new();
+        // Each row's problem and the instant its group became one; the events are then made in
+        // the order of the rows, i.e. of receipt, which is nearly the order the appeals were
+        // stored in, so each chunk of writes stays on neighbouring pages.
+        let mut link_of: Vec<Option<(ProblemId, chrono::DateTime<chrono::Utc>)>> = vec![None; rows.len()];
         for (problem, members) in &groups {
             let times: Vec<_> = members.iter().map(|&i| rows[i].received_at).collect();
             let Some(reached) = params.problem_since(&times) else {
                 continue;
             };
             for &i in members {
-                let r = &rows[i];
-                if r.problem == Some(*problem) {
-                    continue;
-                }
-                problems.insert(*problem);
-                let at = reached.max(r.registered_at) + chrono::Duration::milliseconds(1);
-                let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", r.appeal_id, problem.0).as_bytes());
-                events.push((
-                    i,
-                    tsur_core::Event {
-                        id: tsur_core::EventId(id),
-                        appeal_id: r.appeal_id,
-                        at,
-                        actor: "связывание проблем".into(),
-                        node: "local".into(),
-                        kind: tsur_core::EventKind::ProblemLinked { problem: *problem },
-                    },
-                ));
+                link_of[i] = Some((*problem, reached));
             }
         }
-        events.sort_unstable_by_key(|(i, _)| *i);
-        let events = events.into_iter().map(|(_, e)| e).collect();
+        let mut events = Vec::new();
+        let mut problems = std::collections::HashSet::new();
+        for (r, link) in rows.iter().zip(link_of) {
+            let Some((problem, reached)) = link.filter(|(p, _)| r.problem != Some(*p)) else {
+                continue;
+            };
+            problems.insert(problem);
+            let at = reached.max(r.registered_at) + chrono::Duration::milliseconds(1);
+            let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", r.appeal_id, problem.0).as_bytes());
+            events.push(tsur_core::Event {
+                id: tsur_core::EventId(id),
+                appeal_id: r.appeal_id,
+                at,
+                actor: "связывание проблем".into(),
+                node: "local".into(),
+                kind: tsur_core::EventKind::ProblemLinked { problem },
+            });
+        }
         Ok(LinkPass { events, seen_up_to: Some(max_rowid), offered: rows.len() as u64, problems: problems.len() as u64 })
     }
 

@@ -58,6 +58,12 @@ fn cell(x: f64) -> i32 {
     (x * CELLS_PER_TERM).floor() as i32
 }
 
+/// One observation as counts `(cell, answered, still open)`; `None` for a share that is not a
+/// number.
+fn counted_one(share: f64, answered: bool) -> Option<(i32, u32, u32)> {
+    share.is_finite().then(|| (cell(share), u32::from(answered), u32::from(!answered)))
+}
+
 /// A Kaplan–Meier survival curve over shares of the term, counted by cells of the grid.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Survival {
@@ -76,7 +82,7 @@ impl Survival {
     /// The curve of observations `(share, answered)`.
     #[cfg(test)]
     fn build(obs: Vec<(f64, bool)>) -> Survival {
-        Survival::counted(obs.into_iter().filter(|o| o.0.is_finite()).map(|(x, answered)| (cell(x), u32::from(answered), u32::from(!answered))).collect())
+        Survival::counted(obs.into_iter().filter_map(|(x, answered)| counted_one(x, answered)).collect())
     }
 
     /// The curve of `(cell, answered, still open)` counts, in any order and with any cell
@@ -126,7 +132,8 @@ impl Survival {
 
     /// P(not answered by share `x`).
     fn at(&self, x: f64) -> f64 {
-        let k = self.cells.partition_point(|&c| c <= cell(x));
+        let x = cell(x);
+        let k = self.cells.partition_point(|&c| c <= x);
         if k == 0 {
             1.0
         } else {
@@ -136,7 +143,8 @@ impl Survival {
 
     /// How many appeals waited at least share `x` (to its cell).
     fn waited(&self, x: f64) -> usize {
-        let k = self.cells.partition_point(|&c| c < cell(x));
+        let x = cell(x);
+        let k = self.cells.partition_point(|&c| c < x);
         self.at_least.get(k).map_or(0, |&n| n as usize)
     }
 
@@ -251,8 +259,10 @@ impl RiskModel {
     /// Builds the curves from the history.
     pub fn build<'a>(history: impl IntoIterator<Item = Observation<'a>>, thresholds: &Thresholds) -> RiskModel {
         let mut pairs: HashMap<&str, HashMap<&str, Counts>> = HashMap::new();
-        for o in history.into_iter().filter(|o| o.share.is_finite()) {
-            pairs.entry(o.agency).or_default().entry(o.topic).or_default().push((cell(o.share), u32::from(o.answered), u32::from(!o.answered)));
+        for o in history {
+            if let Some(c) = counted_one(o.share, o.answered) {
+                pairs.entry(o.agency).or_default().entry(o.topic).or_default().push(c);
+            }
         }
         let by_pair = pairs
             .into_iter()

@@ -219,20 +219,6 @@ pub(crate) async fn fetch_appeal<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
     decode_appeal(&r).map(Some)
 }
 
-/// The appeals of `ids` that exist, by id (one statement; `ids` at most a few thousand).
-pub(crate) async fn fetch_appeals<'e>(exec: impl SqliteExecutor<'e>, ids: &[AppealId]) -> Result<std::collections::HashMap<AppealId, Appeal>, StoreError> {
-    if ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.0);
-    }
-    q.push(")");
-    q.build().fetch_all(exec).await?.iter().map(|r| decode_appeal(r).map(|a| (a.id, a))).collect()
-}
-
 /// An appeal from a row holding the columns of `appeals`.
 pub(crate) fn decode_appeal(r: &SqliteRow) -> Result<Appeal, StoreError> {
     let channel: String = r.get("channel");
@@ -258,24 +244,43 @@ pub(crate) async fn fetch_events<'e>(exec: impl SqliteExecutor<'e>, id: AppealId
     rows.iter().map(decode_event).collect()
 }
 
-/// The histories of the appeals of `ids`, each in the order of [`fetch_events`] (one
-/// statement; `ids` at most a few thousand). An appeal without events is absent.
-pub(crate) async fn fetch_histories<'e>(exec: impl SqliteExecutor<'e>, ids: &[AppealId]) -> Result<std::collections::HashMap<AppealId, Vec<Event>>, StoreError> {
-    let mut out: std::collections::HashMap<AppealId, Vec<Event>> = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN (");
+/// Rows per `IN (…)` list.
+pub(crate) const IDS_PER_STATEMENT: usize = 400;
+
+/// `(?, ?, …)` binding each id.
+pub(crate) fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Vec<u8>]) {
+    q.push("(");
     let mut list = q.separated(", ");
     for id in ids {
-        list.push_bind(id.0);
+        list.push_bind(id.clone());
     }
-    q.push(") ORDER BY appeal_id, at, id");
-    for r in q.build().fetch_all(exec).await? {
-        let e = decode_event(&r)?;
-        out.entry(e.appeal_id).or_default().push(e);
+    list.push_unseparated(")");
+}
+
+/// The appeals of `ids` that exist and their histories (an appeal without events has none),
+/// read [`IDS_PER_STATEMENT`] at a time, two statements each. A history is in no particular
+/// order: folding sorts it.
+pub(crate) async fn appeals_with_histories(
+    conn: &mut sqlx::SqliteConnection,
+    ids: &[Vec<u8>],
+) -> Result<(std::collections::HashMap<AppealId, Appeal>, std::collections::HashMap<AppealId, Vec<Event>>), StoreError> {
+    let mut appeals = std::collections::HashMap::new();
+    let mut histories: std::collections::HashMap<AppealId, Vec<Event>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
+        push_ids(&mut q, chunk);
+        for r in q.build().fetch_all(&mut *conn).await? {
+            let e = decode_event(&r)?;
+            histories.entry(e.appeal_id).or_default().push(e);
+        }
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN ");
+        push_ids(&mut q, chunk);
+        for r in q.build().fetch_all(&mut *conn).await? {
+            let a = decode_appeal(&r)?;
+            appeals.insert(a.id, a);
+        }
     }
-    Ok(out)
+    Ok((appeals, histories))
 }
 
 /// An event from a row holding `id, appeal_id, at, actor, node, payload` of `events`.

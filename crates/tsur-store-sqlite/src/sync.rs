@@ -17,18 +17,15 @@
 //! reason, and never reaches the appeals, events or projection.
 
 use crate::open::classify;
-use crate::queries::{at, decode_appeal, decode_event};
+use crate::queries::{appeals_with_histories, at, decode_appeal, decode_event, push_ids, IDS_PER_STATEMENT};
 use crate::raw::{self, Keyed};
 use crate::write::ms;
 use crate::{SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
-
-/// Rows per `IN (…)` list.
-const IDS_PER_STATEMENT: usize = 400;
 
 /// What the node has to send.
 #[derive(Debug, Clone, Default)]
@@ -313,27 +310,12 @@ impl PullWriter {
             .filter(|p| known.contains(&p.id) && !p.events.iter().all(|e| e.as_ref().is_ok_and(|e| present.contains(&e.id.0))))
             .map(|p| p.id.0.as_bytes().to_vec())
             .collect();
-        let mut local_events: HashMap<AppealId, Vec<Event>> = HashMap::new();
-        let mut local_appeals: HashMap<AppealId, Appeal> = HashMap::new();
         if !needing.is_empty() {
             // An appeal pulled twice in a bulk pull (changed on the server meanwhile): its
             // history is read by the index the pull deferred, so that one is built now.
             build_events_index(tx).await?;
         }
-        for chunk in needing.chunks(IDS_PER_STATEMENT) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT id, appeal_id, at, actor, node, payload FROM events WHERE appeal_id IN ");
-            push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut **tx).await? {
-                let e = decode_event(&r)?;
-                local_events.entry(e.appeal_id).or_default().push(e);
-            }
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeals WHERE id IN ");
-            push_ids(&mut q, chunk);
-            for r in q.build().fetch_all(&mut **tx).await? {
-                let a = decode_appeal(&r)?;
-                local_appeals.insert(a.id, a);
-            }
-        }
+        let (mut local_appeals, mut local_events) = appeals_with_histories(tx, &needing).await?;
         let mut applied = Applied::default();
         let mut new_appeals: Vec<(&Appeal, Option<&Author>)> = Vec::new();
         let mut fresh_events: Vec<(&Event, Option<&str>)> = Vec::new();
@@ -530,11 +512,3 @@ async fn set_meta(tx: &mut Transaction<'_, Sqlite>, pairs: &[(&str, Option<&str>
     Ok(())
 }
 
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[Vec<u8>]) {
-    q.push("(");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.clone());
-    }
-    list.push_unseparated(")");
-}

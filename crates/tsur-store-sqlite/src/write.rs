@@ -224,10 +224,6 @@ pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rule
     raw::write_states(tx, rows, &dues).await
 }
 
-/// How many appeals [`append_in`] reads and writes at once: one query for their rows, one for
-/// their histories, one pass of prepared statements for their new events and their states.
-const APPEND_CHUNK: usize = 500;
-
 /// Appends events inside a transaction (see [`SqliteStore::append_events`]).
 pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
     // The rules once per call, not once per appeal.
@@ -245,13 +241,13 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
         by_appeal[i].1.push(e);
     }
     let mut new_total = 0;
-    // A chunk of appeals at a time: a statement per appeal to read its row, one to read its
-    // history and two to write cost some 300 µs an appeal (a link pass of a million appeals
-    // took five minutes).
-    for chunk in by_appeal.chunks(APPEND_CHUNK) {
-        let ids: Vec<AppealId> = chunk.iter().map(|(id, _)| *id).collect();
-        let appeals = crate::queries::fetch_appeals(&mut **tx, &ids).await?;
-        let mut histories = crate::queries::fetch_histories(&mut **tx, &ids).await?;
+    // A chunk of appeals at a time, read with two statements and written with one pass of
+    // prepared statements: a statement per appeal to read its row, one to read its history and
+    // two to write cost some 300 µs an appeal (a link pass of a million appeals took five
+    // minutes).
+    for chunk in by_appeal.chunks(crate::queries::IDS_PER_STATEMENT) {
+        let ids: Vec<Vec<u8>> = chunk.iter().map(|(id, _)| id.0.as_bytes().to_vec()).collect();
+        let (appeals, mut histories) = crate::queries::appeals_with_histories(tx, &ids).await?;
         let mut fresh_all: Vec<&Event> = Vec::new();
         let mut states: Vec<(&Appeal, AppealState)> = Vec::new();
         for (appeal_id, incoming) in chunk {

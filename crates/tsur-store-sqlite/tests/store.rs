@@ -98,10 +98,10 @@ async fn append_is_idempotent_and_refolds_the_projection() {
     assert_eq!(store.event_count().await.unwrap(), 6);
 }
 
-/// Appends read and write a chunk of appeals at once (500): a call over more appeals than a
-/// chunk, in any order, with an event given twice and events already stored, leaves every
-/// appeal as appending its events one call at a time does; an event of an unknown appeal
-/// refuses the whole call.
+/// Appends read and write a chunk of appeals at once (400, as the sync's pull reads them): a
+/// call over more appeals than a chunk, in any order, with an event given twice and events
+/// already stored, leaves every appeal as appending its events one call at a time does; an
+/// event of an unknown appeal refuses the whole call.
 #[tokio::test]
 async fn appending_many_appeals_at_once_equals_appending_them_one_by_one() {
     const N: u128 = 1_203;
