@@ -2,7 +2,8 @@
 # The window's figures at scale (docs/benchmarks.md): a release tsur-app on a store of
 # STORE (default: a new demo store of 1,000,000 appeals in target/bench-window/), driven under Xvfb through
 # tauri-driver like the end-to-end tests: cold start, each filter and drill-down step, memory.
-#   [TSUR_BENCH_NO_BUILD=1] [TSUR_BENCH_APP=PATH] scripts/bench-window.sh [STORE]
+#   [TSUR_BENCH_NO_BUILD=1] [TSUR_BENCH_APP=PATH] [TSUR_BENCH_SMAPS=DIR] scripts/bench-window.sh [STORE]
+# (TSUR_BENCH_SMAPS: each process's /proc/PID/smaps at the end of the run, kept in DIR.)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -3,9 +3,12 @@
 // click to the drawn result, and the memory of the app with its web processes.
 // Run by scripts/bench-window.sh; prints one line per figure.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { remote } from "webdriverio";
 import { env } from "./session.mjs";
+
+/** The pause before the second memory reading: past the store's 5 s idle timeout (open.rs). */
+const IDLE_MS = 10_000;
 
 const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?? null, key);
 
@@ -217,10 +220,23 @@ try {
   });
   console.log(`${"a frame of the page (one pixel changed a frame)".padEnd(52)} ${frame.median.toFixed(0).padStart(6)} ms median, ${frame.p90.toFixed(0)} ms p90`);
   const mb = memoryMb();
+  // TSUR_BENCH_SMAPS=DIR keeps each process's /proc/PID/smaps there: where the memory is, by mapping.
+  const smapsDir = process.env.TSUR_BENCH_SMAPS;
+  for (const { pid, comm } of smapsDir ? appProcesses() : []) {
+    try {
+      writeFileSync(`${smapsDir}/${comm}-${pid}.smaps`, readFileSync(`/proc/${pid}/smaps`, "utf8"));
+    } catch {
+      // gone meanwhile
+    }
+  }
   const line = (label, m) => console.log(`${label.padEnd(52)} ${m.rss.toFixed(0).padStart(6)} MiB resident, ${m.pss.toFixed(0)} proportional, ${m.anon.toFixed(0)} anonymous`);
   line("memory: tsur-app", mb.app);
   line("memory: its WebKit web and network processes", mb.web);
   console.log(`${"memory: the whole app, proportional".padEnd(52)} ${(mb.app.pss + mb.web.pss).toFixed(0).padStart(6)} MiB`);
+  // The same after the user has paused: idle connections closed, freed memory given back.
+  await new Promise((done) => setTimeout(done, IDLE_MS));
+  const idle = memoryMb();
+  console.log(`${`memory after ${IDLE_MS / 1000} s idle: tsur-app / WebKit / whole`.padEnd(52)} ${idle.app.pss.toFixed(0).padStart(6)} / ${idle.web.pss.toFixed(0)} / ${(idle.app.pss + idle.web.pss).toFixed(0)} MiB proportional`);
   // What the run cost in CPU: on a shared machine a steadier comparison than the wall times.
   console.log(`${"CPU time since the start: tsur-app / WebKit".padEnd(52)} ${mb.app.cpu.toFixed(1).padStart(6)} s / ${mb.web.cpu.toFixed(1)} s`);
 } finally {

@@ -2,8 +2,8 @@
 //! first room view (the cold start's Rust side), then each step of the drill-down — region,
 //! a municipality, a block, the top problem's appeals, a case — and the overdue list, each
 //! timed over several runs (median and worst). With the app's allocator, it prints the
-//! process's resident memory after each stage and its peak (Linux), and with `--index` it
-//! also brings the search index up to date as the app does 20 s after a start.
+//! process's resident memory after each stage and after 8 s idle, and its peak (Linux), and
+//! with `--index` it also brings the search index up to date as the app does 20 s after a start.
 //!
 //! `cargo run --release -p tsur-api --example room_bench -- --db STORE [--runs 7] [--index]`
 
@@ -53,6 +53,12 @@ async fn timed<T, F: std::future::Future<Output = T>>(runs: usize, mut f: impl F
 async fn main() {
     // SAFETY: nothing has used SQLite yet in this process.
     unsafe { tsur_api::sqlite_use_global_allocator() };
+    // As the app does (src-tauri/src/memory.rs): freed memory is given back once idle.
+    std::thread::spawn(|| loop {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        // SAFETY: callable from any thread; decommits free ranges only.
+        unsafe { libmimalloc_sys::mi_collect(true) };
+    });
     let db = arg("--db").expect("--db STORE: a store filled by `tsur demo`");
     let runs: usize = arg("--runs").map_or(7, |r| r.parse().expect("--runs N"));
     let scope = Scope::local_curator();
@@ -108,6 +114,12 @@ async fn main() {
     let case = case.expect("the case");
     println!("  (case of {} events, {} deadlines, {} linked)", case.timeline.len(), case.deadlines.len(), case.linked_total);
     report_memory("the drill-down");
+    // The pooled connections close after 5 s idle, their threads' memory with them.
+    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+    report_memory("8 s idle");
+    let t = Instant::now();
+    api.case(&appeal, &scope, now).await.expect("the case");
+    println!("{:<44} {:>7.1} ms", "case view after the pause (a new connection)", t.elapsed().as_secs_f64() * 1000.0);
     if std::env::args().any(|a| a == "--index") {
         let t = Instant::now();
         let added = api.store().index_texts().await.expect("the search index");

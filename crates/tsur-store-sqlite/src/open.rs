@@ -54,6 +54,16 @@ pub(crate) fn classify(path: &Path, error: sqlx::Error) -> StoreError {
 /// appeals and a case view took the same time with 8 MiB as with 32).
 const READ_CACHE: &str = "-8192";
 
+/// How long a pooled connection may stand idle before it is closed. Each connection runs on a
+/// thread of its own, and the rows it reads are allocated there: the memory those rows took
+/// stays with that thread's heap after the rows were dropped elsewhere, until the thread
+/// allocates again. After the first overdue list of a million-appeal store the Rust side held
+/// 316–334 MiB for as long as it stood idle (sqlx's default keeps a connection 10 minutes);
+/// with the connections closed after 4 s, 177–183 MiB, and their page caches went too
+/// (room_bench, docs/benchmarks.md). A query after the pause opens a connection again: a case
+/// view took 7.5–8.8 ms instead of 3.9 ms.
+const READ_IDLE: Duration = Duration::from_secs(5);
+
 /// The page cache of a bulk writer's connection (a demo fill, a first sync): index pages
 /// rewritten by every batch stay in memory until the commit.
 const WRITE_CACHE: &str = "-131072";
@@ -114,6 +124,7 @@ impl SqliteStore {
             .pragma("cache_size", READ_CACHE);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .idle_timeout(READ_IDLE)
             .acquire_timeout(busy_timeout + Duration::from_secs(5))
             .connect_with(options.clone())
             .await
