@@ -1,20 +1,21 @@
 //! Freed memory given back to the system while the app idles.
 //!
-//! mimalloc (the app's allocator, `main.rs`) keeps a freed range of its arena for a second
-//! (`purge_delay`) before it decommits it, so that a pass that frees and allocates again
-//! does not fault the same pages in again. The decommit is left to later calls into the
-//! allocator, and after a large pass they did not come, or did not reach those ranges: the
-//! first overdue list reads the 48,000 open appeals of a million and the snapshot's load
-//! decodes its 70 MiB, and the Rust side then held 318–333 MiB for as long as the app stood
-//! idle, where a forced collection brought it to 176–191 MiB (room_bench,
-//! docs/benchmarks.md). Purging every range at once instead (`purge_delay` 0) made each
-//! room step 1–7 ms slower, as its buffers were faulted in again at every step; a periodic
-//! collection without `force` left the memory where it was in three runs of four.
+//! mimalloc (the app's allocator, `main.rs`) keeps a range of its arena that was freed for a
+//! second (`purge_delay`) before it decommits it, so that a pass that frees and allocates
+//! again does not fault the same pages in again; the decommit is then left to a later call
+//! into the allocator. After the large passes of a start (the snapshot's load decodes 70 MiB,
+//! the first overdue list reads the 48,000 open appeals of a million) an idle app makes no
+//! such call, and what the passes freed stayed committed. Purging at once instead
+//! (`purge_delay` 0) made each room step 1–7 ms slower in room_bench, as its buffers were
+//! faulted in again at every step.
 //!
 //! [`give_back_while_idle`] starts a thread that every [`PURGE_EVERY`] has mimalloc
-//! decommit the free ranges of its arenas (`mi_collect(true)`): what an idle app does not
-//! use leaves within two seconds, and a step pays at most one round of page faults for its
-//! buffers in that time.
+//! decommit the free ranges of its arenas (`mi_collect(true)`: forced, so whatever their
+//! delay; a step pays at most one round of page faults for its buffers in that time). With
+//! it the whole app took 608–621 MiB after the window's steps against 637–660 MiB without
+//! (three pairs of `scripts/bench-window.sh`). Memory still held by a live thread's own heap
+//! is out of its reach: the pooled SQLite connections' threads, which held the most, are
+//! closed when idle instead (`tsur-store-sqlite`'s `open.rs`).
 
 use std::time::Duration;
 

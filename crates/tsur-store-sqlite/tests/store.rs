@@ -520,3 +520,30 @@ async fn migration_0013_moves_the_push_watermark_only_past_pulled_events() {
         }
     }
 }
+
+#[tokio::test]
+async fn idle_connections_close_and_the_next_one_has_the_same_settings() {
+    // A pooled connection's thread keeps what its reads allocated until it is closed: idle
+    // connections close after a few seconds (open.rs), and the one opened after the pause must
+    // be configured as the first was.
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("tsur.db")).await.unwrap();
+    store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
+    let settings = || async {
+        let row = sqlx::query("SELECT (SELECT cache_size FROM pragma_cache_size), (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT journal_mode FROM pragma_journal_mode)")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        (row.get::<i64, _>(0), row.get::<i64, _>(1), row.get::<String, _>(2))
+    };
+    let before = settings().await;
+    assert!(store.pool().num_idle() > 0, "the connection used stays in the pool meanwhile");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while store.pool().size() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(store.pool().size(), 0, "idle connections were closed");
+    assert_eq!(settings().await, before, "a new connection has the same settings");
+    assert_eq!(before, (-8192, 1, "wal".to_owned()));
+    assert_eq!(store.appeal_count().await.unwrap(), 1);
+}
