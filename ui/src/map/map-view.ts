@@ -32,10 +32,18 @@ export interface MapViewOptions {
 }
 
 /**
+ * How many workers tile the map's sources. MapLibre takes WebKitGTK for Safari (its user agent
+ * says "Safari" and not "Chrome") and starts one worker per core, up to three, each a
+ * JavaScript engine of its own; the map's few small GeoJSON sources need one.
+ */
+export const MAP_WORKERS = 1;
+
+/**
  * Starts the map's worker before the first map is made, so that it loads its code while the
  * window asks the backend for the map's layers.
  */
 export function prewarmMap(): void {
+  maplibregl.setWorkerCount(MAP_WORKERS);
   maplibregl.prewarm();
 }
 
