@@ -59,9 +59,9 @@ const READ_CACHE: &str = "-8192";
 /// stays with that thread's heap after the rows were dropped elsewhere, until the thread
 /// allocates again. After the first overdue list of a million-appeal store the Rust side held
 /// 316–334 MiB for as long as it stood idle (sqlx's default keeps a connection 10 minutes);
-/// with the connections closed after 4 s, 177–183 MiB, and their page caches went too
-/// (room_bench, docs/benchmarks.md). A query after the pause opens a connection again: a case
-/// view took 7.5–8.8 ms instead of 3.9 ms.
+/// with idle connections closed, 158–183 MiB, and their page caches went too (room_bench,
+/// docs/benchmarks.md). A query after the pause opens a connection again: a case view took
+/// 7.5–9.9 ms instead of 2–4 ms.
 const READ_IDLE: Duration = Duration::from_secs(5);
 
 /// The page cache of a bulk writer's connection (a demo fill, a first sync): index pages
