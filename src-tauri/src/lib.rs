@@ -1,7 +1,6 @@
 //! The Tauri shell of `tsur`: commands (thin wrappers over [`tsur_api::Api`]), the typed
 //! bindings they generate for the UI, and the window.
 
-pub mod memory;
 pub mod rendering;
 pub mod session;
 

@@ -18,7 +18,7 @@ fn main() {
     // SAFETY: no other thread has started yet.
     unsafe { tsur_app::session::configure() };
     // What a large pass freed goes back to the system once the app idles, not at the next click.
-    if let Err(e) = tsur_app::memory::give_back_while_idle(tsur_app::memory::PURGE_EVERY) {
+    if let Err(e) = tsur_api::give_back_while_idle(tsur_api::PURGE_EVERY) {
         eprintln!("tsur-app: поток возврата памяти не запущен: {e}");
     }
     tsur_app::run();

@@ -53,12 +53,8 @@ async fn timed<T, F: std::future::Future<Output = T>>(runs: usize, mut f: impl F
 async fn main() {
     // SAFETY: nothing has used SQLite yet in this process.
     unsafe { tsur_api::sqlite_use_global_allocator() };
-    // As the app does (src-tauri/src/memory.rs): freed memory is given back once idle.
-    std::thread::spawn(|| loop {
-        std::thread::sleep(std::time::Duration::from_secs(2));
-        // SAFETY: callable from any thread; decommits free ranges only.
-        unsafe { libmimalloc_sys::mi_collect(true) };
-    });
+    // As the app does: freed memory is given back once idle.
+    tsur_api::give_back_while_idle(tsur_api::PURGE_EVERY).expect("the purging thread");
     let db = arg("--db").expect("--db STORE: a store filled by `tsur demo`");
     let runs: usize = arg("--runs").map_or(7, |r| r.parse().expect("--runs N"));
     let scope = Scope::local_curator();

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod dto;
 mod error;
 pub mod import;
+mod memory;
 mod paths;
 pub mod problems;
 pub mod radar;
@@ -47,6 +48,7 @@ pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
+pub use memory::{give_back_while_idle, PURGE_EVERY};
 /// SQLite allocates through the binary's allocator: see [`tsur_store_sqlite::use_global_allocator`].
 pub use tsur_store_sqlite::use_global_allocator as sqlite_use_global_allocator;
 
