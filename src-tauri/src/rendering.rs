@@ -5,13 +5,22 @@
 //! drivers) that OpenGL is Mesa's software rasteriser, and Skia drawing through it is slower
 //! and larger than Skia drawing on the CPU directly: the whole app took 726–760 MiB with CPU
 //! painting against 786–819 MiB, at the same CPU time (docs/benchmarks.md). The map's WebGL keeps OpenGL
-//! either way. A variable the user has set is left as it is.
+//! either way.
+//!
+//! Nor does WebKit hand its frames to the window as DMA-BUF buffers there: with its DMA-BUF
+//! renderer, every frame in which anything changed was composited on the software rasteriser
+//! in the web process's compositing thread, 42–43 ms a frame in the end-to-end driver's window
+//! against 9 ms when the web process paints the page itself, and the web processes took
+//! 352–356 MiB against 288–290 MiB (three pairs, docs/benchmarks.md). Without it the map's first
+//! frame is no later since the map's frames before its load are spaced out
+//! (`ui/src/map/loading-frames.ts`): 1.49–1.74 s against 1.77–1.84 s. A variable the user has
+//! set is left as it is.
 
 use std::ffi::OsStr;
 use std::path::Path;
 
 /// WebKit's variables for a machine without a GPU.
-pub const SOFTWARE: &[(&str, &str)] = &[("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")];
+pub const SOFTWARE: &[(&str, &str)] = &[("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")];
 
 /// Whether OpenGL can draw on a GPU: a DRM render node (`renderD128`, …) in `dri`, and Mesa
 /// not told to rasterise in software (`LIBGL_ALWAYS_SOFTWARE`).
@@ -75,8 +84,12 @@ mod tests {
 
     #[test]
     fn without_a_gpu_webkit_paints_on_the_cpu_unless_the_user_said_otherwise() {
+        let cpu = ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+        let no_dmabuf = ("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         assert_eq!(settings(true, |_| false), vec![]);
-        assert_eq!(settings(false, |_| false), vec![("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")]);
-        assert_eq!(settings(false, |name| name == "WEBKIT_SKIA_ENABLE_CPU_RENDERING"), vec![]);
+        assert_eq!(settings(false, |_| false), vec![cpu, no_dmabuf]);
+        assert_eq!(settings(false, |name| name == "WEBKIT_SKIA_ENABLE_CPU_RENDERING"), vec![no_dmabuf]);
+        assert_eq!(settings(false, |name| name == "WEBKIT_DISABLE_DMABUF_RENDERER"), vec![cpu]);
+        assert_eq!(settings(false, |_| true), vec![]);
     }
 }

@@ -18,6 +18,7 @@ import { attributionText } from "./attribution";
 import { MapLabels } from "./labels";
 import { LegendControl } from "./legend";
 import { mark } from "../view/marks";
+import { spaceFramesUntilLoaded } from "./loading-frames";
 
 /** Municipalities without a value for the metric (e.g. too few appeals to rate). */
 const NO_DATA_COLOR = "#9ca3af";
@@ -89,6 +90,8 @@ export class MapView {
       ...(bounds ? { bounds, fitBoundsOptions: { padding: 40 } } : { center: [47.5, 47.0], zoom: 6 }),
       ...MAP_OPTIONS,
     });
+    // Until the map is loaded, the frames of half-loaded sources are spaced out (loading-frames.ts).
+    spaceFramesUntilLoaded(this.map);
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
