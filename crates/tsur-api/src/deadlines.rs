@@ -530,10 +530,10 @@ impl Api {
         let rows = self.open_rows(&rules).await?;
         let visible = |r: &DeadlineRow| {
             let b = r.block_id.as_deref().map(tsur_core::BlockId::from);
-            let m = tsur_core::MunicipalityId::from(r.municipality_id.as_str());
+            let m = tsur_core::MunicipalityId::from(&*r.municipality_id);
             r.received_at < at
                 && block.is_none_or(|x| r.block_id.as_deref() == Some(x))
-                && municipality.is_none_or(|x| r.municipality_id == x)
+                && municipality.is_none_or(|x| *r.municipality_id == *x)
                 && scope.allows(b.as_ref(), &m)
         };
         let mut report = OverdueReport {
@@ -587,14 +587,14 @@ impl Api {
                 };
                 OverdueItem {
                     appeal_id: r.appeal_id.to_string(),
-                    channel: r.channel.clone(),
+                    channel: r.channel.to_string(),
                     external_id: r.external_id.clone(),
-                    municipality: r.municipality_id.clone(),
-                    block: r.block_id.clone(),
-                    topic: r.topic_id.clone(),
-                    agency: r.agency_id.clone(),
+                    municipality: r.municipality_id.to_string(),
+                    block: r.block_id.as_deref().map(str::to_owned),
+                    topic: r.topic_id.as_deref().map(str::to_owned),
+                    agency: r.agency_id.as_deref().map(str::to_owned),
                     agency_ru: r.agency_id.as_deref().and_then(agency_ru),
-                    fast_track: r.fast_track_id.clone(),
+                    fast_track: r.fast_track_id.as_deref().map(str::to_owned),
                     stage: stage.stage.code().into(),
                     due: stage.due.with_timezone(&ZONE).to_rfc3339(),
                     status: u.standing.code().into(),

@@ -37,6 +37,7 @@ pub use demo::DemoParams;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use import::{ImportRequest, ImportSummary, QuarantineItem};
+pub use memory::{give_back_while_idle, PURGE_EVERY};
 pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;
@@ -48,7 +49,6 @@ pub use tsur_analytics as analytics_types;
 pub use tsur_analytics::RatingOf;
 pub use tsur_core::problems::LinkParams;
 pub use tsur_core::Scope;
-pub use memory::{give_back_while_idle, PURGE_EVERY};
 /// SQLite allocates through the binary's allocator: see [`tsur_store_sqlite::use_global_allocator`].
 pub use tsur_store_sqlite::use_global_allocator as sqlite_use_global_allocator;
 

@@ -142,7 +142,7 @@ async fn deadlines_name_the_bad_field() {
 /// The rows of open 59-ФЗ appeals with a pending answer.
 async fn open_written(api: &Api, far: chrono::DateTime<chrono::Utc>) -> Vec<tsur_store_sqlite::DeadlineRow> {
     let rows = api.store().deadline_rows(far).await.unwrap();
-    rows.into_iter().filter(|r| r.channel == "fz59" && r.status.awaits_answer() && r.extension_days == 0).collect()
+    rows.into_iter().filter(|r| &*r.channel == "fz59" && r.status.awaits_answer() && r.extension_days == 0).collect()
 }
 
 #[tokio::test]
@@ -199,8 +199,8 @@ async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadlin
     let tracked: Vec<_> = rows.iter().filter(|r| r.fast_track_id.is_some()).collect();
     assert!(!tracked.is_empty(), "the demo year has appeals on fast-tracked topics");
     for r in &tracked {
-        let f = api.reference().fast_tracks.iter().find(|f| Some(&f.id) == r.fast_track_id.as_ref()).unwrap();
-        assert!(f.covers(&r.topic_id.as_deref().unwrap().into(), &r.municipality_id.as_str().into(), tsur_core::time::local_date(r.received_at)));
+        let f = api.reference().fast_tracks.iter().find(|f| Some(f.id.as_str()) == r.fast_track_id.as_deref()).unwrap();
+        assert!(f.covers(&r.topic_id.as_deref().unwrap().into(), &(*r.municipality_id).into(), tsur_core::time::local_date(r.received_at)));
         assert_eq!(r.agency_id.as_deref(), Some(f.agency_id.as_str()), "routed to the fast-track's agency");
     }
     let events = api.store().events(tracked[0].appeal_id, &Scope::local_curator()).await.unwrap();
@@ -218,7 +218,7 @@ async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadlin
     std::fs::write(&path, edited).unwrap();
     api.reference_import(&export).await.unwrap();
     let after = api.store().deadline_rows(far).await.unwrap();
-    let pos_before: Vec<_> = rows.iter().filter(|r| r.regime_id == "pos" && r.fast_track_id.is_none() && r.reopened_at.is_none()).collect();
+    let pos_before: Vec<_> = rows.iter().filter(|r| &*r.regime_id == "pos" && r.fast_track_id.is_none() && r.reopened_at.is_none()).collect();
     assert!(!pos_before.is_empty());
     for b in pos_before {
         let a = after.iter().find(|a| a.appeal_id == b.appeal_id).unwrap();

@@ -264,10 +264,8 @@ impl RiskModel {
                 pairs.entry(o.agency).or_default().entry(o.topic).or_default().push(c);
             }
         }
-        let by_pair = pairs
-            .into_iter()
-            .map(|(a, topics)| (a.to_owned(), topics.into_iter().map(|(t, c)| (t.to_owned(), Survival::counted(c))).collect()))
-            .collect();
+        let by_pair =
+            pairs.into_iter().map(|(a, topics)| (a.to_owned(), topics.into_iter().map(|(t, c)| (t.to_owned(), Survival::counted(c))).collect())).collect();
         RiskModel::from_pairs(by_pair, thresholds.min_sample)
     }
 
@@ -357,7 +355,12 @@ impl<'de> Deserialize<'de> for RiskModel {
         let mut by_pair: HashMap<String, HashMap<String, Survival>> = HashMap::new();
         for p in kept.pairs {
             if p.answered.len() != p.cells.len() || p.open.len() != p.cells.len() {
-                return Err(D::Error::custom(format!("lateness model: a curve of {} cells with {} and {} counts", p.cells.len(), p.answered.len(), p.open.len())));
+                return Err(D::Error::custom(format!(
+                    "lateness model: a curve of {} cells with {} and {} counts",
+                    p.cells.len(),
+                    p.answered.len(),
+                    p.open.len()
+                )));
             }
             let narrow = |n: u64| u32::try_from(n).map_err(|_| D::Error::custom(format!("lateness model: a count of {n} appeals")));
             let counts = p.cells.iter().zip(&p.answered).zip(&p.open).map(|((&c, &a), &o)| Ok((c, narrow(a)?, narrow(o)?))).collect::<Result<_, D::Error>>()?;

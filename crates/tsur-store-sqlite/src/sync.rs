@@ -511,4 +511,3 @@ async fn set_meta(tx: &mut Transaction<'_, Sqlite>, pairs: &[(&str, Option<&str>
     }
     Ok(())
 }
-

@@ -530,10 +530,12 @@ async fn idle_connections_close_and_the_next_one_has_the_same_settings() {
     let store = SqliteStore::open(&dir.path().join("tsur.db")).await.unwrap();
     store.insert_appeals(&[sample(1, "astrakhan", "roads")]).await.unwrap();
     let settings = || async {
-        let row = sqlx::query("SELECT (SELECT cache_size FROM pragma_cache_size), (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT journal_mode FROM pragma_journal_mode)")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let row = sqlx::query(
+            "SELECT (SELECT cache_size FROM pragma_cache_size), (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT journal_mode FROM pragma_journal_mode)",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
         (row.get::<i64, _>(0), row.get::<i64, _>(1), row.get::<String, _>(2))
     };
     let before = settings().await;
