@@ -5,8 +5,9 @@
 // frames is 50–100 ms of the main thread and of the software rasteriser's threads, taken from the
 // worker that is cutting the next tiles. Where WebKit paints the page itself (no DMA-BUF
 // renderer, the setting without a GPU: rendering.rs) an animation frame comes every few
-// milliseconds, so the map drew some twenty partial frames before its first complete one and
-// that came at 1.6–1.9 s after its creation instead of 0.75 (docs/benchmarks.md). Until the
+// milliseconds, so the map drew some twenty partial frames before its first complete one,
+// which came 1.5–1.75 s after the map was made; with the frames spaced, three frames and
+// 0.8–0.95 s (docs/benchmarks.md). Until the
 // `load` event, frames are therefore asked for at most once per LOADING_FRAME_GAP_MS: the first
 // at once (it asks the worker for the tiles), the next ones gathered at the end of the gap.
 
