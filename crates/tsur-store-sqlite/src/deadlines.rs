@@ -212,7 +212,10 @@ fn decode_all(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<DeadlineRow>, Stor
 /// The rows of `query`, each decoded as it comes: sqlx keeps a fetched row's values as SQLite's
 /// copies, and the 48,000 open appeals fetched at once held some 130 MiB for the moment of
 /// their decoding (the process's peak in `room_bench`).
-async fn decode_as_fetched<'q>(conn: &mut SqliteConnection, query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>) -> Result<Vec<DeadlineRow>, StoreError> {
+async fn decode_as_fetched<'q>(
+    conn: &mut SqliteConnection,
+    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+) -> Result<Vec<DeadlineRow>, StoreError> {
     use futures_util::TryStreamExt;
     let mut shared = Shared::default();
     let mut out = Vec::new();
