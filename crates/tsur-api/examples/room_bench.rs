@@ -20,17 +20,8 @@ fn report(label: &str, mut ms: Vec<f64>) {
     println!("{label:<44} median {:>7.1} ms   worst {:>7.1} ms", ms[ms.len() / 2], ms[ms.len() - 1]);
 }
 
-/// The process's resident set and its peak so far, MiB (`/proc/self/status`; zeros elsewhere).
-fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 fn report_memory(stage: &str) {
-    let (rss, peak) = memory();
+    let (rss, peak) = tsur_api::resident_and_peak_mib();
     println!("{:<44} resident {rss:>5.0} MiB   peak {peak:>5.0} MiB", format!("memory after {stage}"));
 }
 

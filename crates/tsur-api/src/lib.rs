@@ -37,7 +37,7 @@ pub use demo::DemoParams;
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use import::{ImportRequest, ImportSummary, QuarantineItem};
-pub use memory::{give_back_while_idle, PURGE_EVERY};
+pub use memory::{give_back_while_idle, resident_and_peak_mib, PURGE_EVERY};
 pub use paths::{db_path, DB_ENV};
 pub use problems::{LinkReport, LinkSummary, ProblemItem};
 pub use radar::RadarItem;

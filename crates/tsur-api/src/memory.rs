@@ -32,3 +32,14 @@ pub fn give_back_while_idle(every: Duration) -> std::io::Result<std::thread::Joi
         unsafe { libmimalloc_sys::mi_collect(true) };
     })
 }
+
+/// The process's resident set and its peak so far, MiB (`VmRSS` and `VmHWM` of
+/// `/proc/self/status`; zeros where there is none). For the benchmarks and tests that report
+/// or check what the process holds.
+pub fn resident_and_peak_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
