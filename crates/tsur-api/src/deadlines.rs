@@ -529,12 +529,10 @@ impl Api {
         // Only open appeals are listed (a row's status is today's, see DeadlineRow::facts_as_of).
         let rows = self.open_rows(&rules).await?;
         let visible = |r: &DeadlineRow| {
-            let b = r.block_id.as_deref().map(tsur_core::BlockId::from);
-            let m = tsur_core::MunicipalityId::from(&*r.municipality_id);
             r.received_at < at
                 && block.is_none_or(|x| r.block_id.as_deref() == Some(x))
                 && municipality.is_none_or(|x| *r.municipality_id == *x)
-                && scope.allows(b.as_ref(), &m)
+                && scope.allows_ids(r.block_id.as_deref(), &r.municipality_id)
         };
         let mut report = OverdueReport {
             at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),

@@ -52,12 +52,17 @@ impl Scope {
     /// Whether an appeal of this block and municipality is visible. An unclassified appeal
     /// (no block yet) is visible only to scopes that are not limited by block.
     pub fn allows(&self, block: Option<&BlockId>, municipality: &MunicipalityId) -> bool {
+        self.allows_ids(block.map(BlockId::as_str), municipality.as_str())
+    }
+
+    /// [`Scope::allows`] for ids as read (a list of many rows need not make an id of each).
+    pub fn allows_ids(&self, block: Option<&str>, municipality: &str) -> bool {
         let block_ok = match (&self.blocks, block) {
             (None, _) => true,
-            (Some(allowed), Some(b)) => allowed.contains(b),
+            (Some(allowed), Some(b)) => allowed.iter().any(|x| x.as_str() == b),
             (Some(_), None) => false,
         };
-        let municipality_ok = self.municipalities.as_ref().is_none_or(|allowed| allowed.contains(municipality));
+        let municipality_ok = self.municipalities.as_ref().is_none_or(|allowed| allowed.iter().any(|x| x.as_str() == municipality));
         block_ok && municipality_ok
     }
 }
@@ -82,6 +87,7 @@ mod tests {
         ];
         for (scope, block, municipality, expected) in cases {
             assert_eq!(scope.allows(block, &municipality.into()), expected, "{scope:?} {block:?} {municipality}");
+            assert_eq!(scope.allows_ids(block.map(BlockId::as_str), municipality), expected, "ids as read: {scope:?} {block:?} {municipality}");
         }
     }
 }
