@@ -159,7 +159,7 @@ pub fn effect(s: &Snapshot, topic_block: &[u8], scope: &Scope, window_days: i64,
     let mut resolved = vec![Moments::default(); 4];
     let mut weekly = [vec![0u64; weeks_before], vec![0u64; weeks_after], vec![0u64; weeks_before], vec![0u64; weeks_after]];
     for i in 0..s.len() {
-        let at = s.at[i];
+        let at = s.at_ms(i);
         let (cell_after, start) = if at >= before.0 && at < before.1 {
             (false, before.0)
         } else if at >= after.0 && at < after.1 {
@@ -327,14 +327,14 @@ pub fn parse_roadmaps(roadmaps: &str, milestones: &str, known: impl Fn(&str, &st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{ANSWERED, NONE16, NONE8};
+    use crate::snapshot::{ANSWERED, NONE16, NONE8, NO_DUE};
 
     /// A snapshot of hand-made rows: (day, municipality, topic, reply hours, resolved?).
     fn snapshot(rows: &[(i64, u8, u16, u32, bool)]) -> Snapshot {
         let mut s = Snapshot::default();
         for &(day, m, t, reply_h, resolved) in rows {
             s.id.push(s.id.len() as u128);
-            s.at.push(day * 86_400_000 + 3_600_000);
+            s.at.push((day * 86_400 + 3_600) as u32);
             s.municipality.push(m);
             s.settlement.push(NONE16);
             s.channel.push(0);
@@ -345,8 +345,8 @@ mod tests {
             s.problem.push(NONE32);
             s.fast_track.push(NONE8);
             s.reply_minutes.push(reply_h * 60);
-            s.answer_due.push(i64::MAX);
-            s.answered_at.push(i64::MAX);
+            s.answer_due.push(NO_DUE);
+            s.answer_after.push(0);
             s.flags.push(ANSWERED | if resolved { RESOLVED } else { 0 });
             s.answers.push(1);
             s.rejected.push(0);

@@ -63,7 +63,7 @@ impl Filter {
     /// Whether row `i` is in the slice.
     #[inline]
     pub fn matches(&self, s: &Snapshot, i: usize) -> bool {
-        let at = s.at[i];
+        let at = s.at_ms(i);
         at >= self.from && at < self.to && self.matches_dims(s, i)
     }
 }

@@ -53,12 +53,12 @@ impl ProblemAcc {
     pub fn add_current(&mut self, s: &Snapshot, i: usize, now: i64) {
         if self.current == 0 {
             self.topic = s.topic[i];
-            self.first_at = s.at[i];
-            self.last_at = s.at[i];
+            self.first_at = s.at_ms(i);
+            self.last_at = s.at_ms(i);
         }
         self.current += 1;
-        self.first_at = self.first_at.min(s.at[i]);
-        self.last_at = self.last_at.max(s.at[i]);
+        self.first_at = self.first_at.min(s.at_ms(i));
+        self.last_at = self.last_at.max(s.at_ms(i));
         let f = s.flags[i];
         if f & ANSWERED != 0 {
             self.answered += 1;

@@ -97,7 +97,7 @@ impl Pass {
         };
         let prev_from = filter.from - (filter.to - filter.from);
         for i in range {
-            let at = s.at[i];
+            let at = s.at_ms(i);
             if at < prev_from || at >= filter.to || !filter.matches_dims(s, i) {
                 continue;
             }

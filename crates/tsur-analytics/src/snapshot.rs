@@ -15,8 +15,8 @@ pub const NONE8: u8 = u8::MAX;
 pub const NONE16: u16 = u16::MAX;
 /// No value in a `u32` column.
 pub const NONE32: u32 = u32::MAX;
-/// No instant in an `i64` column.
-pub const NEVER: i64 = i64::MAX;
+/// No due instant in [`Snapshot::answer_due`].
+pub const NO_DUE: u32 = u32::MAX;
 
 /// Flag: the appeal has a full answer.
 pub const ANSWERED: u8 = 1;
@@ -30,8 +30,9 @@ pub const REOPENED: u8 = 1 << 3;
 pub const AWAITS_ANSWER: u8 = 1 << 4;
 
 const MAGIC: &[u8; 8] = b"TSURSNAP";
-/// Version of [`Snapshot::to_bytes`]; a change of the columns bumps it.
-pub const FORMAT: u32 = 1;
+/// Version of [`Snapshot::to_bytes`]; a change of the columns bumps it. Format 1 kept the
+/// instants as `i64` milliseconds.
+pub const FORMAT: u32 = 2;
 
 /// The dictionaries of the codes: position = code, in catalogue order.
 #[derive(Debug, Clone)]
@@ -227,8 +228,10 @@ pub struct Row<'a> {
 pub struct Snapshot {
     /// Appeal ids.
     pub id: Vec<u128>,
-    /// Received, Unix ms.
-    pub at: Vec<i64>,
+    /// Received, Unix seconds (rounded down: a period's bounds are whole seconds, so a row
+    /// falls in the same periods as its instant in milliseconds); read as milliseconds by
+    /// [`Snapshot::at_ms`]. Instants before 1970 are kept as 1970, after 2106 as 2106.
+    pub at: Vec<u32>,
     /// Municipality code.
     pub municipality: Vec<u8>,
     /// Settlement code or [`NONE16`].
@@ -249,10 +252,14 @@ pub struct Snapshot {
     pub fast_track: Vec<u8>,
     /// Office minutes from registration to the first reply, or [`NONE32`].
     pub reply_minutes: Vec<u32>,
-    /// The answer's due instant, or [`NEVER`].
-    pub answer_due: Vec<i64>,
-    /// The standing answer's instant, or [`NEVER`].
-    pub answered_at: Vec<i64>,
+    /// The answer's due instant, Unix seconds rounded up (an appeal is never counted overdue
+    /// before its term ends), or [`NO_DUE`].
+    pub answer_due: Vec<u32>,
+    /// How long after its due instant the standing answer came, seconds rounded up (an answer
+    /// late by a fraction of a second is late by one), negative when before; 0 when there is
+    /// no answer or no due instant. Two `i64` instants in milliseconds took 16 MiB at a
+    /// million appeals, these two columns 8.
+    pub answer_after: Vec<i32>,
     /// [`ANSWERED`], [`RESOLVED`], [`CONFIRMED`], [`REOPENED`], [`AWAITS_ANSWER`].
     pub flags: Vec<u8>,
     /// Full answers (saturating at 255).
@@ -361,7 +368,7 @@ impl Snapshot {
         s.fast_track.reserve(rows);
         s.reply_minutes.reserve(rows);
         s.answer_due.reserve(rows);
-        s.answered_at.reserve(rows);
+        s.answer_after.reserve(rows);
         s.flags.reserve(rows);
         s.answers.reserve(rows);
         s.rejected.reserve(rows);
@@ -451,10 +458,16 @@ impl Snapshot {
         let status = Status::ALL.iter().position(|s| *s == status).expect("listed") as u8;
         let point = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(f32::NAN, |x| x as f32);
         let sat = row.satisfaction.filter(|s| (1..=5).contains(s)).unwrap_or(0);
+        let at = seconds_down(row.received_at);
+        let answer_due = row.answer_due.map_or(NO_DUE, seconds_up);
+        let answer_after = match (row.answer_due, row.last_answer_at) {
+            (Some(due), Some(answered)) => seconds_after(answered.saturating_sub(due)),
+            _ => 0,
+        };
         match self.position.get(&self.id, row.id) {
             Some(i) => {
                 let i = i as usize;
-                self.at[i] = row.received_at;
+                self.at[i] = at;
                 self.municipality[i] = municipality;
                 self.settlement[i] = settlement;
                 self.channel[i] = channel;
@@ -465,8 +478,8 @@ impl Snapshot {
                 self.problem[i] = problem;
                 self.fast_track[i] = fast_track;
                 self.reply_minutes[i] = reply_minutes;
-                self.answer_due[i] = row.answer_due.unwrap_or(NEVER);
-                self.answered_at[i] = row.last_answer_at.unwrap_or(NEVER);
+                self.answer_due[i] = answer_due;
+                self.answer_after[i] = answer_after;
                 self.flags[i] = flags;
                 self.answers[i] = row.answers.min(255) as u8;
                 self.rejected[i] = row.rejected_answers.min(255) as u8;
@@ -478,7 +491,7 @@ impl Snapshot {
                 self.position.reserve(&self.id, self.id.len() + 1);
                 self.id.push(row.id);
                 self.position.set(&self.id, (self.id.len() - 1) as u32);
-                self.at.push(row.received_at);
+                self.at.push(at);
                 self.municipality.push(municipality);
                 self.settlement.push(settlement);
                 self.channel.push(channel);
@@ -489,8 +502,8 @@ impl Snapshot {
                 self.problem.push(problem);
                 self.fast_track.push(fast_track);
                 self.reply_minutes.push(reply_minutes);
-                self.answer_due.push(row.answer_due.unwrap_or(NEVER));
-                self.answered_at.push(row.last_answer_at.unwrap_or(NEVER));
+                self.answer_due.push(answer_due);
+                self.answer_after.push(answer_after);
                 self.flags.push(flags);
                 self.answers.push(row.answers.min(255) as u8);
                 self.rejected.push(row.rejected_answers.min(255) as u8);
@@ -515,7 +528,7 @@ impl Snapshot {
             }
         }
         put(&mut out, &self.id, u128::to_le_bytes);
-        put(&mut out, &self.at, i64::to_le_bytes);
+        put(&mut out, &self.at, u32::to_le_bytes);
         put(&mut out, &self.municipality, u8::to_le_bytes);
         put(&mut out, &self.settlement, u16::to_le_bytes);
         put(&mut out, &self.channel, u8::to_le_bytes);
@@ -526,8 +539,8 @@ impl Snapshot {
         put(&mut out, &self.problem, u32::to_le_bytes);
         put(&mut out, &self.fast_track, u8::to_le_bytes);
         put(&mut out, &self.reply_minutes, u32::to_le_bytes);
-        put(&mut out, &self.answer_due, i64::to_le_bytes);
-        put(&mut out, &self.answered_at, i64::to_le_bytes);
+        put(&mut out, &self.answer_due, u32::to_le_bytes);
+        put(&mut out, &self.answer_after, i32::to_le_bytes);
         put(&mut out, &self.flags, u8::to_le_bytes);
         put(&mut out, &self.answers, u8::to_le_bytes);
         put(&mut out, &self.rejected, u8::to_le_bytes);
@@ -558,7 +571,7 @@ impl Snapshot {
         }
         let mut s = Snapshot {
             id: take(&mut r, u128::from_le_bytes)?,
-            at: take(&mut r, i64::from_le_bytes)?,
+            at: take(&mut r, u32::from_le_bytes)?,
             municipality: take(&mut r, u8::from_le_bytes)?,
             settlement: take(&mut r, u16::from_le_bytes)?,
             channel: take(&mut r, u8::from_le_bytes)?,
@@ -569,8 +582,8 @@ impl Snapshot {
             problem: take(&mut r, u32::from_le_bytes)?,
             fast_track: take(&mut r, u8::from_le_bytes)?,
             reply_minutes: take(&mut r, u32::from_le_bytes)?,
-            answer_due: take(&mut r, i64::from_le_bytes)?,
-            answered_at: take(&mut r, i64::from_le_bytes)?,
+            answer_due: take(&mut r, u32::from_le_bytes)?,
+            answer_after: take(&mut r, i32::from_le_bytes)?,
             flags: take(&mut r, u8::from_le_bytes)?,
             answers: take(&mut r, u8::from_le_bytes)?,
             rejected: take(&mut r, u8::from_le_bytes)?,
@@ -598,7 +611,7 @@ impl Snapshot {
             s.fast_track.len(),
             s.reply_minutes.len(),
             s.answer_due.len(),
-            s.answered_at.len(),
+            s.answer_after.len(),
             s.flags.len(),
             s.answers.len(),
             s.rejected.len(),
@@ -638,7 +651,7 @@ impl Snapshot {
             out.fast_track.extend_from_slice(&self.fast_track);
             out.reply_minutes.extend_from_slice(&self.reply_minutes);
             out.answer_due.extend_from_slice(&self.answer_due);
-            out.answered_at.extend_from_slice(&self.answered_at);
+            out.answer_after.extend_from_slice(&self.answer_after);
             out.flags.extend_from_slice(&self.flags);
             out.answers.extend_from_slice(&self.answers);
             out.rejected.extend_from_slice(&self.rejected);
@@ -656,19 +669,25 @@ impl Snapshot {
 
     /// Bytes held by the columns (not counting the id maps' overhead).
     pub fn column_bytes(&self) -> usize {
-        self.len() * (16 + 8 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 8 + 8 + 1 + 1 + 1 + 1 + 4 + 4)
+        self.len() * (16 + 4 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 4)
     }
 
-    /// Where row `i`'s answer stands against its due instant at `now`; `None` when its
-    /// answer is not due yet and not given (or it has no term).
+    /// When row `i` was received, Unix milliseconds (a whole second, see [`Snapshot::at`]).
+    #[inline]
+    pub fn at_ms(&self, i: usize) -> i64 {
+        i64::from(self.at[i]) * 1000
+    }
+
+    /// Where row `i`'s answer stands against its due instant at `now` (Unix ms); `None` when
+    /// its answer is not due yet and not given (or it has no term). To the second: see
+    /// [`Snapshot::answer_due`] and [`Snapshot::answer_after`].
     #[inline]
     pub fn lateness(&self, i: usize, now: i64) -> Option<Lateness> {
         let due = self.answer_due[i];
-        let answered = self.answered_at[i];
-        if self.flags[i] & AWAITS_ANSWER == 0 && answered != NEVER {
-            (due != NEVER).then(|| Lateness::Answered(answered.saturating_sub(due)))
-        } else if due != NEVER && due < now {
-            Some(Lateness::Overdue(now.saturating_sub(due)))
+        if self.flags[i] & (AWAITS_ANSWER | ANSWERED) == ANSWERED {
+            (due != NO_DUE).then(|| Lateness::Answered(i64::from(self.answer_after[i]) * 1000))
+        } else if due != NO_DUE && i64::from(due) * 1000 < now {
+            Some(Lateness::Overdue(now - i64::from(due) * 1000))
         } else {
             None
         }
@@ -694,6 +713,21 @@ pub enum Lateness {
     Overdue(i64),
 }
 
+/// Unix milliseconds as seconds rounded down, within `u32`.
+fn seconds_down(ms: i64) -> u32 {
+    ms.div_euclid(1000).clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// Unix milliseconds as seconds rounded up, within `u32` below [`NO_DUE`].
+fn seconds_up(ms: i64) -> u32 {
+    (ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)).clamp(0, i64::from(NO_DUE - 1)) as u32
+}
+
+/// Milliseconds as seconds rounded up (toward late), within `i32`.
+fn seconds_after(ms: i64) -> i32 {
+    (ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
 fn ms(v: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
@@ -706,6 +740,13 @@ mod tests {
     /// the high half, and repeating.
     const SHAPES: [fn(u64) -> u128; 4] =
         [|i| (u128::from(i) << 80) | u128::from(i.wrapping_mul(0x2545_F491_4F6C_DD1D)), u128::from, |i| u128::from(i) << 64, |i| u128::from(i % 700)];
+
+    #[test]
+    fn instants_outside_the_columns_range_are_clamped() {
+        assert_eq!((seconds_down(-1), seconds_down(0), seconds_down(1999), seconds_down(i64::MAX)), (0, 0, 1, u32::MAX));
+        assert_eq!((seconds_up(-5000), seconds_up(1), seconds_up(1000), seconds_up(i64::MAX)), (0, 1, 1, NO_DUE - 1));
+        assert_eq!((seconds_after(-1500), seconds_after(-1000), seconds_after(1), seconds_after(i64::MIN)), (-1, -1, 1, i32::MIN));
+    }
 
     #[test]
     fn the_position_table_finds_rows_as_a_hash_map_does() {

@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use tsur_analytics::kpi::{kpis, Filter};
 use tsur_analytics::rating::{groups, rate, RatingOf};
 use tsur_analytics::screen::{screen, Pass};
-use tsur_analytics::snapshot::{Dims, Row, Snapshot};
+use tsur_analytics::snapshot::{Dims, Lateness, Row, Snapshot};
 use tsur_analytics::weights::{RatingComponent, Weights};
 use tsur_core::calendar::CompiledCalendar;
 use tsur_core::reference::{ReferenceData, ReferenceTexts};
@@ -305,4 +305,47 @@ fn a_pass_split_over_threads_adds_up_like_one() {
     }
     let scores = |s: &tsur_analytics::Screen| s.agencies.entities.iter().map(|e| (e.id.clone(), e.components[0].value)).collect::<Vec<_>>();
     assert_eq!(scores(&many), scores(&one));
+}
+
+proptest::proptest! {
+    /// The snapshot keeps its instants to the second. That changes no verdict where the
+    /// instants are whole seconds, and elsewhere only within the second around a due
+    /// instant: a late answer is never counted on time, an appeal never overdue before its
+    /// term ends.
+    #[test]
+    fn lateness_to_the_second_keeps_the_verdicts(
+        due in 1_600_000_000_000i64..1_900_000_000_000,
+        answer_offset in -40 * DAY..40 * DAY,
+        now_offset in -40 * DAY..40 * DAY,
+        answered in proptest::bool::ANY,
+        whole in proptest::bool::ANY,
+    ) {
+        let second = |v: i64| if whole { v - v.rem_euclid(1000) } else { v };
+        let (due, answer, now) = (second(due), second(due + answer_offset), second(due + now_offset));
+        let received = due - 3 * DAY;
+        let f = fixture(&[Row {
+            received_at: received,
+            registered_at: received,
+            status: if answered { "answered" } else { "assigned" },
+            answer_due: Some(due),
+            last_answer_at: answered.then_some(answer),
+            ..row(1)
+        }]);
+        let got = f.snap.lateness(0, now);
+        let exact = if answered { Some(Lateness::Answered(answer - due)) } else { (due < now).then_some(Lateness::Overdue(now - due)) };
+        match (got, exact) {
+            (Some(Lateness::Answered(a)), Some(Lateness::Answered(b))) => {
+                proptest::prop_assert_eq!(a > 0, b > 0, "late stays late, on time stays on time");
+                proptest::prop_assert!(a >= b && a - b < 1000, "{} against {}", a, b);
+                proptest::prop_assert!(!whole || a == b);
+            }
+            (Some(Lateness::Overdue(a)), Some(Lateness::Overdue(b))) => {
+                proptest::prop_assert!(a <= b && b - a < 1000, "{} against {}", a, b);
+                proptest::prop_assert!(!whole || a == b);
+            }
+            (None, Some(Lateness::Overdue(b))) => proptest::prop_assert!(!whole && b < 1000, "overdue by {} ms and not counted", b),
+            (got, exact) => proptest::prop_assert_eq!(got, exact),
+        }
+        proptest::prop_assert_eq!(f.snap.at_ms(0), received.div_euclid(1000) * 1000);
+    }
 }

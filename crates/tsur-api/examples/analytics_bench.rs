@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::time::Instant;
-use tsur_analytics::snapshot::{Dims, Snapshot, NEVER, NONE16, NONE32, NONE8};
+use tsur_analytics::snapshot::{Dims, Snapshot, ANSWERED, NONE16, NONE32, NONE8, NO_DUE};
 use tsur_analytics::{Filter, Period, Weights};
 
 fn arg(name: &str) -> Option<String> {
@@ -38,10 +38,14 @@ fn export(dir: &std::path::Path, s: &Snapshot) -> std::io::Result<()> {
         "received,municipality,settlement,channel,block,topic,agency,status,problem,reply_minutes,answer_due,answered_at,flags,answers,rejected,satisfaction"
     )?;
     for i in 0..s.len() {
+        // In milliseconds, as the snapshot's lateness reads them (to the second).
+        let due = (s.answer_due[i] != NO_DUE).then(|| i64::from(s.answer_due[i]) * 1000);
+        let answered = due.filter(|_| s.flags[i] & ANSWERED != 0).map(|d| d + i64::from(s.answer_after[i]) * 1000);
+        let ms = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         writeln!(
             w,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            s.at[i],
+            s.at_ms(i),
             s.municipality[i],
             opt(s.settlement[i], NONE16),
             s.channel[i],
@@ -51,8 +55,8 @@ fn export(dir: &std::path::Path, s: &Snapshot) -> std::io::Result<()> {
             s.status[i],
             opt(s.problem[i], NONE32),
             opt(s.reply_minutes[i], NONE32),
-            opt(s.answer_due[i], NEVER),
-            opt(s.answered_at[i], NEVER),
+            ms(due),
+            ms(answered),
             s.flags[i],
             s.answers[i],
             s.rejected[i],
@@ -75,8 +79,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let snap = if copies > 1 { base.replicated(copies) } else { base };
     let replicate = t.elapsed().as_secs_f64();
     let weights = Weights::parse(&api.reference().texts.analytics_weights)?;
-    let newest = snap.at.iter().copied().max().ok_or("в базе нет обращений")?;
-    let oldest = snap.at.iter().copied().min().ok_or("в базе нет обращений")?;
+    let newest = snap.at.iter().copied().max().map(|s| i64::from(s) * 1000).ok_or("в базе нет обращений")?;
+    let oldest = snap.at.iter().copied().min().map(|s| i64::from(s) * 1000).ok_or("в базе нет обращений")?;
     let day = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&tsur_core::time::ZONE).date_naive();
     let year = Period { first: day(oldest), last: day(newest) };
     let month = Period::last_days(day(newest), 30);

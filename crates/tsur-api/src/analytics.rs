@@ -207,8 +207,8 @@ impl Cache {
         let period = match &q.period {
             Some(p) => Period::parse(p).map_err(|e| ApiError::invalid(e.to_string()))?,
             None => {
-                let newest = self.snapshot.at.iter().copied().max().unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
-                let day = chrono::DateTime::from_timestamp_millis(newest).unwrap_or_default().with_timezone(&tsur_core::time::ZONE).date_naive();
+                let newest = self.snapshot.at.iter().copied().max().map_or_else(|| chrono::Utc::now().timestamp(), i64::from);
+                let day = chrono::DateTime::from_timestamp(newest, 0).unwrap_or_default().with_timezone(&tsur_core::time::ZONE).date_naive();
                 Period::last_days(day, 30)
             }
         };
@@ -526,7 +526,7 @@ impl Cache {
         let s = &self.snapshot;
         let mut v: Vec<tsur_analytics::alerts::Arrival> = (0..s.len())
             .filter(|&i| s.topic[i] != tsur_analytics::snapshot::NONE16)
-            .map(|i| tsur_analytics::alerts::Arrival { at: s.at[i].div_euclid(1000), municipality: s.municipality[i], topic: s.topic[i] })
+            .map(|i| tsur_analytics::alerts::Arrival { at: i64::from(s.at[i]), municipality: s.municipality[i], topic: s.topic[i] })
             .collect();
         v.sort_unstable_by_key(|a| a.at);
         v
@@ -549,7 +549,7 @@ impl Api {
             .transpose()?;
         self.with_snapshot(|c| {
             let s = &c.snapshot;
-            let newest = (0..s.len()).filter(|&i| s.topic[i] != tsur_analytics::snapshot::NONE16).map(|i| s.at[i].div_euclid(1000)).max().unwrap_or(0);
+            let newest = (0..s.len()).filter(|&i| s.topic[i] != tsur_analytics::snapshot::NONE16).map(|i| i64::from(s.at[i])).max().unwrap_or(0);
             let from = match since {
                 Some(d) => tsur_core::time::day_start(d).timestamp(),
                 None => newest - 7 * 86_400,

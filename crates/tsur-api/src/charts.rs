@@ -55,7 +55,7 @@ fn daily(s: &Snapshot, filter: &Filter, days: &[i64], now: i64, replies: &mut Re
             continue;
         }
         // The day that starts last at or before the receipt (the filter keeps it in the period).
-        if let Some(d) = days.partition_point(|&start| start <= s.at[i]).checked_sub(1).filter(|&d| d < daily.len()) {
+        if let Some(d) = days.partition_point(|&start| start <= s.at_ms(i)).checked_sub(1).filter(|&d| d < daily.len()) {
             daily[d] += 1;
         }
         // Late as the KPIs count it (the same `Snapshot::lateness`).
