@@ -718,14 +718,19 @@ fn seconds_down(ms: i64) -> u32 {
     ms.div_euclid(1000).clamp(0, i64::from(u32::MAX)) as u32
 }
 
+/// Milliseconds as whole seconds, rounded up.
+fn ceil_seconds(ms: i64) -> i64 {
+    ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)
+}
+
 /// Unix milliseconds as seconds rounded up, within `u32` below [`NO_DUE`].
 fn seconds_up(ms: i64) -> u32 {
-    (ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)).clamp(0, i64::from(NO_DUE - 1)) as u32
+    ceil_seconds(ms).clamp(0, i64::from(NO_DUE - 1)) as u32
 }
 
 /// Milliseconds as seconds rounded up (toward late), within `i32`.
 fn seconds_after(ms: i64) -> i32 {
-    (ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) > 0)).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    ceil_seconds(ms).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 fn ms(v: i64) -> chrono::DateTime<chrono::Utc> {
