@@ -684,12 +684,14 @@ impl Snapshot {
     #[inline]
     pub fn lateness(&self, i: usize, now: i64) -> Option<Lateness> {
         let due = self.answer_due[i];
+        if due == NO_DUE {
+            return None;
+        }
+        let due_ms = i64::from(due) * 1000;
         if self.flags[i] & (AWAITS_ANSWER | ANSWERED) == ANSWERED {
-            (due != NO_DUE).then(|| Lateness::Answered(i64::from(self.answer_after[i]) * 1000))
-        } else if due != NO_DUE && i64::from(due) * 1000 < now {
-            Some(Lateness::Overdue(now - i64::from(due) * 1000))
+            Some(Lateness::Answered(i64::from(self.answer_after[i]) * 1000))
         } else {
-            None
+            (due_ms < now).then(|| Lateness::Overdue(now - due_ms))
         }
     }
 
