@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The app end to end against the mock backend, with a stand-in for the WebGL map.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { App, type MapLike } from "./app";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App, atMost, type MapLike } from "./app";
 import { createMockBackend, mockAppealId, mockBackend, type Backend, type MockScenario, type Overview, type RoomFilter, type RoomScreen } from "./backend";
 import { PERIOD_STORAGE_KEY, type KeyValueStore } from "./view/persist";
 import { EMPTY_STORE_MESSAGE } from "./panel/panel";
@@ -10,6 +10,7 @@ class FakeMap implements MapLike {
   overviews: Overview[] = [];
   highlighted: string | null = null;
   rooms: RoomScreen[] = [];
+  firstDrawn: Promise<void> = Promise.resolve();
   setOverview(overview: Overview): void {
     this.overviews.push(overview);
   }
@@ -30,12 +31,11 @@ function memoryStore(): KeyValueStore & { data: Map<string, string> } {
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
-async function startApp(backend: Backend, storage = memoryStore(), afterPaint?: () => Promise<void>) {
+async function startApp(backend: Backend, storage = memoryStore(), afterPaint?: () => Promise<void>, map = new FakeMap()) {
   document.body.innerHTML = '<div id="map"></div><nav id="crumbs"></nav><section id="drill" hidden></section><section id="room"></section><aside id="panel"></aside>';
   delete document.body.dataset.ready;
   delete document.body.dataset.mode;
   delete document.body.dataset.scene;
-  const map = new FakeMap();
   const ticks: (() => void)[] = [];
   const app = new App({
     backend,
@@ -230,25 +230,50 @@ describe("App", () => {
     }
   });
 
-  it("asks for the charts and the overdue list only after the figures are painted", async () => {
+  // What holds them back: the page's paint of the figures, and at the start the map's first drawing.
+  it.each(["the figures painted", "the map drawn"] as const)("asks for the charts and the overdue list only once %s", async (gate) => {
     const asked: string[] = [];
     const backend: Backend = {
       ...mockBackend,
       charts: (filter, dark) => (asked.push("charts"), mockBackend.charts(filter, dark)),
       overdue: (filter, limit) => (asked.push("overdue"), mockBackend.overdue(filter, limit)),
     };
-    let paint: () => void = () => undefined;
-    const painted = () => new Promise<void>((resolve) => (paint = resolve));
+    let release: () => void = () => undefined;
+    const held = () => new Promise<void>((resolve) => (release = resolve));
+    const map = new FakeMap();
+    if (gate === "the map drawn") map.firstDrawn = held();
     delete document.body.dataset.roomReady;
     delete document.body.dataset.chartsReady;
-    const started = startApp(backend, memoryStore(), painted);
+    const started = startApp(backend, memoryStore(), gate === "the figures painted" ? held : () => Promise.resolve(), map);
     while (document.body.dataset.roomReady !== "1") await flush();
     await flush();
+    expect(map.rooms.length).toBe(1);
     expect(asked).toEqual([]);
-    paint();
+    release();
     await started;
     expect(asked.sort()).toEqual(["charts", "overdue"]);
     expect(document.body.dataset.chartsReady).toBe("1");
+  });
+
+  it("waits for a promise at most the time given", async () => {
+    vi.useFakeTimers();
+    try {
+      const never = atMost(new Promise(() => undefined), 2500);
+      let late = false;
+      void never.then(() => (late = true));
+      await vi.advanceTimersByTimeAsync(2499);
+      expect(late).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(late).toBe(true);
+      // Settled first (even rejected): at once, and its timer is cleared.
+      let early = false;
+      void atMost(Promise.reject(new Error("карта не загрузилась")), 2500).then(() => (early = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(early).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps the figures when the charts cannot be had", async () => {

@@ -26,7 +26,15 @@ export interface MapLike {
   /** What colours the choropleth. */
   setMetric(metric: Metric): void;
   highlight(id: string | null): void;
+  /** Resolves once the map has first drawn the municipalities. */
+  readonly firstDrawn: Promise<void>;
 }
+
+/**
+ * How long the charts and the overdue list wait at most for the map's first drawing (a map
+ * that cannot load must not keep them away).
+ */
+export const FIRST_MAP_WAIT_MS = 2500;
 
 export type MapFactory = (container: HTMLElement, base: MapBase, onHover: (id: string | null) => void, dark: boolean, onSelect?: (id: string) => void) => MapLike;
 
@@ -55,6 +63,18 @@ export interface AppOptions {
  */
 export function afterPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+export function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
 }
 
 /** The text of an error for the user: a backend error's message, else a generic line. */
@@ -323,6 +343,10 @@ export class App {
     // are); the list depends on the block and municipality only, so a change of period reuses
     // the last one.
     await (this.options.afterPaint ?? afterPaint)();
+    // At the start they also wait for the map's first drawing: the map's worker and its
+    // rasteriser need both cores then, and the overdue list's first computation (the open
+    // appeals read from the store) took them from the map (its first drawing 0.2–0.3 s later).
+    if (this.map) await atMost(this.map.firstDrawn, FIRST_MAP_WAIT_MS);
     if (seq !== this.roomSeq) return;
     const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);

@@ -31,8 +31,12 @@ pub const AWAITS_ANSWER: u8 = 1 << 4;
 
 const MAGIC: &[u8; 8] = b"TSURSNAP";
 /// Version of [`Snapshot::to_bytes`]; a change of the columns bumps it. Format 1 kept the
-/// instants as `i64` milliseconds.
-pub const FORMAT: u32 = 2;
+/// instants as `i64` milliseconds, format 2 had no [`Snapshot::cell`].
+pub const FORMAT: u32 = 3;
+
+/// The resolution of the hotspot map's hexagons (H3 7: cells of about 5 km²), at which each
+/// row's cell is kept in [`Snapshot::cell`].
+pub const MAP_CELLS: h3o::Resolution = h3o::Resolution::Seven;
 
 /// The dictionaries of the codes: position = code, in catalogue order.
 #[derive(Debug, Clone)]
@@ -272,12 +276,20 @@ pub struct Snapshot {
     pub lon: Vec<f32>,
     /// Latitude or NaN.
     pub lat: Vec<f32>,
+    /// The hexagon of the hotspot map ([`MAP_CELLS`]) holding the point, as a code into
+    /// [`Snapshot::cells`], or [`NONE32`] without a point. Finding a point's cell takes about
+    /// half a microsecond, half a second at a million appeals: found as a row comes and kept
+    /// with the snapshot, it is not on the way to the window's first map.
+    pub cell: Vec<u32>,
+    /// The distinct cells of [`Snapshot::cell`], by code.
+    pub cells: Vec<h3o::CellIndex>,
     /// Problem ids by code.
     pub problems: Vec<u128>,
     /// Fast-track ids by code.
     pub fast_tracks: Vec<String>,
     position: Positions,
     problem_code: HashMap<u128, u32>,
+    cell_code: HashMap<h3o::CellIndex, u32>,
 }
 
 /// Each appeal's row, by its id: an open-addressing table of row numbers (linear probing, at
@@ -375,6 +387,7 @@ impl Snapshot {
         s.satisfaction.reserve(rows);
         s.lon.reserve(rows);
         s.lat.reserve(rows);
+        s.cell.reserve(rows);
         s.position.reserve(&s.id, rows);
         s
     }
@@ -464,9 +477,13 @@ impl Snapshot {
             (Some(due), Some(answered)) => seconds_after(answered.saturating_sub(due)),
             _ => 0,
         };
+        let (lon, lat) = (point(row.lon), point(row.lat));
         match self.position.get(&self.id, row.id) {
             Some(i) => {
                 let i = i as usize;
+                if lon.to_bits() != self.lon[i].to_bits() || lat.to_bits() != self.lat[i].to_bits() {
+                    self.cell[i] = self.cell_of(lon, lat);
+                }
                 self.at[i] = at;
                 self.municipality[i] = municipality;
                 self.settlement[i] = settlement;
@@ -484,8 +501,8 @@ impl Snapshot {
                 self.answers[i] = row.answers.min(255) as u8;
                 self.rejected[i] = row.rejected_answers.min(255) as u8;
                 self.satisfaction[i] = sat;
-                self.lon[i] = point(row.lon);
-                self.lat[i] = point(row.lat);
+                self.lon[i] = lon;
+                self.lat[i] = lat;
             }
             None => {
                 self.position.reserve(&self.id, self.id.len() + 1);
@@ -508,11 +525,23 @@ impl Snapshot {
                 self.answers.push(row.answers.min(255) as u8);
                 self.rejected.push(row.rejected_answers.min(255) as u8);
                 self.satisfaction.push(sat);
-                self.lon.push(point(row.lon));
-                self.lat.push(point(row.lat));
+                self.lon.push(lon);
+                self.lat.push(lat);
+                let cell = self.cell_of(lon, lat);
+                self.cell.push(cell);
             }
         }
         Ok(())
+    }
+
+    /// The code of the map's cell holding a point (a new code for a cell not seen before),
+    /// [`NONE32`] for no point.
+    fn cell_of(&mut self, lon: f32, lat: f32) -> u32 {
+        let Some(cell) = h3o::LatLng::new(f64::from(lat), f64::from(lon)).ok().map(|ll| ll.to_cell(MAP_CELLS)) else { return NONE32 };
+        *self.cell_code.entry(cell).or_insert_with(|| {
+            self.cells.push(cell);
+            (self.cells.len() - 1) as u32
+        })
     }
 
     /// The columns as bytes (little-endian, length-prefixed), for keeping the snapshot in
@@ -547,6 +576,8 @@ impl Snapshot {
         put(&mut out, &self.satisfaction, u8::to_le_bytes);
         put(&mut out, &self.lon, f32::to_le_bytes);
         put(&mut out, &self.lat, f32::to_le_bytes);
+        put(&mut out, &self.cell, u32::to_le_bytes);
+        put(&mut out, &self.cells, |c| u64::from(c).to_le_bytes());
         put(&mut out, &self.problems, u128::to_le_bytes);
         let tracks = self.fast_tracks.join("\n");
         put(&mut out, tracks.as_bytes(), u8::to_le_bytes);
@@ -590,10 +621,13 @@ impl Snapshot {
             satisfaction: take(&mut r, u8::from_le_bytes)?,
             lon: take(&mut r, f32::from_le_bytes)?,
             lat: take(&mut r, f32::from_le_bytes)?,
+            cell: take(&mut r, u32::from_le_bytes)?,
+            cells: take(&mut r, |b| h3o::CellIndex::try_from(u64::from_le_bytes(b)).ok())?.into_iter().collect::<Option<_>>()?,
             problems: take(&mut r, u128::from_le_bytes)?,
             fast_tracks: Vec::new(),
             position: Positions::default(),
             problem_code: HashMap::new(),
+            cell_code: HashMap::new(),
         };
         let tracks = String::from_utf8(take(&mut r, u8::from_le_bytes)?).ok()?;
         s.fast_tracks = if tracks.is_empty() { Vec::new() } else { tracks.split('\n').map(str::to_owned).collect() };
@@ -618,12 +652,15 @@ impl Snapshot {
             s.satisfaction.len(),
             s.lon.len(),
             s.lat.len(),
+            s.cell.len(),
         ];
-        if !r.is_empty() || same.iter().any(|&l| l != n) || s.problem.iter().any(|&p| p != NONE32 && p as usize >= s.problems.len()) {
+        let beyond = |codes: &[u32], known: usize| codes.iter().any(|&c| c != NONE32 && c as usize >= known);
+        if !r.is_empty() || same.iter().any(|&l| l != n) || beyond(&s.problem, s.problems.len()) || beyond(&s.cell, s.cells.len()) {
             return None;
         }
         s.position = Positions::of(&s.id);
         s.problem_code = s.problems.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
+        s.cell_code = s.cells.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
         Some(s)
     }
 
@@ -658,18 +695,21 @@ impl Snapshot {
             out.satisfaction.extend_from_slice(&self.satisfaction);
             out.lon.extend_from_slice(&self.lon);
             out.lat.extend_from_slice(&self.lat);
+            out.cell.extend_from_slice(&self.cell);
             for p in &self.problems {
                 out.problem_code.insert(p ^ salt, out.problems.len() as u32);
                 out.problems.push(p ^ salt);
             }
         }
         out.fast_tracks = self.fast_tracks.clone();
+        out.cells = self.cells.clone();
+        out.cell_code = self.cell_code.clone();
         out
     }
 
     /// Bytes held by the columns (not counting the id maps' overhead).
     pub fn column_bytes(&self) -> usize {
-        self.len() * (16 + 4 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 4)
+        self.len() * (16 + 4 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 4 + 4)
     }
 
     /// When row `i` was received, Unix milliseconds (a whole second, see [`Snapshot::at`]).

@@ -285,6 +285,36 @@ fn the_snapshot_survives_its_bytes_and_refuses_damaged_ones() {
 }
 
 #[test]
+fn each_row_keeps_the_map_cell_of_its_point_as_it_moves_and_across_its_bytes() {
+    use tsur_analytics::snapshot::{MAP_CELLS, NONE32};
+    let cell = |lon: f64, lat: f64| h3o::LatLng::new(f64::from(lat as f32), f64::from(lon as f32)).unwrap().to_cell(MAP_CELLS);
+    // (id, point): two in one hexagon of the city, one in Akhtubinsk, one without a point, one
+    // with a point that is not finite.
+    let points = [(1, Some((48.0330, 46.3490))), (2, Some((48.0335, 46.3492))), (3, Some((46.2530, 48.2790))), (4, None), (5, Some((f64::NAN, 46.0)))];
+    let rows: Vec<Row> = points.iter().map(|&(id, p)| Row { lon: p.map(|p| p.0), lat: p.map(|p| p.1), ..row(id) }).collect();
+    let mut f = fixture(&rows);
+    let of = |s: &Snapshot, id: u128| {
+        let code = s.cell[s.index_of(id).unwrap()];
+        (code != NONE32).then(|| s.cells[code as usize])
+    };
+    assert_eq!(of(&f.snap, 1), Some(cell(48.0330, 46.3490)));
+    assert_eq!(f.snap.cell[0], f.snap.cell[1], "one hexagon, one code");
+    assert_eq!(of(&f.snap, 3), Some(cell(46.2530, 48.2790)));
+    assert_eq!((of(&f.snap, 4), of(&f.snap, 5)), (None, None));
+    assert_eq!(f.snap.cells.len(), 2);
+    // A changed appeal that moved is found in its new cell; one that lost its point in none.
+    f.snap.upsert(&f.dims, &f.calendar, &Row { lon: Some(46.2531), lat: Some(48.2791), ..row(1) }).unwrap();
+    f.snap.upsert(&f.dims, &f.calendar, &Row { lon: None, lat: None, ..row(3) }).unwrap();
+    assert_eq!((of(&f.snap, 1), of(&f.snap, 3)), (Some(cell(46.2530, 48.2790)), None));
+    let back = Snapshot::from_bytes(&f.snap.to_bytes()).unwrap();
+    assert_eq!((back.cell.clone(), back.cells.clone()), (f.snap.cell.clone(), f.snap.cells.clone()));
+    // Read back, a new row in a known cell gets its code, not a new one.
+    let mut back = back;
+    back.upsert(&f.dims, &f.calendar, &Row { lon: Some(48.0332), lat: Some(46.3491), ..row(6) }).unwrap();
+    assert_eq!((of(&back, 6), back.cells.len()), (Some(cell(48.0330, 46.3490)), 2));
+}
+
+#[test]
 fn a_pass_split_over_threads_adds_up_like_one() {
     let mut rows = agency_rows(1_000, "minzdrav", 40, 36);
     rows.extend(agency_rows(2_000, "omsu-astrakhan", 35, 30));

@@ -38,10 +38,11 @@ pub(crate) struct Cache {
     cells: std::sync::Mutex<Option<RowCells>>,
 }
 
-/// The H3 cell of every row of the snapshot at one resolution, by a code into the distinct
-/// cells. Finding a point's cell is the hotspot map's main cost (about half a second for a
-/// million appeals); the map is asked for at every step of the room, so the cells are found
-/// once, for the rows added since on the next use, and again for a row whose appeal changed.
+/// The H3 cell of every row of the snapshot at a resolution other than the map's (the
+/// snapshot keeps the map's, [`tsur_analytics::snapshot::MAP_CELLS`]), by a code into the
+/// distinct cells. Finding a point's cell is a hotspot map's main cost (about half a second
+/// for a million appeals), so the cells are found once, for the rows added since on the next
+/// use, and again for a row whose appeal changed.
 struct RowCells {
     res: h3o::Resolution,
     /// The distinct cells, by code.
@@ -51,7 +52,7 @@ struct RowCells {
     of_row: Vec<u32>,
 }
 
-const NO_CELL: u32 = u32::MAX;
+const NO_CELL: u32 = tsur_analytics::snapshot::NONE32;
 
 impl RowCells {
     fn new(res: h3o::Resolution) -> RowCells {
@@ -666,16 +667,21 @@ impl Api {
             let (filter, _) = c.filter(q, scope)?;
             let s = &c.snapshot;
             let mut kept = c.cells.lock().unwrap_or_else(|p| p.into_inner());
-            let cells = match kept.as_mut() {
-                Some(cells) if cells.res == res => cells,
-                _ => kept.insert(RowCells::new(res)),
+            let (of_row, cells) = if res == tsur_analytics::snapshot::MAP_CELLS {
+                (&s.cell, &s.cells)
+            } else {
+                let other = match kept.as_mut() {
+                    Some(cells) if cells.res == res => cells,
+                    _ => kept.insert(RowCells::new(res)),
+                };
+                other.extend(s);
+                (&other.of_row, &other.cells)
             };
-            cells.extend(s);
-            let mut counts = vec![0u32; cells.cells.len()];
-            for i in (0..s.len()).filter(|&i| cells.of_row[i] != NO_CELL && filter.matches(s, i)) {
-                counts[cells.of_row[i] as usize] += 1;
+            let mut counts = vec![0u32; cells.len()];
+            for i in (0..s.len()).filter(|&i| of_row[i] != NO_CELL && filter.matches(s, i)) {
+                counts[of_row[i] as usize] += 1;
             }
-            let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(&cells.cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
+            let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
             let population = tsur_analytics::hotspots::population_cells(&places, res);
             let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
             if significant_only {

@@ -55,6 +55,9 @@ export class MapView {
   private readonly popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, maxWidth: "300px", className: "muni-popup", offset: 12 });
   private metrics = new Map<string, MunicipalityMetric>();
   private loaded = false;
+  private resolveDrawn: () => void = () => undefined;
+  /** Resolves once the municipalities are first drawn. */
+  readonly firstDrawn = new Promise<void>((resolve) => (this.resolveDrawn = resolve));
   private pending: { overview: Overview; classes: Classes } | null = null;
   private pendingRoom: RoomScreen | null = null;
   private lastRoom: RoomScreen | null = null;
@@ -257,7 +260,10 @@ export class MapView {
     }
     const value = String(ids.size);
     if (this.container.dataset.municipalitiesDrawn !== value) {
-      if (!this.container.dataset.municipalitiesDrawn) mark("tsur:map-drawn");
+      if (!this.container.dataset.municipalitiesDrawn) {
+        mark("tsur:map-drawn");
+        this.resolveDrawn();
+      }
       this.container.dataset.municipalitiesDrawn = value;
     }
   }
