@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 // The app end to end against the mock backend, with a stand-in for the WebGL map.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App, atMost, type MapLike } from "./app";
+import { App, atMost, FIRST_MAP_WAIT_MS, type MapLike } from "./app";
 import { createMockBackend, mockAppealId, mockBackend, type Backend, type MockScenario, type Overview, type RoomFilter, type RoomScreen } from "./backend";
 import { PERIOD_STORAGE_KEY, type KeyValueStore } from "./view/persist";
+import { roomFilter } from "./view/room";
 import { EMPTY_STORE_MESSAGE } from "./panel/panel";
 
 class FakeMap implements MapLike {
@@ -253,6 +254,31 @@ describe("App", () => {
     await started;
     expect(asked.sort()).toEqual(["charts", "overdue"]);
     expect(document.body.dataset.chartsReady).toBe("1");
+  });
+
+  it("holds them for a map that never draws only until FIRST_MAP_WAIT_MS after it was made, once", async () => {
+    vi.useFakeTimers();
+    try {
+      const asked: string[] = [];
+      const backend: Backend = { ...mockBackend, charts: (filter, dark) => (asked.push("charts"), mockBackend.charts(filter, dark)) };
+      const map = new FakeMap();
+      map.firstDrawn = new Promise<void>(() => undefined);
+      delete document.body.dataset.roomReady;
+      const started = startApp(backend, memoryStore(), () => Promise.resolve(), map);
+      await vi.advanceTimersByTimeAsync(FIRST_MAP_WAIT_MS - 1);
+      expect(document.body.dataset.roomReady).toBe("1");
+      expect(asked).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      const { app } = await started;
+      expect(asked).toEqual(["charts"]);
+      // The next view does not wait again.
+      const next = app.loadRoom(roomFilter(null, { municipality: "astrakhan" }));
+      await vi.advanceTimersByTimeAsync(10);
+      await next;
+      expect(asked).toEqual(["charts", "charts"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("waits for a promise at most the time given", async () => {

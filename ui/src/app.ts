@@ -31,8 +31,8 @@ export interface MapLike {
 }
 
 /**
- * How long the charts and the overdue list wait at most for the map's first drawing (a map
- * that cannot load must not keep them away).
+ * How long after the map is made the charts and the overdue list wait at most for its first
+ * drawing (a map that cannot draw must not keep them away).
  */
 export const FIRST_MAP_WAIT_MS = 2500;
 
@@ -87,6 +87,8 @@ export function errorMessage(e: unknown): string {
 export class App {
   private readonly panel: Panel;
   private map: MapLike | null = null;
+  /** Settles once the map has first drawn, or FIRST_MAP_WAIT_MS after it was made. */
+  private mapReady: Promise<void> = Promise.resolve();
   private last: { overview: Overview; classes: Classes } | null = null;
   private requestSeq = 0;
   private roomSeq = 0;
@@ -346,7 +348,7 @@ export class App {
     // At the start they also wait for the map's first drawing: the map's worker and its
     // rasteriser need both cores then, and the overdue list's first computation (the open
     // appeals read from the store) took them from the map (its first drawing 0.2–0.3 s later).
-    if (this.map) await atMost(this.map.firstDrawn, FIRST_MAP_WAIT_MS);
+    await this.mapReady;
     if (seq !== this.roomSeq) return;
     const charts = this.options.backend.charts(filter, this.mode.mode === "wall").catch(() => null);
     const overdue = this.mode.mode === "wall" ? null : this.overdueFor(filter);
@@ -410,6 +412,7 @@ export class App {
       const nameOf = (id: string) => this.last?.overview.municipalities.find((m) => m.id === id)?.name_ru ?? id;
       const onSelect = this.drills ? (id: string) => void this.navigate(into(this.drill, "municipality", { id, label: nameOf(id) })) : undefined;
       this.map = this.options.createMap(container, base, (id) => this.panel.highlightMunicipality(id), this.mode.mode === "wall", onSelect);
+      this.mapReady = atMost(this.map.firstDrawn, FIRST_MAP_WAIT_MS);
       this.map.setMetric(this.metric);
       if (this.last) this.map.setOverview(this.last.overview, this.last.classes);
       if (this.lastRoom) this.map.setRoom(this.lastRoom);
