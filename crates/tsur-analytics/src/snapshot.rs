@@ -441,13 +441,7 @@ impl Snapshot {
             },
             None => NONE8,
         };
-        let problem = match row.problem {
-            Some(p) => *self.problem_code.entry(p).or_insert_with(|| {
-                self.problems.push(p);
-                (self.problems.len() - 1) as u32
-            }),
-            None => NONE32,
-        };
+        let problem = row.problem.map_or(NONE32, |p| code_of(&mut self.problems, &mut self.problem_code, p));
         let reply_minutes = row.first_reply_at.map_or(NONE32, |r| {
             let office = calendar.working_time_between(ms(row.registered_at), ms(r));
             office.num_minutes().clamp(0, i64::from(NONE32 - 1)) as u32
@@ -537,11 +531,7 @@ impl Snapshot {
     /// The code of the map's cell holding a point (a new code for a cell not seen before),
     /// [`NONE32`] for no point.
     fn cell_of(&mut self, lon: f32, lat: f32) -> u32 {
-        let Some(cell) = h3o::LatLng::new(f64::from(lat), f64::from(lon)).ok().map(|ll| ll.to_cell(MAP_CELLS)) else { return NONE32 };
-        *self.cell_code.entry(cell).or_insert_with(|| {
-            self.cells.push(cell);
-            (self.cells.len() - 1) as u32
-        })
+        cell_at(lon, lat, MAP_CELLS).map_or(NONE32, |cell| code_of(&mut self.cells, &mut self.cell_code, cell))
     }
 
     /// The columns as bytes (little-endian, length-prefixed), for keeping the snapshot in
@@ -659,8 +649,8 @@ impl Snapshot {
             return None;
         }
         s.position = Positions::of(&s.id);
-        s.problem_code = s.problems.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
-        s.cell_code = s.cells.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+        s.problem_code = codes(&s.problems);
+        s.cell_code = codes(&s.cells);
         Some(s)
     }
 
@@ -697,8 +687,7 @@ impl Snapshot {
             out.lat.extend_from_slice(&self.lat);
             out.cell.extend_from_slice(&self.cell);
             for p in &self.problems {
-                out.problem_code.insert(p ^ salt, out.problems.len() as u32);
-                out.problems.push(p ^ salt);
+                code_of(&mut out.problems, &mut out.problem_code, p ^ salt);
             }
         }
         out.fast_tracks = self.fast_tracks.clone();
@@ -753,6 +742,25 @@ pub enum Lateness {
     Answered(i64),
     /// Not answered, and the due instant passed this long ago.
     Overdue(i64),
+}
+
+/// The H3 cell at `res` of a point as the snapshot keeps it (`f32`, NaN for none).
+pub fn cell_at(lon: f32, lat: f32, res: h3o::Resolution) -> Option<h3o::CellIndex> {
+    h3o::LatLng::new(f64::from(lat), f64::from(lon)).ok().map(|ll| ll.to_cell(res))
+}
+
+/// The code of `value` among the distinct `values` (by code; `codes` by value), a new code
+/// for a value not seen before.
+pub fn code_of<K: Copy + Eq + std::hash::Hash>(values: &mut Vec<K>, codes: &mut HashMap<K, u32>, value: K) -> u32 {
+    *codes.entry(value).or_insert_with(|| {
+        values.push(value);
+        (values.len() - 1) as u32
+    })
+}
+
+/// The codes of distinct `values`, by value.
+fn codes<K: Copy + Eq + std::hash::Hash>(values: &[K]) -> HashMap<K, u32> {
+    values.iter().enumerate().map(|(i, v)| (*v, i as u32)).collect()
 }
 
 /// Unix milliseconds as seconds rounded down, within `u32`.

@@ -61,12 +61,8 @@ impl RowCells {
 
     /// The code of row `i`'s cell.
     fn find(&mut self, s: &Snapshot, i: usize) -> u32 {
-        let (lon, lat) = (f64::from(s.lon[i]), f64::from(s.lat[i]));
-        let Some(cell) = h3o::LatLng::new(lat, lon).ok().map(|ll| ll.to_cell(self.res)) else { return NO_CELL };
-        *self.code.entry(cell).or_insert_with(|| {
-            self.cells.push(cell);
-            (self.cells.len() - 1) as u32
-        })
+        use tsur_analytics::snapshot::{cell_at, code_of};
+        cell_at(s.lon[i], s.lat[i], self.res).map_or(NO_CELL, |cell| code_of(&mut self.cells, &mut self.code, cell))
     }
 
     /// Brings the codes up to the snapshot's rows.
