@@ -351,8 +351,7 @@ mod tests {
             s.answers.push(1);
             s.rejected.push(0);
             s.satisfaction.push(0);
-            s.lon.push(f32::NAN);
-            s.lat.push(f32::NAN);
+            s.cell.push(NONE32);
         }
         s
     }

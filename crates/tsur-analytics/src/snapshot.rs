@@ -31,8 +31,89 @@ pub const AWAITS_ANSWER: u8 = 1 << 4;
 
 const MAGIC: &[u8; 8] = b"TSURSNAP";
 /// Version of [`Snapshot::to_bytes`]; a change of the columns bumps it. Format 1 kept the
-/// instants as `i64` milliseconds, format 2 had no [`Snapshot::cell`].
-pub const FORMAT: u32 = 3;
+/// instants as `i64` milliseconds, format 2 had no [`Snapshot::cell`], format 3 kept each
+/// point (two `f32`) beside its cell.
+pub const FORMAT: u32 = 4;
+
+/// Runs `$body` with `$c` bound to each column of snapshot `$s` but its ids (`&mut Vec<_>` of
+/// the column's own type): what is done to every column alike is written once.
+macro_rules! each_column {
+    ($s:expr, $c:ident => $body:expr) => {{
+        let s = &mut $s;
+        {
+            let $c = &mut s.at;
+            $body;
+        }
+        {
+            let $c = &mut s.municipality;
+            $body;
+        }
+        {
+            let $c = &mut s.settlement;
+            $body;
+        }
+        {
+            let $c = &mut s.channel;
+            $body;
+        }
+        {
+            let $c = &mut s.block;
+            $body;
+        }
+        {
+            let $c = &mut s.topic;
+            $body;
+        }
+        {
+            let $c = &mut s.agency;
+            $body;
+        }
+        {
+            let $c = &mut s.status;
+            $body;
+        }
+        {
+            let $c = &mut s.problem;
+            $body;
+        }
+        {
+            let $c = &mut s.fast_track;
+            $body;
+        }
+        {
+            let $c = &mut s.reply_minutes;
+            $body;
+        }
+        {
+            let $c = &mut s.answer_due;
+            $body;
+        }
+        {
+            let $c = &mut s.answer_after;
+            $body;
+        }
+        {
+            let $c = &mut s.flags;
+            $body;
+        }
+        {
+            let $c = &mut s.answers;
+            $body;
+        }
+        {
+            let $c = &mut s.rejected;
+            $body;
+        }
+        {
+            let $c = &mut s.satisfaction;
+            $body;
+        }
+        {
+            let $c = &mut s.cell;
+            $body;
+        }
+    }};
+}
 
 /// The resolution of the hotspot map's hexagons (H3 7: cells of about 5 km²), at which each
 /// row's cell is kept in [`Snapshot::cell`].
@@ -272,14 +353,12 @@ pub struct Snapshot {
     pub rejected: Vec<u8>,
     /// Satisfaction 1–5, 0 when none.
     pub satisfaction: Vec<u8>,
-    /// Longitude or NaN.
-    pub lon: Vec<f32>,
-    /// Latitude or NaN.
-    pub lat: Vec<f32>,
     /// The hexagon of the hotspot map ([`MAP_CELLS`]) holding the point, as a code into
     /// [`Snapshot::cells`], or [`NONE32`] without a point. Finding a point's cell takes about
     /// half a microsecond, half a second at a million appeals: found as a row comes and kept
-    /// with the snapshot, it is not on the way to the window's first map.
+    /// with the snapshot, it is not on the way to the window's first map. The point itself is
+    /// not kept (8 MiB at a million appeals): nothing here reads it but the cell, and the
+    /// hotspots at other resolutions read the points from the store.
     pub cell: Vec<u32>,
     /// The distinct cells of [`Snapshot::cell`], by code.
     pub cells: Vec<h3o::CellIndex>,
@@ -287,15 +366,20 @@ pub struct Snapshot {
     pub problems: Vec<u128>,
     /// Fast-track ids by code.
     pub fast_tracks: Vec<String>,
+    /// Rows `..sorted` are in ascending order of id and are found by binary search; the rows
+    /// after them, added since the snapshot was last [settled](Snapshot::settle), through
+    /// `position`.
+    sorted: usize,
+    /// The rows after `sorted`, by id.
     position: Positions,
     problem_code: HashMap<u128, u32>,
     cell_code: HashMap<h3o::CellIndex, u32>,
 }
 
-/// Each appeal's row, by its id: an open-addressing table of row numbers (linear probing, at
-/// most half full) whose keys are read from the `id` column. A `HashMap<u128, u32>` keeps
-/// each key again and pads the pair to 32 bytes: 69 MiB at a million appeals, as much as all
-/// the columns; this table is 8 MiB.
+/// The rows of a snapshot not yet in order of id, by their id: an open-addressing table of
+/// row numbers (linear probing, at most half full) whose keys are read from the `id` column.
+/// A `HashMap<u128, u32>` keeps each key again and pads the pair to 32 bytes: 69 MiB at a
+/// million appeals; this table is 8 MiB at a million rows, and a settled snapshot needs none.
 #[derive(Debug, Clone, Default)]
 struct Positions {
     /// Row numbers, [`NONE32`] where empty; the length is a power of two (or zero).
@@ -303,10 +387,11 @@ struct Positions {
 }
 
 impl Positions {
-    /// The table of the rows of `ids` (the last row wins where an id comes twice).
-    fn of(ids: &[u128]) -> Positions {
+    /// The table of the rows `from..` of `ids` (the last row wins where an id comes twice).
+    #[cfg(test)]
+    fn of(ids: &[u128], from: usize) -> Positions {
         let mut table = Positions::default();
-        table.reserve(ids, ids.len());
+        table.reserve(ids, from, ids.len() - from);
         table
     }
 
@@ -335,14 +420,14 @@ impl Positions {
     }
 
     /// Makes room for `rows` rows in all, keeping the table at most half full; a larger table
-    /// places every row of `ids` (those the table holds) again.
-    fn reserve(&mut self, ids: &[u128], rows: usize) {
+    /// places the rows `from..` of `ids` (those the table holds) again.
+    fn reserve(&mut self, ids: &[u128], from: usize, rows: usize) {
         let wanted = (rows.max(8) * 2).next_power_of_two();
         if wanted <= self.slots.len() {
             return;
         }
         self.slots = vec![NONE32; wanted];
-        for row in 0..ids.len() {
+        for row in from..ids.len() {
             self.set(ids, row as u32);
         }
     }
@@ -368,27 +453,8 @@ impl Snapshot {
     pub fn with_capacity(rows: usize) -> Snapshot {
         let mut s = Snapshot::default();
         s.id.reserve(rows);
-        s.at.reserve(rows);
-        s.municipality.reserve(rows);
-        s.settlement.reserve(rows);
-        s.channel.reserve(rows);
-        s.block.reserve(rows);
-        s.topic.reserve(rows);
-        s.agency.reserve(rows);
-        s.status.reserve(rows);
-        s.problem.reserve(rows);
-        s.fast_track.reserve(rows);
-        s.reply_minutes.reserve(rows);
-        s.answer_due.reserve(rows);
-        s.answer_after.reserve(rows);
-        s.flags.reserve(rows);
-        s.answers.reserve(rows);
-        s.rejected.reserve(rows);
-        s.satisfaction.reserve(rows);
-        s.lon.reserve(rows);
-        s.lat.reserve(rows);
-        s.cell.reserve(rows);
-        s.position.reserve(&s.id, rows);
+        each_column!(s, c => c.reserve(rows));
+        s.position.reserve(&s.id, 0, rows);
         s
     }
 
@@ -404,7 +470,29 @@ impl Snapshot {
 
     /// The row of appeal `id`, if it is here.
     pub fn index_of(&self, id: u128) -> Option<usize> {
-        self.position.get(&self.id, id).map(|i| i as usize)
+        self.id[..self.sorted].binary_search(&id).ok().or_else(|| self.position.get(&self.id, id).map(|i| i as usize))
+    }
+
+    /// Puts the rows in order of id (every column alike), so that each is found by binary
+    /// search and the table of the rows added since is dropped: it takes 8 bytes a row it
+    /// holds, 8 MiB after a build of a million rows. Row numbers change; the order of the rows
+    /// means nothing else. The API settles the snapshot before it keeps it in the store, so a
+    /// snapshot read back is settled. Returns whether any row moved.
+    pub fn settle(&mut self) -> bool {
+        let moved = self.sorted < self.len() && !self.id.is_sorted_by(|a, b| a < b);
+        if moved {
+            let mut order: Vec<u32> = (0..self.len() as u32).collect();
+            order.sort_unstable_by_key(|&i| self.id[i as usize]);
+            fn gather<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
+                let moved: Vec<T> = order.iter().map(|&i| column[i as usize]).collect();
+                *column = moved;
+            }
+            gather(&mut self.id, &order);
+            each_column!(*self, c => gather(c, &order));
+        }
+        self.sorted = self.len();
+        self.position = Positions::default();
+        moved
     }
 
     /// Adds an appeal or replaces the row of one already here. A row naming an id the
@@ -463,7 +551,6 @@ impl Snapshot {
             flags |= AWAITS_ANSWER;
         }
         let status = Status::ALL.iter().position(|s| *s == status).expect("listed") as u8;
-        let point = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(f32::NAN, |x| x as f32);
         let sat = row.satisfaction.filter(|s| (1..=5).contains(s)).unwrap_or(0);
         let at = seconds_down(row.received_at);
         let answer_due = row.answer_due.map_or(NO_DUE, seconds_up);
@@ -471,13 +558,10 @@ impl Snapshot {
             (Some(due), Some(answered)) => seconds_after(answered.saturating_sub(due)),
             _ => 0,
         };
-        let (lon, lat) = (point(row.lon), point(row.lat));
-        match self.position.get(&self.id, row.id) {
+        let cell = cell_at(row.lon, row.lat, MAP_CELLS).map_or(NONE32, |cell| code_of(&mut self.cells, &mut self.cell_code, cell));
+        match self.index_of(row.id) {
             Some(i) => {
-                let i = i as usize;
-                if lon.to_bits() != self.lon[i].to_bits() || lat.to_bits() != self.lat[i].to_bits() {
-                    self.cell[i] = self.cell_of(lon, lat);
-                }
+                self.cell[i] = cell;
                 self.at[i] = at;
                 self.municipality[i] = municipality;
                 self.settlement[i] = settlement;
@@ -495,11 +579,9 @@ impl Snapshot {
                 self.answers[i] = row.answers.min(255) as u8;
                 self.rejected[i] = row.rejected_answers.min(255) as u8;
                 self.satisfaction[i] = sat;
-                self.lon[i] = lon;
-                self.lat[i] = lat;
             }
             None => {
-                self.position.reserve(&self.id, self.id.len() + 1);
+                self.position.reserve(&self.id, self.sorted, self.id.len() + 1 - self.sorted);
                 self.id.push(row.id);
                 self.position.set(&self.id, (self.id.len() - 1) as u32);
                 self.at.push(at);
@@ -519,19 +601,10 @@ impl Snapshot {
                 self.answers.push(row.answers.min(255) as u8);
                 self.rejected.push(row.rejected_answers.min(255) as u8);
                 self.satisfaction.push(sat);
-                self.lon.push(lon);
-                self.lat.push(lat);
-                let cell = self.cell_of(lon, lat);
                 self.cell.push(cell);
             }
         }
         Ok(())
-    }
-
-    /// The code of the map's cell holding a point (a new code for a cell not seen before),
-    /// [`NONE32`] for no point.
-    fn cell_of(&mut self, lon: f32, lat: f32) -> u32 {
-        cell_at(lon, lat, MAP_CELLS).map_or(NONE32, |cell| code_of(&mut self.cells, &mut self.cell_code, cell))
     }
 
     /// The columns as bytes (little-endian, length-prefixed), for keeping the snapshot in
@@ -564,8 +637,6 @@ impl Snapshot {
         put(&mut out, &self.answers, u8::to_le_bytes);
         put(&mut out, &self.rejected, u8::to_le_bytes);
         put(&mut out, &self.satisfaction, u8::to_le_bytes);
-        put(&mut out, &self.lon, f32::to_le_bytes);
-        put(&mut out, &self.lat, f32::to_le_bytes);
         put(&mut out, &self.cell, u32::to_le_bytes);
         put(&mut out, &self.cells, |c| u64::from(c).to_le_bytes());
         put(&mut out, &self.problems, u128::to_le_bytes);
@@ -574,8 +645,9 @@ impl Snapshot {
         out
     }
 
-    /// Reads [`Snapshot::to_bytes`]; `None` when the bytes are not a snapshot of this
-    /// format (the caller then rebuilds it from the store).
+    /// Reads [`Snapshot::to_bytes`], [settled](Snapshot::settle); `None` when the bytes are
+    /// not a snapshot of this format or name an appeal twice (the caller then rebuilds it from
+    /// the store).
     pub fn from_bytes(bytes: &[u8]) -> Option<Snapshot> {
         let mut r = bytes.strip_prefix(MAGIC.as_slice())?;
         let format = u32::from_le_bytes(r.get(..4)?.try_into().ok()?);
@@ -609,12 +681,11 @@ impl Snapshot {
             answers: take(&mut r, u8::from_le_bytes)?,
             rejected: take(&mut r, u8::from_le_bytes)?,
             satisfaction: take(&mut r, u8::from_le_bytes)?,
-            lon: take(&mut r, f32::from_le_bytes)?,
-            lat: take(&mut r, f32::from_le_bytes)?,
             cell: take(&mut r, u32::from_le_bytes)?,
             cells: take(&mut r, |b| h3o::CellIndex::try_from(u64::from_le_bytes(b)).ok())?.into_iter().collect::<Option<_>>()?,
             problems: take(&mut r, u128::from_le_bytes)?,
             fast_tracks: Vec::new(),
+            sorted: 0,
             position: Positions::default(),
             problem_code: HashMap::new(),
             cell_code: HashMap::new(),
@@ -622,33 +693,16 @@ impl Snapshot {
         let tracks = String::from_utf8(take(&mut r, u8::from_le_bytes)?).ok()?;
         s.fast_tracks = if tracks.is_empty() { Vec::new() } else { tracks.split('\n').map(str::to_owned).collect() };
         let n = s.id.len();
-        let same = [
-            s.at.len(),
-            s.municipality.len(),
-            s.settlement.len(),
-            s.channel.len(),
-            s.block.len(),
-            s.topic.len(),
-            s.agency.len(),
-            s.status.len(),
-            s.problem.len(),
-            s.fast_track.len(),
-            s.reply_minutes.len(),
-            s.answer_due.len(),
-            s.answer_after.len(),
-            s.flags.len(),
-            s.answers.len(),
-            s.rejected.len(),
-            s.satisfaction.len(),
-            s.lon.len(),
-            s.lat.len(),
-            s.cell.len(),
-        ];
+        let mut same = true;
+        each_column!(s, c => same &= c.len() == n);
         let beyond = |codes: &[u32], known: usize| codes.iter().any(|&c| c != NONE32 && c as usize >= known);
-        if !r.is_empty() || same.iter().any(|&l| l != n) || beyond(&s.problem, s.problems.len()) || beyond(&s.cell, s.cells.len()) {
+        if !r.is_empty() || !same || beyond(&s.problem, s.problems.len()) || beyond(&s.cell, s.cells.len()) {
             return None;
         }
-        s.position = Positions::of(&s.id);
+        s.settle();
+        if s.id.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
         s.problem_code = codes(&s.problems);
         s.cell_code = codes(&s.cells);
         Some(s)
@@ -664,7 +718,6 @@ impl Snapshot {
             let offset = (self.problems.len() * c) as u32;
             for (i, id) in self.id.iter().enumerate() {
                 out.id.push(id ^ salt);
-                out.position.set(&out.id, (out.id.len() - 1) as u32);
                 out.problem.push(if self.problem[i] == NONE32 { NONE32 } else { self.problem[i] + offset });
             }
             out.at.extend_from_slice(&self.at);
@@ -683,8 +736,6 @@ impl Snapshot {
             out.answers.extend_from_slice(&self.answers);
             out.rejected.extend_from_slice(&self.rejected);
             out.satisfaction.extend_from_slice(&self.satisfaction);
-            out.lon.extend_from_slice(&self.lon);
-            out.lat.extend_from_slice(&self.lat);
             out.cell.extend_from_slice(&self.cell);
             for p in &self.problems {
                 code_of(&mut out.problems, &mut out.problem_code, p ^ salt);
@@ -693,12 +744,13 @@ impl Snapshot {
         out.fast_tracks = self.fast_tracks.clone();
         out.cells = self.cells.clone();
         out.cell_code = self.cell_code.clone();
+        out.settle();
         out
     }
 
     /// Bytes held by the columns (not counting the id maps' overhead).
     pub fn column_bytes(&self) -> usize {
-        self.len() * (16 + 4 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 4 + 4)
+        self.len() * (16 + 4 + 1 + 2 + 1 + 1 + 2 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + 1 + 1 + 1 + 1 + 4)
     }
 
     /// When row `i` was received, Unix milliseconds (a whole second, see [`Snapshot::at`]).
@@ -744,9 +796,9 @@ pub enum Lateness {
     Overdue(i64),
 }
 
-/// The H3 cell at `res` of a point as the snapshot keeps it (`f32`, NaN for none).
-pub fn cell_at(lon: f32, lat: f32, res: h3o::Resolution) -> Option<h3o::CellIndex> {
-    h3o::LatLng::new(f64::from(lat), f64::from(lon)).ok().map(|ll| ll.to_cell(res))
+/// The H3 cell at `res` of a point; `None` without a point (or with one not a number).
+pub fn cell_at(lon: Option<f64>, lat: Option<f64>, res: h3o::Resolution) -> Option<h3o::CellIndex> {
+    h3o::LatLng::new(lat?, lon?).ok().map(|ll| ll.to_cell(res))
 }
 
 /// The code of `value` among the distinct `values` (by code; `codes` by value), a new code
@@ -816,7 +868,7 @@ mod tests {
                     Some(row) => assert_eq!(Some(&row), model.get(&id)),
                     None => {
                         assert!(!model.contains_key(&id));
-                        table.reserve(&ids, ids.len() + 1);
+                        table.reserve(&ids, 0, ids.len() + 1);
                         ids.push(id);
                         table.set(&ids, (ids.len() - 1) as u32);
                         model.insert(id, (ids.len() - 1) as u32);
@@ -832,7 +884,7 @@ mod tests {
             // `HashMap` collected from (id, row) pairs.
             let column: Vec<u128> = (0..3_000).map(shape).chain((0..3_000).map(shape)).collect();
             let collected: HashMap<u128, u32> = column.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-            let built = Positions::of(&column);
+            let built = Positions::of(&column, 0);
             for (id, row) in &collected {
                 assert_eq!(built.get(&column, *id), Some(*row));
             }

@@ -266,10 +266,12 @@ fn the_screen_adds_up() {
 fn the_snapshot_survives_its_bytes_and_refuses_damaged_ones() {
     let mut rows = agency_rows(1_000, "minzdrav", 40, 36);
     rows.push(Row { problem: Some(77), fast_track: Some("ft-no-water"), lon: Some(48.0), lat: Some(46.3), settlement: None, ..row(9) });
-    let f = fixture(&rows);
+    let mut f = fixture(&rows);
     let bytes = f.snap.to_bytes();
     let back = Snapshot::from_bytes(&bytes).unwrap();
-    assert_eq!(back.to_bytes(), bytes);
+    // Read back, the rows are in order of id: the bytes of the snapshot settled.
+    f.snap.settle();
+    assert_eq!(back.to_bytes(), f.snap.to_bytes());
     let filter = all_march();
     assert_eq!(kpis(&back, &filter, 1, monday_9am() + 30 * DAY), kpis(&f.snap, &filter, 1, monday_9am() + 30 * DAY));
     // An upsert after reading finds the row by its id (the position map is rebuilt).
@@ -282,12 +284,67 @@ fn the_snapshot_survives_its_bytes_and_refuses_damaged_ones() {
     let mut other = bytes.clone();
     other[8] = 99;
     assert!(Snapshot::from_bytes(&other).is_none(), "another format");
+    // The id column begins after the magic, the format and its length; the second id made the
+    // first's: one appeal in two rows.
+    let mut twice = bytes.clone();
+    twice.copy_within(20..36, 36);
+    assert!(Snapshot::from_bytes(&twice).is_none(), "an appeal twice");
+}
+
+#[test]
+fn rows_are_found_by_id_before_and_after_settling_and_keep_their_values() {
+    // A row's values follow from its id (and from its update round), so each can be checked.
+    let made = |id: u128, round: i64| Row {
+        received_at: monday_9am() + (id as i64 + 1_000 * round) * 1_000,
+        registered_at: monday_9am(),
+        channel: ["pos", "im", "fz59"][id as usize % 3],
+        municipality: ["astrakhan", "narimanovsky"][id as usize % 2],
+        ..row(id)
+    };
+    let dims = Dims::from_reference(&reference()).unwrap();
+    let check = |s: &Snapshot, rounds: &std::collections::HashMap<u128, i64>, stage: &str| {
+        assert_eq!(s.len(), rounds.len(), "{stage}");
+        for (&id, &round) in rounds {
+            let i = s.index_of(id).unwrap_or_else(|| panic!("{stage}: {id} not found"));
+            let row = made(id, round);
+            let got =
+                (s.id[i], i64::from(s.at[i]) * 1_000, dims.municipalities[s.municipality[i] as usize].as_str(), dims.channels[s.channel[i] as usize].as_str());
+            assert_eq!(got, (id, row.received_at, row.municipality, row.channel), "{stage}: {id}");
+        }
+        for absent in [0u128, 5_000, u128::MAX] {
+            assert_eq!(s.index_of(absent), None, "{stage}: {absent}");
+        }
+    };
+    // Ids out of order, as appeals arrive; then some updated, some added below and above the
+    // settled ones.
+    let first: Vec<u128> = (1..=300u128).map(|i| (i * 7_919) % 1_009 + 1).collect();
+    let rows: Vec<Row> = first.iter().map(|&id| made(id, 0)).collect();
+    let mut f = fixture(&rows);
+    let mut rounds: std::collections::HashMap<u128, i64> = first.iter().map(|&id| (id, 0)).collect();
+    check(&f.snap, &rounds, "as added");
+    let filter = all_march();
+    let now = monday_9am() + 30 * DAY;
+    let before = kpis(&f.snap, &filter, 1, now);
+    f.snap.settle();
+    check(&f.snap, &rounds, "settled");
+    assert!(f.snap.id.windows(2).all(|w| w[0] < w[1]), "in order of id");
+    assert_eq!(kpis(&f.snap, &filter, 1, now), before, "the same figures in another order");
+    for &id in first.iter().step_by(15).chain(&[1_200, 1_010, 1_500]) {
+        f.snap.upsert(&f.dims, &f.calendar, &made(id, 1)).unwrap();
+        rounds.insert(id, 1);
+    }
+    check(&f.snap, &rounds, "updated and added after settling");
+    let back = Snapshot::from_bytes(&f.snap.to_bytes()).unwrap();
+    check(&back, &rounds, "read back");
+    f.snap.settle();
+    check(&f.snap, &rounds, "settled again");
+    assert_eq!(back.to_bytes(), f.snap.to_bytes());
 }
 
 #[test]
 fn each_row_keeps_the_map_cell_of_its_point_as_it_moves_and_across_its_bytes() {
     use tsur_analytics::snapshot::{MAP_CELLS, NONE32};
-    let cell = |lon: f64, lat: f64| h3o::LatLng::new(f64::from(lat as f32), f64::from(lon as f32)).unwrap().to_cell(MAP_CELLS);
+    let cell = |lon: f64, lat: f64| h3o::LatLng::new(lat, lon).unwrap().to_cell(MAP_CELLS);
     // (id, point): two in one hexagon of the city, one in Akhtubinsk, one without a point, one
     // with a point that is not finite.
     let points = [(1, Some((48.0330, 46.3490))), (2, Some((48.0335, 46.3492))), (3, Some((46.2530, 48.2790))), (4, None), (5, Some((f64::NAN, 46.0)))];

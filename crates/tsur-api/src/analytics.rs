@@ -39,10 +39,11 @@ pub(crate) struct Cache {
 }
 
 /// The H3 cell of every row of the snapshot at a resolution other than the map's (the
-/// snapshot keeps the map's, [`tsur_analytics::snapshot::MAP_CELLS`]), by a code into the
-/// distinct cells. Finding a point's cell is a hotspot map's main cost (about half a second
-/// for a million appeals), so the cells are found once, for the rows added since on the next
-/// use, and again for a row whose appeal changed.
+/// snapshot keeps the map's, [`tsur_analytics::snapshot::MAP_CELLS`], and not the points), by
+/// a code into the distinct cells. The points are read from the store once for a resolution
+/// (about a second for a million appeals, half of it finding their cells), and a changed
+/// appeal's cell is found again from its row as the snapshot catches up. Row numbers change
+/// when the snapshot is settled: the cells then go, and are read again on the next use.
 struct RowCells {
     res: h3o::Resolution,
     /// The distinct cells, by code.
@@ -59,18 +60,13 @@ impl RowCells {
         RowCells { res, cells: Vec::new(), code: HashMap::new(), of_row: Vec::new() }
     }
 
-    /// The code of row `i`'s cell.
-    fn find(&mut self, s: &Snapshot, i: usize) -> u32 {
+    /// Row `i`'s point is `(lon, lat)`.
+    fn set(&mut self, i: usize, lon: Option<f64>, lat: Option<f64>) {
         use tsur_analytics::snapshot::{cell_at, code_of};
-        cell_at(s.lon[i], s.lat[i], self.res).map_or(NO_CELL, |cell| code_of(&mut self.cells, &mut self.code, cell))
-    }
-
-    /// Brings the codes up to the snapshot's rows.
-    fn extend(&mut self, s: &Snapshot) {
-        for i in self.of_row.len()..s.len() {
-            let c = self.find(s, i);
-            self.of_row.push(c);
+        if self.of_row.len() <= i {
+            self.of_row.resize(i + 1, NO_CELL);
         }
+        self.of_row[i] = cell_at(lon, lat, self.res).map_or(NO_CELL, |cell| code_of(&mut self.cells, &mut self.code, cell));
     }
 }
 
@@ -186,16 +182,50 @@ impl Cache {
         self.unsaved += rows.len();
         if !rows.is_empty() {
             self.alerts = Default::default();
-            // A changed appeal may have moved; rows added are found on the next use.
+            // A changed appeal may have moved, and an added one has its cell found now.
             if let Some(cells) = self.cells.get_mut().unwrap_or_else(|p| p.into_inner()).as_mut() {
                 for r in &rows {
-                    if let Some(i) = self.snapshot.index_of(r.id.as_u128()).filter(|&i| i < cells.of_row.len()) {
-                        cells.of_row[i] = cells.find(&self.snapshot, i);
+                    if let Some(i) = self.snapshot.index_of(r.id.as_u128()) {
+                        cells.set(i, r.lon, r.lat);
                     }
                 }
+                cells.of_row.resize(self.snapshot.len(), NO_CELL);
             }
         }
         Ok(())
+    }
+
+    /// The cells of every row at `res` (other than the map's), read from the store's points
+    /// unless they are kept already.
+    async fn cells_at(&mut self, store: &tsur_store_sqlite::SqliteStore, res: h3o::Resolution) -> Result<(), ApiError> {
+        let kept = self.cells.get_mut().unwrap_or_else(|p| p.into_inner());
+        if kept.as_ref().is_some_and(|k| k.res == res) {
+            return Ok(());
+        }
+        let mut cells = RowCells::new(res);
+        let snapshot = &self.snapshot;
+        store
+            .appeal_points(crate::PAGE_ROWS, |page| {
+                for &(id, lon, lat) in page {
+                    if let Some(i) = snapshot.index_of(id.as_u128()) {
+                        cells.set(i, Some(lon), Some(lat));
+                    }
+                }
+            })
+            .await?;
+        cells.of_row.resize(snapshot.len(), NO_CELL);
+        *kept = Some(cells);
+        Ok(())
+    }
+
+    /// The snapshot [settled](Snapshot::settle) and as bytes, to be kept in the store. Rows
+    /// that moved take their cells at other resolutions with them: those go, and are read
+    /// again when next asked for.
+    fn settled_bytes(&mut self) -> Vec<u8> {
+        if self.snapshot.settle() {
+            *self.cells.get_mut().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        self.snapshot.to_bytes()
     }
 
     /// The filter and period of a slice as `scope` may see it.
@@ -302,18 +332,29 @@ impl Api {
 
     /// Runs `f` on the snapshot brought up to date with the store.
     pub(crate) async fn with_snapshot<T>(&self, f: impl FnOnce(&Cache) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.with_snapshot_cells(None, f).await
+    }
+
+    /// [`Api::with_snapshot`], with the rows' cells at `cells` (a resolution other than the
+    /// map's) kept in the cache first.
+    async fn with_snapshot_cells<T>(&self, cells: Option<h3o::Resolution>, f: impl FnOnce(&Cache) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut guard = self.analytics.lock().await;
         match guard.as_mut() {
             None => *guard = Some(self.open_snapshot().await?),
             Some(cache) => {
                 cache.catch_up(&self.store).await?;
                 if cache.unsaved >= RESAVE_AFTER {
-                    self.store.save_snapshot(&cache.key, cache.watermark, cache.snapshot.to_bytes()).await?;
+                    let bytes = cache.settled_bytes();
+                    self.store.save_snapshot(&cache.key, cache.watermark, bytes).await?;
                     cache.unsaved = 0;
                 }
             }
         }
-        f(guard.as_ref().expect("filled above"))
+        let cache = guard.as_mut().expect("filled above");
+        if let Some(res) = cells {
+            cache.cells_at(&self.store, res).await?;
+        }
+        f(cache)
     }
 
     /// The snapshot kept in the store when it was built with the books in force (then only
@@ -349,6 +390,7 @@ impl Api {
         if let Some(e) = failed {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
+        snapshot.settle();
         self.store.save_snapshot(&key, watermark, snapshot.to_bytes()).await?;
         Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default(), cells: Default::default() })
     }
@@ -659,19 +701,15 @@ impl Api {
             return Err(ApiError::invalid(format!("разрешение {resolution}: для области разумны 5–9 (7 — шестиугольники около 5 км²)")));
         }
         let places: Vec<(f64, f64, f64)> = self.reference.settlements.iter().map(|s| (s.lon, s.lat, f64::from(s.population))).collect();
-        self.with_snapshot(|c| {
+        let map = res == tsur_analytics::snapshot::MAP_CELLS;
+        self.with_snapshot_cells((!map).then_some(res), |c| {
             let (filter, _) = c.filter(q, scope)?;
             let s = &c.snapshot;
-            let mut kept = c.cells.lock().unwrap_or_else(|p| p.into_inner());
-            let (of_row, cells) = if res == tsur_analytics::snapshot::MAP_CELLS {
-                (&s.cell, &s.cells)
-            } else {
-                let other = match kept.as_mut() {
-                    Some(cells) if cells.res == res => cells,
-                    _ => kept.insert(RowCells::new(res)),
-                };
-                other.extend(s);
-                (&other.of_row, &other.cells)
+            let kept = c.cells.lock().unwrap_or_else(|p| p.into_inner());
+            let (of_row, cells) = match kept.as_ref() {
+                _ if map => (&s.cell, &s.cells),
+                Some(other) => (&other.of_row, &other.cells),
+                None => return Err(ApiError::internal("ячейки карты не найдены")),
             };
             let mut counts = vec![0u32; cells.len()];
             for i in (0..s.len()).filter(|&i| of_row[i] != NO_CELL && filter.matches(s, i)) {

@@ -256,4 +256,28 @@ async fn kept_hexagons_give_what_a_fresh_start_finds() {
     for (res, q) in [(7, municipality.clone()), (8, year()), (7, year())] {
         assert_eq!(api.hotspots(res, &q, &scope).await.unwrap(), fresh(res, q).await, "resolution {res}");
     }
+    // New appeals while the cells at 8 are kept: the rows added get theirs as the snapshot
+    // catches up (the snapshot keeps no points; those cells were read from the store).
+    let before = api.hotspots(8, &year(), &scope).await.unwrap();
+    let with_points: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT id FROM appeals WHERE lon IS NOT NULL ORDER BY rowid LIMIT 200").fetch_all(api.store().pool()).await.unwrap();
+    let mut copies = Vec::new();
+    for (n, id) in with_points.iter().enumerate() {
+        let mut appeal = api.store().appeal(tsur_core::AppealId(uuid::Uuid::from_slice(id).unwrap()), &scope).await.unwrap().unwrap();
+        appeal.id = tsur_core::AppealId(uuid::Uuid::from_u128((n as u128 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)));
+        appeal.external_id = format!("hexagons-{n}");
+        let registered = tsur_core::Event {
+            id: tsur_core::EventId(uuid::Uuid::now_v7()),
+            appeal_id: appeal.id,
+            at: appeal.received_at,
+            actor: "оператор".into(),
+            node: appeal.node.clone(),
+            kind: tsur_core::EventKind::Registered,
+        };
+        copies.push(tsur_store_sqlite::NewAppeal { appeal, author: None, events: vec![registered] });
+    }
+    api.store().insert_appeals(&copies).await.unwrap();
+    let after = api.hotspots(8, &year(), &scope).await.unwrap();
+    assert_ne!(after, before, "the new appeals are counted");
+    assert_eq!(after, fresh(8, year()).await, "after new appeals");
 }

@@ -122,6 +122,27 @@ impl SqliteStore {
         }
     }
 
+    /// Every appeal's point `(id, lon, lat)` (appeals without one are left out), `page` at a
+    /// time; `each` gets each page. Returns the number of points. An appeal's point is written
+    /// with it and never changes.
+    pub async fn appeal_points(&self, page: i64, mut each: impl FnMut(&[(uuid::Uuid, f64, f64)])) -> Result<u64, StoreError> {
+        let mut after = 0i64;
+        let mut total = 0u64;
+        loop {
+            let rows: Vec<(i64, uuid::Uuid, f64, f64)> =
+                sqlx::query_as("SELECT rowid, id, lon, lat FROM appeals WHERE rowid > ? AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY rowid LIMIT ?")
+                    .bind(after)
+                    .bind(page)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let Some(last) = rows.last() else { return Ok(total) };
+            after = last.0;
+            let points: Vec<(uuid::Uuid, f64, f64)> = rows.into_iter().map(|(_, id, lon, lat)| (id, lon, lat)).collect();
+            total += points.len() as u64;
+            each(&points);
+        }
+    }
+
     /// The rows of the appeals with events after `watermark` (an event rowid), and the new
     /// watermark.
     pub async fn snapshot_rows_since(&self, watermark: i64) -> Result<(Vec<SnapshotRow>, i64), StoreError> {
