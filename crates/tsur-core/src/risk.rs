@@ -58,6 +58,15 @@ fn cell(x: f64) -> i32 {
     (x * CELLS_PER_TERM).floor() as i32
 }
 
+/// The one cell a curve keeps past the term's end (the cell of share 1 and those before it are
+/// kept as they are): every appeal answered later, or still open later, is counted there. What
+/// the model is asked reads no further: P(late) from within the term needs the curve up to the
+/// term's end, and the appeals at risk there are all those that got that far, however much
+/// further. Past its term an appeal is overdue whatever the odds. The cells past the term were
+/// nearly half of a million appeals' curves (5 of 10.7 MiB: open appeals waiting many terms,
+/// each at a cell of its own).
+const BEYOND: i32 = CELLS_PER_TERM as i32 + 1;
+
 /// One observation as counts `(cell, answered, still open)`; `None` for a share that is not a
 /// number.
 fn counted_one(share: f64, answered: bool) -> Option<(i32, u32, u32)> {
@@ -86,8 +95,11 @@ impl Survival {
     }
 
     /// The curve of `(cell, answered, still open)` counts, in any order and with any cell
-    /// more than once (the counts add up).
+    /// more than once (the counts add up); the cells past [`BEYOND`] are counted in it.
     fn counted(mut counts: Counts) -> Survival {
+        for c in &mut counts {
+            c.0 = c.0.min(BEYOND);
+        }
         counts.sort_unstable_by_key(|c| c.0);
         counts.dedup_by(|next, kept| {
             let same = next.0 == kept.0;
@@ -279,7 +291,9 @@ impl RiskModel {
     }
 
     /// The probability that an appeal of `agency` on `topic` that has waited share `f` of
-    /// its term will be answered late; `None` when no history is large enough.
+    /// its term will be answered late; `None` when no history is large enough. Past the term's
+    /// end by more than a cell of the grid, the curves keep no detail ([`BEYOND`]) and no
+    /// history is large enough: such an appeal is overdue, not at risk.
     pub fn risk(&self, agency: Option<&str>, topic: Option<&str>, f: f64) -> Option<Risk> {
         let pair = agency.zip(topic).and_then(|(a, t)| self.by_pair.get(a)?.get(t));
         let candidates = [
@@ -496,12 +510,12 @@ mod tests {
 
     #[test]
     fn a_curve_has_at_most_a_step_per_cell_however_many_appeals_it_counts() {
-        // (appeals, shares spread over this many terms): cells in use ≤ the grid's cells there.
-        for (n, terms) in [(10, 1.0), (1_000, 1.0), (100_000, 1.0), (100_000, 3.0), (300_000, 0.25)] {
+        // (appeals, shares spread over this many terms): cells in use ≤ the grid's cells up to
+        // the term's end, and one past it.
+        for (n, terms) in [(10, 1.0), (1_000, 1.0), (100_000, 1.0), (100_000, 3.0), (100_000, 40.0), (300_000, 0.25)] {
             let obs: Vec<(f64, bool)> = (0..n).map(|i| (terms * f64::from(i) / f64::from(n), i % 5 != 0)).collect();
             let curve = Survival::build(obs);
-            let grid = (terms * CELLS_PER_TERM) as usize;
-            assert!(curve.cells.len() <= grid, "{n} appeals over {terms} terms: {} cells", curve.cells.len());
+            let grid = ((terms * CELLS_PER_TERM) as usize).min(BEYOND as usize + 1);
             assert_eq!(curve.at_least[0] as usize, n as usize);
             assert!(curve.cells.len() == grid.min(n as usize), "{n} appeals over {terms} terms: {} cells", curve.cells.len());
         }
@@ -520,10 +534,14 @@ mod tests {
         }
 
         /// The curve kept as answered and open shares is the textbook estimate over the
-        /// observations sorted together (ties between answered and open included).
+        /// observations sorted together (ties between answered and open included) up to the
+        /// term's end, with one step at most past it; those at risk at a share within the term
+        /// are all that got that far, however much further.
         #[test]
-        fn the_curve_is_the_plain_kaplan_meier(obs in prop::collection::vec((0u8..20, any::<bool>()), 0..200)) {
+        fn the_curve_is_the_plain_kaplan_meier_to_the_terms_end(obs in prop::collection::vec((0u8..40, any::<bool>()), 0..200), x in 0u8..=10) {
             let obs: Vec<(f64, bool)> = obs.into_iter().map(|(s, a)| (f64::from(s) / 10.0, a)).collect();
+            let x = f64::from(x) / 10.0;
+            let waited = obs.iter().filter(|o| cell(o.0) >= cell(x)).count();
             let mut sorted: Vec<(i32, bool)> = obs.iter().map(|&(x, a)| (cell(x), a)).collect();
             sorted.sort_by_key(|o| o.0);
             let (mut times, mut survival, mut s, mut i) = (vec![], vec![], 1.0, 0);
@@ -541,7 +559,12 @@ mod tests {
                 }
             }
             let curve = Survival::build(obs);
-            prop_assert_eq!(curve.steps(), (times, survival));
+            let within = |(times, survival): (Vec<i32>, Vec<f64>)| -> (Vec<i32>, Vec<f64>) {
+                times.into_iter().zip(survival).filter(|(t, _)| *t <= cell(1.0)).unzip()
+            };
+            prop_assert_eq!(within(curve.steps()), within((times, survival)));
+            prop_assert!(curve.steps().0.iter().filter(|&&t| t > cell(1.0)).count() <= 1);
+            prop_assert_eq!(curve.waited(x), waited);
         }
 
         /// Every coarser curve is the curve of its appeals counted together: the unions of the
