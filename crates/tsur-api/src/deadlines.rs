@@ -262,8 +262,9 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Ids kept once each, by code (the agencies and topics of the lateness model's history).
-#[derive(Default)]
+/// Ids kept once each, by code (the agencies and topics of the lateness model's history, the
+/// names the open appeals share).
+#[derive(Clone, Default)]
 struct Interned {
     ids: Vec<String>,
     codes: std::collections::HashMap<String, u32>,
@@ -284,6 +285,112 @@ impl Interned {
     /// The id of `code`.
     fn id(&self, code: u32) -> &str {
         &self.ids[code as usize]
+    }
+
+    /// The code of `id`, if it was seen.
+    fn find(&self, id: &str) -> Option<u32> {
+        self.codes.get(id).copied()
+    }
+
+    /// The code of an id that may be missing ([`NO_ID`] then).
+    fn optional(&mut self, id: Option<&str>) -> u32 {
+        id.map_or(NO_ID, |id| self.code(id))
+    }
+
+    /// The id of a code that may be [`NO_ID`].
+    fn get(&self, code: u32) -> Option<&str> {
+        (code != NO_ID).then(|| self.id(code))
+    }
+}
+
+/// No id, in a code of [`Interned`].
+const NO_ID: u32 = u32::MAX;
+
+/// An open appeal as the overdue list keeps it: a [`DeadlineRow`] without its stored due
+/// instants (the list works them out under the rules in force), the ids many appeals share as
+/// codes into the set's [`Interned`]. 160 bytes against 288: at a million appeals' 48,000 open
+/// ones, 7.3 MiB against 13.1.
+#[derive(Clone)]
+struct OpenRow {
+    appeal_id: tsur_core::AppealId,
+    external_id: Box<str>,
+    channel: u32,
+    municipality: u32,
+    block: u32,
+    topic: u32,
+    agency: u32,
+    regime: u32,
+    fast_track: u32,
+    status: tsur_core::Status,
+    received_at: DateTime<Utc>,
+    registered_at: DateTime<Utc>,
+    redirected_at: Option<DateTime<Utc>>,
+    first_reply_at: Option<DateTime<Utc>>,
+    last_answer_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    reopened_at: Option<DateTime<Utc>>,
+    extension_days: u32,
+    deferred_until: Option<chrono::NaiveDate>,
+}
+
+impl OpenRow {
+    fn new(r: DeadlineRow, ids: &mut Interned) -> OpenRow {
+        OpenRow {
+            appeal_id: r.appeal_id,
+            external_id: r.external_id.into_boxed_str(),
+            channel: ids.code(&r.channel),
+            municipality: ids.code(&r.municipality_id),
+            block: ids.optional(r.block_id.as_deref()),
+            topic: ids.optional(r.topic_id.as_deref()),
+            agency: ids.optional(r.agency_id.as_deref()),
+            regime: ids.code(&r.regime_id),
+            fast_track: ids.optional(r.fast_track_id.as_deref()),
+            status: r.status,
+            received_at: r.received_at,
+            registered_at: r.registered_at,
+            redirected_at: r.redirected_at,
+            first_reply_at: r.first_reply_at,
+            last_answer_at: r.last_answer_at,
+            resolved_at: r.resolved_at,
+            reopened_at: r.reopened_at,
+            extension_days: r.extension_days,
+            deferred_until: r.deferred_until,
+        }
+    }
+
+    /// The facts the engine needs (as [`DeadlineRow::facts`]), the ids read from `ids`.
+    fn facts<'a>(&self, ids: &'a Interned) -> tsur_core::rules::Facts<'a> {
+        tsur_core::rules::Facts {
+            regime: ids.id(self.regime),
+            status: self.status,
+            received: self.received_at,
+            registered: self.registered_at,
+            redirected: self.redirected_at,
+            first_reply: self.first_reply_at,
+            last_answer: self.last_answer_at,
+            resolved: self.resolved_at,
+            reopened: self.reopened_at,
+            extension_days: self.extension_days,
+            fast_track: ids.get(self.fast_track),
+            deferred_until: self.deferred_until,
+        }
+    }
+}
+
+/// The open appeals' rows and the ids they name by code.
+#[derive(Clone, Default)]
+struct OpenSet {
+    rows: Vec<OpenRow>,
+    ids: Interned,
+}
+
+impl OpenSet {
+    /// Keeps the open ones of `rows`.
+    fn extend(&mut self, rows: Vec<DeadlineRow>) {
+        for r in rows.into_iter().filter(DeadlineRow::open_today) {
+            let row = OpenRow::new(r, &mut self.ids);
+            self.rows.push(row);
+        }
     }
 }
 
@@ -338,7 +445,7 @@ pub(crate) struct RiskCache {
 struct OpenRows {
     watermark: i64,
     rules: Arc<Rules>,
-    rows: Arc<Vec<DeadlineRow>>,
+    rows: Arc<OpenSet>,
 }
 
 struct RiskEntry {
@@ -475,23 +582,25 @@ impl Api {
     }
 
     /// The rows of the appeals open today, as of the events now in the store (see [`OpenRows`]).
-    async fn open_rows(&self, rules: &Arc<Rules>) -> Result<Arc<Vec<DeadlineRow>>, ApiError> {
+    async fn open_rows(&self, rules: &Arc<Rules>) -> Result<Arc<OpenSet>, ApiError> {
         let mut open = self.risk.open.lock().await;
         let watermark = self.store().event_watermark().await?;
         if let Some(kept) = open.as_mut().filter(|k| Arc::ptr_eq(&k.rules, rules) && k.watermark <= watermark) {
             if kept.watermark < watermark {
                 let (changed, now_at) = self.store().deadline_rows_since(kept.watermark).await?;
                 let ids: std::collections::HashSet<tsur_core::AppealId> = changed.iter().map(|r| r.appeal_id).collect();
-                let rows = Arc::make_mut(&mut kept.rows);
-                rows.retain(|r| !ids.contains(&r.appeal_id));
-                rows.extend(changed.into_iter().filter(DeadlineRow::open_today));
+                let set = Arc::make_mut(&mut kept.rows);
+                set.rows.retain(|r| !ids.contains(&r.appeal_id));
+                set.extend(changed);
                 kept.watermark = now_at;
             }
             return Ok(kept.rows.clone());
         }
         let (rows, watermark) = self.store().open_deadline_rows().await?;
         self.risk.open_read_in_full.fetch_add(1, Ordering::Relaxed);
-        let rows = Arc::new(rows);
+        let mut set = OpenSet { rows: Vec::with_capacity(rows.len()), ids: Interned::default() };
+        set.extend(rows);
+        let rows = Arc::new(set);
         *open = Some(OpenRows { watermark, rules: rules.clone(), rows: rows.clone() });
         Ok(rows)
     }
@@ -526,13 +635,16 @@ impl Api {
         let rules = self.store().rules().await?;
         let thresholds = Thresholds::default();
         let model = self.risk_model(&rules, at, now, &thresholds).await?;
-        // Only open appeals are listed (a row's status is today's, see DeadlineRow::facts_as_of).
-        let rows = self.open_rows(&rules).await?;
-        let visible = |r: &DeadlineRow| {
+        // Only open appeals are listed (a row's status is today's, see Facts::as_of).
+        let open = self.open_rows(&rules).await?;
+        let ids = &open.ids;
+        // A block or municipality no open appeal names has none to list.
+        let (block_code, municipality_code) = (block.map(|b| ids.find(b).unwrap_or(NO_ID)), municipality.map(|m| ids.find(m).unwrap_or(NO_ID)));
+        let visible = |r: &OpenRow| {
             r.received_at < at
-                && block.is_none_or(|x| r.block_id.as_deref() == Some(x))
-                && municipality.is_none_or(|x| *r.municipality_id == *x)
-                && scope.allows_ids(r.block_id.as_deref(), &r.municipality_id)
+                && block_code.is_none_or(|c| c != NO_ID && c == r.block)
+                && municipality_code.is_none_or(|c| c != NO_ID && c == r.municipality)
+                && scope.allows_ids(ids.get(r.block), ids.id(r.municipality))
         };
         let mut report = OverdueReport {
             at: at.with_timezone(&ZONE).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
@@ -544,8 +656,8 @@ impl Api {
         };
         // Every overdue or at-risk appeal is weighed; only the `limit` most urgent become items.
         let mut urgent: Vec<Urgent> = Vec::new();
-        for r in rows.iter().filter(|r| visible(r)) {
-            let facts = r.facts_as_of(at);
+        for r in open.rows.iter().filter(|r| visible(r)) {
+            let facts = r.facts(ids).as_of(at);
             if !facts.open() {
                 continue;
             }
@@ -558,7 +670,7 @@ impl Api {
                 continue;
             };
             let risk = (stage.stage == Stage::Answer && stage.left >= Duration::zero())
-                .then(|| model.risk(r.agency_id.as_deref(), r.topic_id.as_deref(), risk::share(stage.start, stage.due, at)))
+                .then(|| model.risk(ids.get(r.agency), ids.get(r.topic), risk::share(stage.start, stage.due, at)))
                 .flatten();
             let standing = risk::standing(&stage, risk.as_ref(), &thresholds);
             match standing {
@@ -585,14 +697,14 @@ impl Api {
                 };
                 OverdueItem {
                     appeal_id: r.appeal_id.to_string(),
-                    channel: r.channel.to_string(),
-                    external_id: r.external_id.clone(),
-                    municipality: r.municipality_id.to_string(),
-                    block: r.block_id.as_deref().map(str::to_owned),
-                    topic: r.topic_id.as_deref().map(str::to_owned),
-                    agency: r.agency_id.as_deref().map(str::to_owned),
-                    agency_ru: r.agency_id.as_deref().and_then(agency_ru),
-                    fast_track: r.fast_track_id.as_deref().map(str::to_owned),
+                    channel: ids.id(r.channel).to_owned(),
+                    external_id: r.external_id.to_string(),
+                    municipality: ids.id(r.municipality).to_owned(),
+                    block: ids.get(r.block).map(str::to_owned),
+                    topic: ids.get(r.topic).map(str::to_owned),
+                    agency: ids.get(r.agency).map(str::to_owned),
+                    agency_ru: ids.get(r.agency).and_then(agency_ru),
+                    fast_track: ids.get(r.fast_track).map(str::to_owned),
                     stage: stage.stage.code().into(),
                     due: stage.due.with_timezone(&ZONE).to_rfc3339(),
                     status: u.standing.code().into(),
@@ -611,7 +723,7 @@ impl Api {
 
 /// An overdue or at-risk appeal before it becomes an [`OverdueItem`].
 struct Urgent<'a> {
-    row: &'a DeadlineRow,
+    row: &'a OpenRow,
     stage: StageStatus,
     standing: Standing,
     risk: Option<risk::Risk>,

@@ -189,6 +189,41 @@ async fn the_projection_keeps_deadlines_and_an_extension_moves_them() {
     assert!(shift >= chrono::Duration::days(28) && shift <= chrono::Duration::days(33), "moved by {shift}");
 }
 
+/// The overdue list keeps the open appeals' shared ids as codes: its items name what the store
+/// holds for their appeals, and a slice lists exactly the region's items of its block and
+/// municipality, in the same order.
+#[tokio::test]
+async fn overdue_items_name_their_appeals_as_stored_and_a_slice_is_the_regions_items_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(&dir.path().join("tsur.db")).await.unwrap();
+    api.seed_demo(DemoParams::year(3_000, 9), |_, _| {}).await.unwrap();
+    let scope = Scope::local_curator();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00+04:00").unwrap().with_timezone(&chrono::Utc);
+    let all = api.overdue(None, None, None, &scope, as_of, None).await.unwrap();
+    assert!(all.items.len() > 20, "a list to slice: {}", all.items.len());
+    let stored: std::collections::HashMap<String, tsur_store_sqlite::DeadlineRow> =
+        api.store().deadline_rows(as_of + chrono::Duration::days(400)).await.unwrap().into_iter().map(|r| (r.appeal_id.to_string(), r)).collect();
+    let owned = |x: &Option<std::sync::Arc<str>>| x.as_deref().map(str::to_owned);
+    for i in &all.items {
+        let r = &stored[&i.appeal_id];
+        assert_eq!(
+            (&*i.channel, &*i.external_id, &*i.municipality, i.block.clone(), i.topic.clone(), i.agency.clone(), i.fast_track.clone()),
+            (&*r.channel, &*r.external_id, &*r.municipality_id, owned(&r.block_id), owned(&r.topic_id), owned(&r.agency_id), owned(&r.fast_track_id)),
+            "{}",
+            i.appeal_id
+        );
+    }
+    let first = all.items.iter().find(|i| i.block.is_some()).expect("an item with a block");
+    let (block, municipality) = (first.block.clone().unwrap(), first.municipality.clone());
+    let other_block = api.reference().blocks.iter().map(|b| b.id.as_str().to_owned()).find(|b| *b != block).unwrap();
+    for (b, m) in [(Some(&block), None), (None, Some(&municipality)), (Some(&block), Some(&municipality)), (Some(&other_block), Some(&municipality))] {
+        let slice = api.overdue(None, b.map(String::as_str), m.map(String::as_str), &scope, as_of, None).await.unwrap();
+        let want: Vec<_> = all.items.iter().filter(|i| b.is_none_or(|b| i.block.as_ref() == Some(b)) && m.is_none_or(|m| i.municipality == *m)).collect();
+        assert_eq!(slice.items.iter().collect::<Vec<_>>(), want, "{b:?} {m:?}");
+        assert_eq!((slice.overdue + slice.at_risk) as usize, want.len(), "{b:?} {m:?}");
+    }
+}
+
 #[tokio::test]
 async fn fast_tracks_route_demo_appeals_and_a_changed_regime_moves_every_deadline() {
     let dir = tempfile::tempdir().unwrap();

@@ -226,4 +226,20 @@ impl<'s> Facts<'s> {
     pub fn open(&self) -> bool {
         self.status.awaits_answer() || self.status == Status::Deferred
     }
+
+    /// The facts as they stood at `t`: whatever happened later is treated as not yet
+    /// happened (the status is today's, unless the answer it rests on came later: then the
+    /// answer is still owed; a precise past status needs a re-fold of the events).
+    pub fn as_of(mut self, t: DateTime<Utc>) -> Facts<'s> {
+        let before = |x: Option<DateTime<Utc>>| x.filter(|x| *x <= t);
+        self.redirected = before(self.redirected);
+        self.first_reply = before(self.first_reply);
+        self.last_answer = before(self.last_answer);
+        self.resolved = before(self.resolved);
+        self.reopened = before(self.reopened);
+        if !self.status.awaits_answer() && self.last_answer.is_none() {
+            self.status = Status::Assigned;
+        }
+        self
+    }
 }

@@ -146,20 +146,9 @@ impl DeadlineRow {
         }
     }
 
-    /// The facts as they stood at `t`: whatever happened later is treated as not yet
-    /// happened (the status is today's; a precise past status needs a re-fold of events).
+    /// The facts as they stood at `t` ([`Facts::as_of`]).
     pub fn facts_as_of(&self, t: DateTime<Utc>) -> Facts<'_> {
-        let before = |x: Option<DateTime<Utc>>| x.filter(|x| *x <= t);
-        let mut facts = self.facts();
-        facts.redirected = before(self.redirected_at);
-        facts.first_reply = before(self.first_reply_at);
-        facts.last_answer = before(self.last_answer_at);
-        facts.resolved = before(self.resolved_at);
-        facts.reopened = before(self.reopened_at);
-        if !self.status.awaits_answer() && facts.last_answer.is_none() {
-            facts.status = Status::Assigned;
-        }
-        facts
+        self.facts().as_of(t)
     }
 
     /// Whether the appeal is open today: an answer or a deferred solution owed.
