@@ -38,80 +38,16 @@ pub const FORMAT: u32 = 4;
 /// Runs `$body` with `$c` bound to each column of snapshot `$s` but its ids (`&mut Vec<_>` of
 /// the column's own type): what is done to every column alike is written once.
 macro_rules! each_column {
-    ($s:expr, $c:ident => $body:expr) => {{
+    ($s:expr, $c:ident => $body:expr) => {
+        each_column!(@ $s, $c, $body; at municipality settlement channel block topic agency status problem fast_track
+            reply_minutes answer_due answer_after flags answers rejected satisfaction cell)
+    };
+    (@ $s:expr, $c:ident, $body:expr; $($column:ident)*) => {{
         let s = &mut $s;
-        {
-            let $c = &mut s.at;
+        $({
+            let $c = &mut s.$column;
             $body;
-        }
-        {
-            let $c = &mut s.municipality;
-            $body;
-        }
-        {
-            let $c = &mut s.settlement;
-            $body;
-        }
-        {
-            let $c = &mut s.channel;
-            $body;
-        }
-        {
-            let $c = &mut s.block;
-            $body;
-        }
-        {
-            let $c = &mut s.topic;
-            $body;
-        }
-        {
-            let $c = &mut s.agency;
-            $body;
-        }
-        {
-            let $c = &mut s.status;
-            $body;
-        }
-        {
-            let $c = &mut s.problem;
-            $body;
-        }
-        {
-            let $c = &mut s.fast_track;
-            $body;
-        }
-        {
-            let $c = &mut s.reply_minutes;
-            $body;
-        }
-        {
-            let $c = &mut s.answer_due;
-            $body;
-        }
-        {
-            let $c = &mut s.answer_after;
-            $body;
-        }
-        {
-            let $c = &mut s.flags;
-            $body;
-        }
-        {
-            let $c = &mut s.answers;
-            $body;
-        }
-        {
-            let $c = &mut s.rejected;
-            $body;
-        }
-        {
-            let $c = &mut s.satisfaction;
-            $body;
-        }
-        {
-            let $c = &mut s.cell;
-            $body;
-        }
+        })*
     }};
 }
 

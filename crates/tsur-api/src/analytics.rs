@@ -34,14 +34,14 @@ pub(crate) struct Cache {
     /// The early-warning detector's alerts over the whole history, run once per state of the
     /// snapshot (every room view asks for them).
     alerts: std::sync::OnceLock<Vec<tsur_analytics::alerts::Alert>>,
-    /// Each row's hexagon of the hotspot map, found once (see [`RowCells`]).
-    cells: std::sync::Mutex<Option<RowCells>>,
+    /// Each row's hexagon at a resolution other than the map's, once asked for (see [`RowCells`]).
+    cells: Option<RowCells>,
 }
 
 /// The H3 cell of every row of the snapshot at a resolution other than the map's (the
 /// snapshot keeps the map's, [`tsur_analytics::snapshot::MAP_CELLS`], and not the points), by
 /// a code into the distinct cells. The points are read from the store once for a resolution
-/// (about a second for a million appeals, half of it finding their cells), and a changed
+/// (about 3 s for a million appeals, most of it reading the appeals' table), and a changed
 /// appeal's cell is found again from its row as the snapshot catches up. Row numbers change
 /// when the snapshot is settled: the cells then go, and are read again on the next use.
 struct RowCells {
@@ -183,7 +183,7 @@ impl Cache {
         if !rows.is_empty() {
             self.alerts = Default::default();
             // A changed appeal may have moved, and an added one has its cell found now.
-            if let Some(cells) = self.cells.get_mut().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            if let Some(cells) = self.cells.as_mut() {
                 for r in &rows {
                     if let Some(i) = self.snapshot.index_of(r.id.as_u128()) {
                         cells.set(i, r.lon, r.lat);
@@ -198,8 +198,7 @@ impl Cache {
     /// The cells of every row at `res` (other than the map's), read from the store's points
     /// unless they are kept already.
     async fn cells_at(&mut self, store: &tsur_store_sqlite::SqliteStore, res: h3o::Resolution) -> Result<(), ApiError> {
-        let kept = self.cells.get_mut().unwrap_or_else(|p| p.into_inner());
-        if kept.as_ref().is_some_and(|k| k.res == res) {
+        if self.cells.as_ref().is_some_and(|k| k.res == res) {
             return Ok(());
         }
         let mut cells = RowCells::new(res);
@@ -214,7 +213,7 @@ impl Cache {
             })
             .await?;
         cells.of_row.resize(snapshot.len(), NO_CELL);
-        *kept = Some(cells);
+        self.cells = Some(cells);
         Ok(())
     }
 
@@ -223,7 +222,7 @@ impl Cache {
     /// again when next asked for.
     fn settled_bytes(&mut self) -> Vec<u8> {
         if self.snapshot.settle() {
-            *self.cells.get_mut().unwrap_or_else(|p| p.into_inner()) = None;
+            self.cells = None;
         }
         self.snapshot.to_bytes()
     }
@@ -705,8 +704,7 @@ impl Api {
         self.with_snapshot_cells((!map).then_some(res), |c| {
             let (filter, _) = c.filter(q, scope)?;
             let s = &c.snapshot;
-            let kept = c.cells.lock().unwrap_or_else(|p| p.into_inner());
-            let (of_row, cells) = match kept.as_ref() {
+            let (of_row, cells) = match c.cells.as_ref() {
                 _ if map => (&s.cell, &s.cells),
                 Some(other) => (&other.of_row, &other.cells),
                 None => return Err(ApiError::internal("ячейки карты не найдены")),

@@ -2,6 +2,8 @@
 //! the projection, the incremental update, scope, ratings, screen, alerts, effect, hotspots,
 //! and the charts (their series against the KPIs and alerts, no personal data in the SVG).
 
+mod common;
+
 use sqlx::Row;
 use tsur_api::{Api, ChartFrame, ChartTheme, DemoParams, RatingOf, RoomFilter, Scope, SliceQuery};
 use tsur_core::reference::AgencyKind;
@@ -266,15 +268,7 @@ async fn kept_hexagons_give_what_a_fresh_start_finds() {
         let mut appeal = api.store().appeal(tsur_core::AppealId(uuid::Uuid::from_slice(id).unwrap()), &scope).await.unwrap().unwrap();
         appeal.id = tsur_core::AppealId(uuid::Uuid::from_u128((n as u128 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)));
         appeal.external_id = format!("hexagons-{n}");
-        let registered = tsur_core::Event {
-            id: tsur_core::EventId(uuid::Uuid::now_v7()),
-            appeal_id: appeal.id,
-            at: appeal.received_at,
-            actor: "оператор".into(),
-            node: appeal.node.clone(),
-            kind: tsur_core::EventKind::Registered,
-        };
-        copies.push(tsur_store_sqlite::NewAppeal { appeal, author: None, events: vec![registered] });
+        copies.push(common::registered(appeal));
     }
     api.store().insert_appeals(&copies).await.unwrap();
     let after = api.hotspots(8, &year(), &scope).await.unwrap();

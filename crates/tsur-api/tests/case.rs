@@ -1,6 +1,8 @@
 //! The drill-down's last steps on a demo store: a problem's appeals and the case view of an
 //! appeal, against SQL over the store, and what each scope may see of them.
 
+mod common;
+
 use sqlx::Row;
 use tsur_api::{Api, DemoParams, ErrorCode, Scope};
 use tsur_core::{BlockId, Role};
@@ -196,15 +198,7 @@ async fn search_by_text_finds_every_form_of_the_words_within_the_scope() {
     appeal.id = tsur_core::AppealId(uuid::Uuid::now_v7());
     appeal.external_id = "search-test-1".into();
     appeal.text = "Третий день ждём водопроводчика, трубу так и не заменили".into();
-    let registered = tsur_core::Event {
-        id: tsur_core::EventId(uuid::Uuid::now_v7()),
-        appeal_id: appeal.id,
-        at: appeal.received_at,
-        actor: "оператор".into(),
-        node: appeal.node.clone(),
-        kind: tsur_core::EventKind::Registered,
-    };
-    api.store().insert_appeals(&[tsur_store_sqlite::NewAppeal { appeal: appeal.clone(), author: None, events: vec![registered] }]).await.unwrap();
+    api.store().insert_appeals(&[common::registered(appeal.clone())]).await.unwrap();
     let found = api.search("водопроводчик", 5, &curator, now).await.unwrap();
     assert_eq!((found.total, found.appeals[0].id.clone()), (1, appeal.id.to_string()));
 
