@@ -323,11 +323,11 @@ struct Positions {
 }
 
 impl Positions {
-    /// The table of the rows `from..` of `ids` (the last row wins where an id comes twice).
+    /// The table of every row of `ids` (the last row wins where an id comes twice).
     #[cfg(test)]
-    fn of(ids: &[u128], from: usize) -> Positions {
+    fn of(ids: &[u128]) -> Positions {
         let mut table = Positions::default();
-        table.reserve(ids, from, ids.len() - from);
+        table.reserve(ids, 0, ids.len());
         table
     }
 
@@ -385,12 +385,19 @@ impl Positions {
 }
 
 impl Snapshot {
-    /// An empty snapshot with room for `rows`.
+    /// An empty snapshot with room for `rows` upserted.
     pub fn with_capacity(rows: usize) -> Snapshot {
+        let mut s = Snapshot::with_columns(rows);
+        s.position.reserve(&s.id, 0, rows);
+        s
+    }
+
+    /// An empty snapshot with room in its columns for `rows` (not in its table of rows by id:
+    /// rows put in by other means than upserts are settled instead).
+    fn with_columns(rows: usize) -> Snapshot {
         let mut s = Snapshot::default();
         s.id.reserve(rows);
         each_column!(s, c => c.reserve(rows));
-        s.position.reserve(&s.id, 0, rows);
         s
     }
 
@@ -648,7 +655,7 @@ impl Snapshot {
     /// copy's number in the top bits): a snapshot of a larger region with the same
     /// distributions, for benchmarks at 10 million appeals.
     pub fn replicated(&self, copies: usize) -> Snapshot {
-        let mut out = Snapshot::with_capacity(self.len() * copies);
+        let mut out = Snapshot::with_columns(self.len() * copies);
         for c in 0..copies {
             let salt = (c as u128) << 112;
             let offset = (self.problems.len() * c) as u32;
@@ -820,7 +827,7 @@ mod tests {
             // `HashMap` collected from (id, row) pairs.
             let column: Vec<u128> = (0..3_000).map(shape).chain((0..3_000).map(shape)).collect();
             let collected: HashMap<u128, u32> = column.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-            let built = Positions::of(&column, 0);
+            let built = Positions::of(&column);
             for (id, row) in &collected {
                 assert_eq!(built.get(&column, *id), Some(*row));
             }

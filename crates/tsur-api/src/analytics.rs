@@ -56,16 +56,14 @@ struct RowCells {
 const NO_CELL: u32 = tsur_analytics::snapshot::NONE32;
 
 impl RowCells {
-    fn new(res: h3o::Resolution) -> RowCells {
-        RowCells { res, cells: Vec::new(), code: HashMap::new(), of_row: Vec::new() }
+    /// No cell yet for any of `rows` rows.
+    fn new(res: h3o::Resolution, rows: usize) -> RowCells {
+        RowCells { res, cells: Vec::new(), code: HashMap::new(), of_row: vec![NO_CELL; rows] }
     }
 
     /// Row `i`'s point is `(lon, lat)`.
     fn set(&mut self, i: usize, lon: Option<f64>, lat: Option<f64>) {
         use tsur_analytics::snapshot::{cell_at, code_of};
-        if self.of_row.len() <= i {
-            self.of_row.resize(i + 1, NO_CELL);
-        }
         self.of_row[i] = cell_at(lon, lat, self.res).map_or(NO_CELL, |cell| code_of(&mut self.cells, &mut self.code, cell));
     }
 }
@@ -184,12 +182,12 @@ impl Cache {
             self.alerts = Default::default();
             // A changed appeal may have moved, and an added one has its cell found now.
             if let Some(cells) = self.cells.as_mut() {
+                cells.of_row.resize(self.snapshot.len(), NO_CELL);
                 for r in &rows {
                     if let Some(i) = self.snapshot.index_of(r.id.as_u128()) {
                         cells.set(i, r.lon, r.lat);
                     }
                 }
-                cells.of_row.resize(self.snapshot.len(), NO_CELL);
             }
         }
         Ok(())
@@ -201,8 +199,8 @@ impl Cache {
         if self.cells.as_ref().is_some_and(|k| k.res == res) {
             return Ok(());
         }
-        let mut cells = RowCells::new(res);
         let snapshot = &self.snapshot;
+        let mut cells = RowCells::new(res, snapshot.len());
         store
             .appeal_points(crate::PAGE_ROWS, |page| {
                 for &(id, lon, lat) in page {
@@ -212,7 +210,6 @@ impl Cache {
                 }
             })
             .await?;
-        cells.of_row.resize(snapshot.len(), NO_CELL);
         self.cells = Some(cells);
         Ok(())
     }
@@ -389,9 +386,10 @@ impl Api {
         if let Some(e) = failed {
             return Err(ApiError::internal(format!("снимок для аналитики не построен: {e}")));
         }
-        snapshot.settle();
-        self.store.save_snapshot(&key, watermark, snapshot.to_bytes()).await?;
-        Ok(Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default(), cells: Default::default() })
+        let mut cache = Cache { dims, calendar, snapshot, weights, watermark, key, unsaved: 0, alerts: Default::default(), cells: Default::default() };
+        let bytes = cache.settled_bytes();
+        self.store.save_snapshot(&cache.key, watermark, bytes).await?;
+        Ok(cache)
     }
 
     /// A copy of the up-to-date snapshot and its dictionaries (for benchmarks and exports).

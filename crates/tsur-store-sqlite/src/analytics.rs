@@ -62,6 +62,28 @@ const SELECT: &str =
      s.resolved_at, s.confirmed_at, s.answers, s.rejected_answers, s.reopen_count, s.satisfaction, a.lon, a.lat \
      FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id";
 
+/// Runs `sql` a page at a time in order of rowid and gives `each` every page's rows; returns
+/// how many there were. `sql` ends in `rowid > ? ORDER BY … LIMIT ?` and names the rowid `rid`;
+/// `first`, when given, is bound before those two (a condition of the query's own).
+pub(crate) async fn by_pages(
+    pool: &sqlx::SqlitePool,
+    sql: &str,
+    first: Option<i64>,
+    page: i64,
+    mut each: impl FnMut(&[sqlx::sqlite::SqliteRow]) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let mut after = 0i64;
+    let mut total = 0u64;
+    loop {
+        let query = first.into_iter().fold(sqlx::query(sql), |q, v| q.bind(v));
+        let rows = query.bind(after).bind(page).fetch_all(pool).await?;
+        let Some(last) = rows.last() else { return Ok(total) };
+        after = last.get("rid");
+        total += rows.len() as u64;
+        each(&rows)?;
+    }
+}
+
 fn decode(r: &sqlx::sqlite::SqliteRow) -> SnapshotRow {
     SnapshotRow {
         id: r.get("appeal_id"),
@@ -108,39 +130,25 @@ impl SqliteStore {
     /// [`SqliteStore::snapshot_rows_since`], never missed.
     pub async fn snapshot_rows(&self, page: i64, mut each: impl FnMut(&[SnapshotRow])) -> Result<u64, StoreError> {
         let sql = format!("{SELECT} WHERE s.rowid > ? ORDER BY s.rowid LIMIT ?");
-        let mut after = 0i64;
-        let mut total = 0u64;
-        loop {
-            let rows = sqlx::query(&sql).bind(after).bind(page).fetch_all(&self.pool).await?;
-            if rows.is_empty() {
-                return Ok(total);
-            }
-            after = rows.last().map(|r| r.get::<i64, _>("rid")).unwrap_or(after);
+        by_pages(&self.pool, &sql, None, page, |rows| {
             let decoded: Vec<SnapshotRow> = rows.iter().map(decode).collect();
-            total += decoded.len() as u64;
             each(&decoded);
-        }
+            Ok(())
+        })
+        .await
     }
 
     /// Every appeal's point `(id, lon, lat)` (appeals without one are left out), `page` at a
     /// time; `each` gets each page. Returns the number of points. An appeal's point is written
     /// with it and never changes.
     pub async fn appeal_points(&self, page: i64, mut each: impl FnMut(&[(uuid::Uuid, f64, f64)])) -> Result<u64, StoreError> {
-        let mut after = 0i64;
-        let mut total = 0u64;
-        loop {
-            let rows: Vec<(i64, uuid::Uuid, f64, f64)> =
-                sqlx::query_as("SELECT rowid, id, lon, lat FROM appeals WHERE rowid > ? AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY rowid LIMIT ?")
-                    .bind(after)
-                    .bind(page)
-                    .fetch_all(&self.pool)
-                    .await?;
-            let Some(last) = rows.last() else { return Ok(total) };
-            after = last.0;
-            let points: Vec<(uuid::Uuid, f64, f64)> = rows.into_iter().map(|(_, id, lon, lat)| (id, lon, lat)).collect();
-            total += points.len() as u64;
+        let sql = "SELECT rowid AS rid, id, lon, lat FROM appeals WHERE lon IS NOT NULL AND lat IS NOT NULL AND rowid > ? ORDER BY rowid LIMIT ?";
+        by_pages(&self.pool, sql, None, page, |rows| {
+            let points: Vec<(uuid::Uuid, f64, f64)> = rows.iter().map(|r| (r.get("id"), r.get("lon"), r.get("lat"))).collect();
             each(&points);
-        }
+            Ok(())
+        })
+        .await
     }
 
     /// The rows of the appeals with events after `watermark` (an event rowid), and the new

@@ -1,7 +1,7 @@
 //! Deadlines in the store: the rules in force (kept as one record), the deadline columns
 //! of the projection, and the rows the deadline engine reads to say what is overdue.
 
-use crate::analytics::{watermark_in, CHANGED_BETWEEN};
+use crate::analytics::{by_pages, watermark_in, CHANGED_BETWEEN};
 use crate::queries::{at, opt_at};
 use crate::write::{ms, uuid_of};
 use crate::{SqliteStore, StoreError};
@@ -260,14 +260,12 @@ impl SqliteStore {
     /// once would hold gigabytes of decoded values); `each` gets each page.
     pub async fn deadline_rows_paged(&self, until: DateTime<Utc>, page: i64, mut each: impl FnMut(&[DeadlineRow])) -> Result<(), StoreError> {
         let sql = format!("SELECT s.rowid AS rid, {ROW_COLUMNS} FROM appeal_state s JOIN appeals a ON a.id = s.appeal_id WHERE s.received_at < ? AND s.rowid > ? ORDER BY s.rowid LIMIT ?");
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query(&sql).bind(ms(until)).bind(after).bind(page).fetch_all(&self.pool).await?;
-            let Some(last) = rows.last() else { return Ok(()) };
-            after = last.get::<i64, _>("rid");
-            let decoded = decode_all(&rows)?;
-            each(&decoded);
-        }
+        by_pages(&self.pool, &sql, Some(ms(until)), page, |rows| {
+            each(&decode_all(rows)?);
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     /// The rows of every appeal still open today (an answer or a deferred solution owed,
