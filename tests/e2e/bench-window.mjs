@@ -22,6 +22,7 @@ const body = (browser, key) => browser.execute((k) => document.body.dataset[k] ?
  * (tens of ms each) to every figure, and so would starting it in the script before.
  */
 async function timed(label, browser, selector, done) {
+  const cpuBefore = cpuSeconds();
   await browser.execute(() => {
     window.__benchStart = null;
     window.__benchShown = null;
@@ -61,7 +62,7 @@ async function timed(label, browser, selector, done) {
     window.__benchStart = performance.now();
     target.click();
   }, selector);
-  await browser.waitUntil(done, { timeout: 120_000, interval: 10, timeoutMsg: `${label}: no result` });
+  await browser.waitUntil(done, { timeout: 120_000, interval: 250, timeoutMsg: `${label}: no result` });
   await browser.waitUntil(async () => await browser.execute(() => window.__benchShown !== null && window.__benchShown >= window.__benchChanged), { timeout: 10_000, interval: 10 });
   const shown = await browser.execute(() => window.__benchShown - window.__benchStart);
   let ms = shown;
@@ -71,7 +72,7 @@ async function timed(label, browser, selector, done) {
   const mapGiven = await browser.execute(() => performance.getEntriesByName("tsur:room-map")[0]?.startTime ?? 0);
   let settled = "";
   if (mapGiven >= (await browser.execute(() => window.__benchStart))) {
-    await browser.waitUntil(async () => await browser.execute((given) => window.__benchIdle !== null && window.__benchIdle > given, mapGiven), { timeout: 30_000, interval: 10, timeoutMsg: `${label}: the map never settled` });
+    await browser.waitUntil(async () => await browser.execute((given) => window.__benchIdle !== null && window.__benchIdle > given, mapGiven), { timeout: 30_000, interval: 250, timeoutMsg: `${label}: the map never settled` });
     const map = await browser.execute(() => {
       const frames = window.__benchFrames.filter((f) => f <= window.__benchIdle);
       const at = frames.map((f) => (f - window.__benchStart).toFixed(0));
@@ -88,7 +89,9 @@ async function timed(label, browser, selector, done) {
       .filter((m) => m.name.startsWith("tsur:room-") && m.startTime >= window.__benchStart)
       .map((m) => `${m.name.slice(10)} ${(m.startTime - window.__benchStart).toFixed(0)}`),
   );
-  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms${marks.length ? `  (${marks.join(", ")})` : ""}${settled}`);
+  const cpu = cpuSeconds();
+  const used = `; CPU of tsur-app / WebKit over the step ${((cpu.app - cpuBefore.app) * 1000).toFixed(0)} / ${((cpu.web - cpuBefore.web) * 1000).toFixed(0)} ms`;
+  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms${marks.length ? `  (${marks.join(", ")})` : ""}${settled}${used}`);
   return ms;
 }
 
@@ -106,6 +109,20 @@ function appProcesses() {
 /** The fields of /proc/PID/stat after the command's closing parenthesis (the state is [0]). */
 function statFields(pid) {
   return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+}
+
+/** CPU time (user + system) since each process started, in seconds: tsur-app and its WebKit processes. */
+function cpuSeconds() {
+  const cpu = { app: 0, web: 0 };
+  for (const { pid, comm } of appProcesses()) {
+    try {
+      const fields = statFields(pid);
+      cpu[comm.startsWith("tsur-app") ? "app" : "web"] += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return cpu;
 }
 
 function memoryMb() {
@@ -219,6 +236,23 @@ try {
     return { median: gaps[Math.floor(gaps.length / 2)], p90: gaps[Math.floor(gaps.length * 0.9)] };
   });
   console.log(`${"a frame of the page (one pixel changed a frame)".padEnd(52)} ${frame.median.toFixed(0).padStart(6)} ms median, ${frame.p90.toFixed(0)} ms p90`);
+  // What a frame of the map costs: a municipality outlined and back, as the pointer over its
+  // row in the panel does (the map redrawn, nothing else changed), from the change to the
+  // frame painted. Without a GPU this is the floor of any step that changes the map.
+  const mapFrame = await browser.executeAsync(async (m, done) => {
+    const row = document.querySelector(`[data-testid="municipality-row-${m}"]`);
+    const ms = [];
+    for (let k = 0; k < 12; k++) {
+      await new Promise((r) => setTimeout(r, 150));
+      const t = performance.now();
+      row.dispatchEvent(new MouseEvent(k % 2 ? "mouseleave" : "mouseenter"));
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    done({ median: ms[6], p90: ms[10] });
+  }, m);
+  console.log(`${"a frame of the map (a municipality outlined)".padEnd(52)} ${mapFrame.median.toFixed(0).padStart(6)} ms median, ${mapFrame.p90.toFixed(0)} ms p90`);
   const mb = memoryMb();
   // TSUR_BENCH_SMAPS=DIR keeps each process's /proc/PID/smaps there: where the memory is, by mapping.
   const smapsDir = process.env.TSUR_BENCH_SMAPS;

@@ -323,6 +323,7 @@ export class App {
     const seq = ++this.roomSeq;
     let room: RoomScreen;
     try {
+      mark("tsur:room-asked");
       room = await this.options.backend.room(filter);
       mark("tsur:room-received");
     } catch (e) {

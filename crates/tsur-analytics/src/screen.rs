@@ -37,6 +37,9 @@ pub struct Pass {
     pub previous: Acc,
     /// By problem code.
     pub problems: Vec<ProblemAcc>,
+    /// By map cell code ([`Snapshot::cells`]), current period: the hotspot map's counts, taken
+    /// in the same pass instead of a pass of their own.
+    pub cells: Vec<u32>,
 }
 
 impl Pass {
@@ -84,6 +87,9 @@ impl Pass {
         for (a, b) in self.problems.iter_mut().zip(other.problems) {
             a.merge(b);
         }
+        for (a, b) in self.cells.iter_mut().zip(other.cells) {
+            *a += b;
+        }
     }
 
     /// The sums of the rows in `range`.
@@ -94,6 +100,7 @@ impl Pass {
             by_agency: vec![Acc::default(); dims.agencies.len()],
             previous: Acc::default(),
             problems: vec![ProblemAcc::default(); s.problems.len()],
+            cells: vec![0; s.cells.len()],
         };
         let prev_from = filter.from - (filter.to - filter.from);
         for i in range {
@@ -119,6 +126,10 @@ impl Pass {
                 }
                 if problem != NONE32 {
                     pass.problems[problem as usize].add_current(s, i, now);
+                }
+                let cell = s.cell[i];
+                if cell != NONE32 {
+                    pass.cells[cell as usize] += 1;
                 }
             } else {
                 pass.previous.add(s, i, now);
@@ -163,6 +174,10 @@ pub struct Screen {
     pub agencies: Rating,
     /// Rating of the municipalities.
     pub municipalities: Rating,
+    /// Appeals of the slice in each hexagon of the hotspot map, by the snapshot's cell code
+    /// ([`Snapshot::cells`]); not part of the screen's JSON.
+    #[serde(skip)]
+    pub cells: Vec<u32>,
 }
 
 /// Computes a screen: one pass, then the small aggregates.
@@ -192,5 +207,5 @@ pub fn screen(s: &Snapshot, dims: &Dims, weights: &Weights, filter: &Filter, now
         })
         .collect();
     let problems = register(&s.problems, &pass.problems, dims, weights, top);
-    Screen { kpis, previous, areas, problems, agencies, municipalities }
+    Screen { kpis, previous, areas, problems, agencies, municipalities, cells: pass.cells }
 }

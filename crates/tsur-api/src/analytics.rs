@@ -440,17 +440,28 @@ impl Api {
 
     /// Everything one screen of the situation room shows.
     pub async fn screen(&self, q: &SliceQuery, top: usize, scope: &Scope) -> Result<ScreenReport, ApiError> {
+        Ok(self.screen_and_hotspots(q, top, scope).await?.0)
+    }
+
+    /// A screen, and the significant hexagons of the hotspot map for the same slice, counted in
+    /// the screen's pass over the rows (a pass of their own took a third of a room view).
+    pub(crate) async fn screen_and_hotspots(&self, q: &SliceQuery, top: usize, scope: &Scope) -> Result<(ScreenReport, serde_json::Value), ApiError> {
         let now = chrono::Utc::now().timestamp_millis();
+        let places = self.places();
         self.with_snapshot(|c| {
             let (filter, period) = c.filter(q, scope)?;
-            Ok(ScreenReport {
-                period_ru: period.label_ru(),
-                from: period.first.to_string(),
-                to: period.last.to_string(),
-                screen: screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top),
-            })
+            let screen = screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top);
+            // Only the cells the map draws (significant ones): at a million appeals the others
+            // are nine tenths of a megabyte the window would receive and parse for nothing.
+            let hotspots = significant_cells(&screen.cells, &c.snapshot.cells, &places, tsur_analytics::snapshot::MAP_CELLS, true);
+            Ok((ScreenReport { period_ru: period.label_ru(), from: period.first.to_string(), to: period.last.to_string(), screen }, hotspots))
         })
         .await
+    }
+
+    /// The settlements as the hotspots' population: (lon, lat, residents).
+    fn places(&self) -> Vec<(f64, f64, f64)> {
+        self.reference.settlements.iter().map(|s| (s.lon, s.lat, f64::from(s.population))).collect()
     }
 
     /// The effect of a fast-track (`kind = "fast_track"`) or a roadmap (`"roadmap"`),
@@ -686,18 +697,13 @@ impl Api {
 
     /// Hotspots of a slice: H3 hexagons at `resolution` with Getis-Ord Gi* of the excess of
     /// appeals over the settlements' population, as a GeoJSON FeatureCollection.
+    /// (The room's map has its hexagons from [`Api::screen_and_hotspots`].)
     pub async fn hotspots(&self, resolution: u8, q: &SliceQuery, scope: &Scope) -> Result<serde_json::Value, ApiError> {
-        self.hotspot_cells(resolution, q, scope, false).await
-    }
-
-    /// [`Api::hotspots`], with only the significant cells when `significant_only` (what the
-    /// map draws: at a million appeals the others are nine tenths of the GeoJSON).
-    pub(crate) async fn hotspot_cells(&self, resolution: u8, q: &SliceQuery, scope: &Scope, significant_only: bool) -> Result<serde_json::Value, ApiError> {
         let res = h3o::Resolution::try_from(resolution).map_err(|_| ApiError::invalid(format!("разрешение H3 {resolution} вне 0–15")))?;
         if !(5..=9).contains(&resolution) {
             return Err(ApiError::invalid(format!("разрешение {resolution}: для области разумны 5–9 (7 — шестиугольники около 5 км²)")));
         }
-        let places: Vec<(f64, f64, f64)> = self.reference.settlements.iter().map(|s| (s.lon, s.lat, f64::from(s.population))).collect();
+        let places = self.places();
         let map = res == tsur_analytics::snapshot::MAP_CELLS;
         self.with_snapshot_cells((!map).then_some(res), |c| {
             let (filter, _) = c.filter(q, scope)?;
@@ -711,14 +717,21 @@ impl Api {
             for i in (0..s.len()).filter(|&i| of_row[i] != NO_CELL && filter.matches(s, i)) {
                 counts[of_row[i] as usize] += 1;
             }
-            let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
-            let population = tsur_analytics::hotspots::population_cells(&places, res);
-            let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
-            if significant_only {
-                stats.retain(|s| s.class != tsur_analytics::hotspots::HotClass::NotSignificant);
-            }
-            Ok(tsur_analytics::hotspots::to_geojson(&stats))
+            Ok(significant_cells(&counts, cells, &places, res, false))
         })
         .await
     }
+}
+
+/// The hexagons' Gi* statistics as GeoJSON, from the appeals counted in each cell (`counts`
+/// by code into `cells`) against the settlements' population; only the significant ones when
+/// `significant_only`.
+fn significant_cells(counts: &[u32], cells: &[h3o::CellIndex], places: &[(f64, f64, f64)], res: h3o::Resolution, significant_only: bool) -> serde_json::Value {
+    let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
+    let population = tsur_analytics::hotspots::population_cells(places, res);
+    let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
+    if significant_only {
+        stats.retain(|s| s.class != tsur_analytics::hotspots::HotClass::NotSignificant);
+    }
+    tsur_analytics::hotspots::to_geojson(&stats)
 }

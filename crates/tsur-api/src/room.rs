@@ -245,7 +245,7 @@ impl Api {
     /// One view of the situation room for `filter`, as `scope` may see it.
     pub async fn room(&self, filter: &RoomFilter, scope: &Scope) -> Result<RoomScreen, ApiError> {
         let q = filter.slice();
-        let report = self.screen(&q, 10, scope).await?;
+        let (report, hotspots) = self.screen_and_hotspots(&q, 10, scope).await?;
         let s = &report.screen;
         let reference = self.reference();
         let names = crate::case::Names(reference);
@@ -300,9 +300,6 @@ impl Api {
             })
             .collect();
         let feed = self.feed(filter, &alerts, scope).await?;
-        // Only the cells the map draws (significant ones): at a million appeals the others are
-        // nine tenths of a megabyte the window would receive and parse for nothing.
-        let hotspots = self.hotspot_cells(7, &q, scope, true).await?;
         Ok(RoomScreen {
             period_ru: report.period_ru.clone(),
             tiles: tiles(&s.kpis, &s.previous),

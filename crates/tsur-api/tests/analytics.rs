@@ -275,3 +275,55 @@ async fn kept_hexagons_give_what_a_fresh_start_finds() {
     assert_ne!(after, before, "the new appeals are counted");
     assert_eq!(after, fresh(8, year()).await, "after new appeals");
 }
+
+/// The room's hexagons are counted in its screen's pass over the rows: they are the significant
+/// ones of the hotspots of the same slice, counted on their own, whatever the filter and scope.
+#[tokio::test]
+async fn the_rooms_hexagons_are_the_significant_hotspots_of_its_slice() {
+    let (_dir, api) = demo(3_000, 5).await;
+    let municipal =
+        Scope { role: tsur_core::Role::MunicipalOfficer, blocks: None, municipalities: Some(vec!["astrakhan".into()]), may_see_personal_data: false };
+    let one = |v: &str| Some(v.to_owned());
+    // (room filter, the same slice, scope)
+    let cases = [
+        (RoomFilter { period: one(YEAR), ..RoomFilter::default() }, year(), Scope::local_curator()),
+        (RoomFilter::default(), SliceQuery::default(), Scope::local_curator()),
+        (
+            RoomFilter { period: one(YEAR), municipality: one("astrakhan"), ..RoomFilter::default() },
+            SliceQuery { municipalities: vec!["astrakhan".into()], ..year() },
+            Scope::local_curator(),
+        ),
+        (
+            RoomFilter { period: one(YEAR), block: one("roads"), ..RoomFilter::default() },
+            SliceQuery { blocks: vec!["roads".into()], ..year() },
+            Scope::local_curator(),
+        ),
+        (
+            RoomFilter { period: one(YEAR), channel: one("pos"), ..RoomFilter::default() },
+            SliceQuery { channels: vec!["pos".into()], ..year() },
+            Scope::local_curator(),
+        ),
+        (RoomFilter { period: one(YEAR), ..RoomFilter::default() }, year(), municipal),
+    ];
+    let mut drawn = 0;
+    for (filter, slice, scope) in cases {
+        let room = api.room(&filter, &scope).await.unwrap();
+        let shown: serde_json::Value = serde_json::from_str(&room.hotspots_geojson).unwrap();
+        let all = api.hotspots(7, &slice, &scope).await.unwrap();
+        // Each hexagon as its cell, class, count and z-score (the rest follows from them).
+        let cells = |v: &serde_json::Value| -> Vec<String> {
+            v["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| &f["properties"])
+                .map(|p| format!("{} {} {} {}", p["cell"], p["class"], p["observed"], p["z"]))
+                .collect()
+        };
+        let significant: Vec<String> = cells(&all).into_iter().filter(|c| !c.contains("not_significant")).collect();
+        let shown = cells(&shown);
+        assert_eq!(shown, significant, "{filter:?} as {:?}", scope.role);
+        drawn += shown.len();
+    }
+    assert!(drawn > 0, "no case had a significant hexagon: the comparison says nothing");
+}
