@@ -224,6 +224,13 @@ impl Cache {
         self.snapshot.to_bytes()
     }
 
+    /// The screen of a slice as `scope` may see it, at `now` (Unix ms).
+    fn screen(&self, q: &SliceQuery, top: usize, scope: &Scope, now: i64) -> Result<ScreenReport, ApiError> {
+        let (filter, period) = self.filter(q, scope)?;
+        let screen = screen::screen(&self.snapshot, &self.dims, &self.weights, &filter, now, top);
+        Ok(ScreenReport { period_ru: period.label_ru(), from: period.first.to_string(), to: period.last.to_string(), screen })
+    }
+
     /// The filter and period of a slice as `scope` may see it.
     pub(crate) fn filter(&self, q: &SliceQuery, scope: &Scope) -> Result<(Filter, Period), ApiError> {
         let d = &self.dims;
@@ -440,7 +447,8 @@ impl Api {
 
     /// Everything one screen of the situation room shows.
     pub async fn screen(&self, q: &SliceQuery, top: usize, scope: &Scope) -> Result<ScreenReport, ApiError> {
-        Ok(self.screen_and_hotspots(q, top, scope).await?.0)
+        let now = chrono::Utc::now().timestamp_millis();
+        self.with_snapshot(|c| c.screen(q, top, scope, now)).await
     }
 
     /// A screen, and the significant hexagons of the hotspot map for the same slice, counted in
@@ -449,12 +457,11 @@ impl Api {
         let now = chrono::Utc::now().timestamp_millis();
         let places = self.places();
         self.with_snapshot(|c| {
-            let (filter, period) = c.filter(q, scope)?;
-            let screen = screen::screen(&c.snapshot, &c.dims, &c.weights, &filter, now, top);
+            let report = c.screen(q, top, scope, now)?;
             // Only the cells the map draws (significant ones): at a million appeals the others
             // are nine tenths of a megabyte the window would receive and parse for nothing.
-            let hotspots = significant_cells(&screen.cells, &c.snapshot.cells, &places, tsur_analytics::snapshot::MAP_CELLS, true);
-            Ok((ScreenReport { period_ru: period.label_ru(), from: period.first.to_string(), to: period.last.to_string(), screen }, hotspots))
+            let hotspots = hotspot_geojson(&report.screen.cells, &c.snapshot.cells, &places, tsur_analytics::snapshot::MAP_CELLS, true);
+            Ok((report, hotspots))
         })
         .await
     }
@@ -717,7 +724,7 @@ impl Api {
             for i in (0..s.len()).filter(|&i| of_row[i] != NO_CELL && filter.matches(s, i)) {
                 counts[of_row[i] as usize] += 1;
             }
-            Ok(significant_cells(&counts, cells, &places, res, false))
+            Ok(hotspot_geojson(&counts, cells, &places, res, false))
         })
         .await
     }
@@ -726,7 +733,7 @@ impl Api {
 /// The hexagons' Gi* statistics as GeoJSON, from the appeals counted in each cell (`counts`
 /// by code into `cells`) against the settlements' population; only the significant ones when
 /// `significant_only`.
-fn significant_cells(counts: &[u32], cells: &[h3o::CellIndex], places: &[(f64, f64, f64)], res: h3o::Resolution, significant_only: bool) -> serde_json::Value {
+fn hotspot_geojson(counts: &[u32], cells: &[h3o::CellIndex], places: &[(f64, f64, f64)], res: h3o::Resolution, significant_only: bool) -> serde_json::Value {
     let observed: HashMap<h3o::CellIndex, u32> = counts.iter().zip(cells).filter(|(n, _)| **n > 0).map(|(n, c)| (*c, *n)).collect();
     let population = tsur_analytics::hotspots::population_cells(places, res);
     let mut stats = tsur_analytics::hotspots::gi_star(&observed, &population, 1);
