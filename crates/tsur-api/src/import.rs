@@ -10,7 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tsur_core::{Appeal, AppealState, Channel};
+use tsur_core::problems::{Candidate, LinkParams, Offered, Register};
+use tsur_core::{Appeal, AppealId, AppealState, Channel};
 use tsur_import::gazetteer::Gazetteer;
 use tsur_import::mapping::Mapping;
 use tsur_import::row::{self, Context, Incoming};
@@ -185,6 +186,28 @@ struct Batcher<'a> {
     /// What the previous batch wrote, for the rows of this one whose appeals the store may
     /// not show yet.
     recent: Recent,
+    /// Linking the new appeals into problems as they come.
+    linking: Linking,
+    /// Appeals the batches linked to problems.
+    linked: u64,
+}
+
+/// Linking an import's new appeals into problems batch by batch, each link written with its
+/// appeal's own events, instead of in a pass after the import that reads every new appeal
+/// back and appends to it: in a file where every appeal joins a problem, that pass took
+/// longer than the batches themselves. It gives what the pass gives, on the condition the
+/// pass itself has (the register takes appeals in order of receipt): the store has no
+/// appeals left unlinked when the import starts, none of its appeals lies among the file's
+/// in time, and each batch's new appeals come after the previous batch's. Otherwise the
+/// import links in the pass after its batches, as it always did.
+enum Linking {
+    /// No new appeal yet.
+    Waiting,
+    /// The register, the last appeal offered to it (receipt, id), and the appeals waiting
+    /// for the next batch.
+    On { register: Box<Register>, offered: Option<(DateTime<Utc>, AppealId)>, held: Vec<Held> },
+    /// In the pass after the batches.
+    Off,
 }
 
 /// What a batch wrote: its new appeals, and the known appeals it looked up with their
@@ -210,9 +233,137 @@ impl Recent {
     }
 }
 
+/// A new appeal waiting to be offered to the register.
+struct Held {
+    id: AppealId,
+    at: DateTime<Utc>,
+    point: tsur_core::GeoPoint,
+    topic: tsur_core::TopicId,
+    text: String,
+    registered_at: DateTime<Utc>,
+}
+
+/// Offers new appeals (in order) to the register; the links that become known.
+fn offer_held(register: &mut Register, appeals: &[Held]) -> Result<Vec<tsur_core::problems::NewLink>, ApiError> {
+    let mut links = Vec::new();
+    for h in appeals {
+        let offered = Offered {
+            candidate: Candidate { id: h.id, topic: &h.topic, point: h.point, at: h.at, text: &h.text },
+            registered_at: h.registered_at,
+            problem: None,
+        };
+        links.extend(
+            register
+                .offer(&offered, || crate::problems::problem_of(h.id))
+                .map_err(|_| ApiError::internal("связывание: обращения импорта не по порядку поступления"))?,
+        );
+    }
+    register.forget_closed();
+    Ok(links)
+}
+
 impl Batcher<'_> {
-    fn new<'a>(api: &'a Api, mapping: &'a Mapping, now: DateTime<Utc>, import_id: i64, file: String, actor: String) -> Batcher<'a> {
-        Batcher { api, mapping, now, import_id, file, actor, committing: None, recent: Recent::default() }
+    /// `link`: whether the batches link the new appeals into problems ([`Linking`]).
+    fn new<'a>(api: &'a Api, mapping: &'a Mapping, now: DateTime<Utc>, import_id: i64, file: String, actor: String, link: bool) -> Batcher<'a> {
+        let linking = if link { Linking::Waiting } else { Linking::Off };
+        Batcher { api, mapping, now, import_id, file, actor, committing: None, recent: Recent::default(), linking, linked: 0 }
+    }
+
+    /// Whether linking is left to a pass after the batches.
+    fn links_left_to_pass(&self) -> bool {
+        matches!(self.linking, Linking::Off)
+    }
+
+    /// Offers the batch's new appeals to the register in order of receipt, and adds the
+    /// links that become known to the appeals' events (of this batch) or to `appended` (of
+    /// earlier ones). The appeals received at the batch's last instant wait for the next
+    /// batch: it may bring more of that instant, which come between them by id.
+    async fn link(&mut self, new_appeals: &mut [NewAppeal], appended: &mut Vec<tsur_core::Event>) -> Result<(), ApiError> {
+        if matches!(self.linking, Linking::Off) || new_appeals.is_empty() {
+            return Ok(());
+        }
+        let mut order: Vec<(DateTime<Utc>, AppealId, usize)> = new_appeals.iter().enumerate().map(|(i, n)| (n.appeal.received_at, n.appeal.id, i)).collect();
+        order.sort_unstable();
+        let first = (order[0].0, order[0].1);
+        let last_at = order[order.len() - 1].0;
+        if matches!(self.linking, Linking::Waiting) {
+            // A file newest first (its first batch ends earlier than it starts) is linked in
+            // the pass.
+            if new_appeals.last().is_some_and(|last| last.appeal.received_at < new_appeals[0].appeal.received_at) {
+                self.linking = Linking::Off;
+                return Ok(());
+            }
+            // The stored appeals of the window before the first new one are offered first, as
+            // the pass would; one after it would have to come between the file's.
+            let seed = self.api.store().link_rows(Some(first.0 - LinkParams::default().window)).await?;
+            if seed.iter().any(|r| (r.received_at, r.appeal_id) > first) {
+                self.linking = Linking::Off;
+                return Ok(());
+            }
+            let mut register = Register::new(LinkParams::default());
+            let mut links = Vec::new();
+            for r in &seed {
+                let fresh = || r.problem.unwrap_or_else(|| crate::problems::problem_of(r.appeal_id));
+                links.extend(
+                    register
+                        .offer(&crate::problems::offered(r), fresh)
+                        .map_err(|_| ApiError::internal("связывание: обращения прочитаны не по порядку поступления"))?,
+                );
+            }
+            register.forget_closed();
+            self.linked += links.len() as u64;
+            appended.extend(links.into_iter().map(crate::problems::link_event));
+            self.linking = Linking::On { register: Box::new(register), offered: None, held: Vec::new() };
+        }
+        let Linking::On { register, offered, held } = &mut self.linking else {
+            return Ok(());
+        };
+        if offered.is_some_and(|offered| first <= offered) {
+            self.linking = Linking::Off;
+            return Ok(());
+        }
+        let mut queue = std::mem::take(held);
+        for &(at, id, i) in &order {
+            let item = &new_appeals[i];
+            let Some(point) = item.appeal.point else { continue };
+            let Some(Ok(state)) = AppealState::fold(&item.events) else { continue };
+            let Some(topic) = state.topic else { continue };
+            queue.push(Held { id, at, point, topic, text: item.appeal.text.clone(), registered_at: state.registered_at });
+        }
+        queue.sort_unstable_by_key(|h| (h.at, h.id));
+        let ready = queue.partition_point(|h| h.at < last_at);
+        let links = offer_held(register, &queue[..ready])?;
+        if let Some(h) = queue[..ready].last() {
+            *offered = Some((h.at, h.id));
+        }
+        *held = queue.split_off(ready);
+        self.linked += links.len() as u64;
+        let slot: HashMap<AppealId, usize> = order.iter().map(|&(_, id, i)| (id, i)).collect();
+        for link in links {
+            let event = crate::problems::link_event(link);
+            match slot.get(&link.appeal) {
+                Some(&i) => new_appeals[i].events.push(event),
+                None => appended.push(event),
+            }
+        }
+        Ok(())
+    }
+
+    /// After the last batch: offers the appeals that waited for a next one, and records
+    /// their links.
+    async fn link_the_rest(&mut self) -> Result<(), ApiError> {
+        let Linking::On { register, held, .. } = &mut self.linking else {
+            return Ok(());
+        };
+        let links = offer_held(register, &std::mem::take(held))?;
+        self.linked += links.len() as u64;
+        let events: Vec<_> = links.into_iter().map(crate::problems::link_event).collect();
+        if !events.is_empty() {
+            let mut bulk = self.api.store().bulk().await?;
+            bulk.append_events(&events).await?;
+            bulk.commit().await?;
+        }
+        Ok(())
     }
 
     /// Waits for the last batch's commit; its error, if it failed.
@@ -291,6 +442,7 @@ impl Batcher<'_> {
                 resolved.push(id);
             }
         }
+        self.link(&mut new_appeals, &mut appended).await?;
         // This batch's transaction starts once the previous one has committed.
         self.finish().await?;
         let mut bulk = self.api.store().bulk().await?;
@@ -397,7 +549,10 @@ impl Api {
             now,
         };
         let import_id = self.store().start_import(&req.path.display().to_string(), format.code(), &mapping.name, now).await?;
-        let mut batcher = Batcher::new(self, &mapping, now, import_id, file.clone(), format!("импорт {file}"));
+        // The batches link the new appeals into problems unless appeals of an earlier import
+        // still wait for the linker (one killed before its end): then the pass after them does.
+        let link_at_intake = self.store().link_progress().await?.2.is_none();
+        let mut batcher = Batcher::new(self, &mapping, now, import_id, file.clone(), format!("импорт {file}"), link_at_intake);
         // Reading, converting and classifying run on their own thread, a batch ahead of the
         // writes; the file's header is checked on its first readable row.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(Vec<Prepared>, u64, u64), String>>(2);
@@ -457,12 +612,15 @@ impl Api {
         drop(rx);
         // The last batch's commit, also after an error (a batch commits whole or not at all).
         let committed = batcher.finish().await;
-        let links = tsur_core::problems::LinkParams::default();
-        // The deferred indexes are built on one of the store's connections (one core, for
-        // seconds) while the linker reads the new appeals and works out their problems here,
-        // on the other; its links are written once the indexes are there (appending an event
-        // reads the appeal's history by the events' index).
-        let (restored, planned) = if bulk && written.is_ok() && committed.is_ok() {
+        let links = LinkParams::default();
+        // Linked in the batches, or else in a pass now. The deferred indexes are built on one
+        // of the store's connections (one core, for seconds) while that pass reads the new
+        // appeals and works out their problems here, on the other; its links are written once
+        // the indexes are there (appending an event reads the appeal's history by the events'
+        // index).
+        let rest = if written.is_ok() && committed.is_ok() { batcher.link_the_rest().await } else { Ok(()) };
+        let pass_needed = batcher.links_left_to_pass();
+        let (restored, planned) = if bulk && written.is_ok() && committed.is_ok() && pass_needed {
             let (restored, planned) = tokio::join!(self.store().restore_indexes(), self.plan_links(links));
             (restored, Some(planned))
         } else if bulk {
@@ -474,13 +632,19 @@ impl Api {
         self.store().finish_import(import_id, now).await?;
         let total = written?;
         committed?;
+        rest?;
         restored?;
         joined.map_err(|_| ApiError::internal("поток чтения файла завершился с ошибкой"))?;
-        let pass = match planned {
-            Some(pass) => pass?,
-            None => self.plan_links(links).await?,
-        };
-        let linked = self.write_links(pass).await?.linked;
+        let linked = batcher.linked
+            + match (pass_needed, planned) {
+                (false, _) => {
+                    let (_, last, _) = self.store().link_progress().await?;
+                    self.store().set_link_progress(last).await?;
+                    0
+                }
+                (true, Some(pass)) => self.write_links(pass?).await?.linked,
+                (true, None) => self.link_problems(links).await?.linked,
+            };
         Ok(ImportSummary { linked_to_problems: linked, ..summary(import_id, file, format.code(), encoding, &mapping.name, total, started) })
     }
 
@@ -541,7 +705,7 @@ impl Api {
                         .ok_or_else(|| ApiError::internal(format!("карантин: запись {} повреждена", q.id)))?;
                     rows.push(preparer.prepare(Ok(raw), Some(q.id)));
                 }
-                let mut batcher = Batcher::new(self, &m, now, import_id, chunk[0].row.file.clone(), "повтор из карантина".into());
+                let mut batcher = Batcher::new(self, &m, now, import_id, chunk[0].row.file.clone(), "повтор из карантина".into(), false);
                 // A row that fails again is counted, and its old entry stays (the new one is
                 // the same file and line, so it is not added twice).
                 total += batcher.write(rows).await?;

@@ -3,7 +3,7 @@
 
 use crate::{Api, ApiError};
 use serde::Serialize;
-use tsur_core::problems::{pair_scores, Candidate, LinkParams, Linker};
+use tsur_core::problems::{pair_scores, Candidate, LinkParams, Linker, NewLink, Offered, Register};
 use tsur_core::ProblemId;
 
 /// How well the linking finds the demo's injected incidents.
@@ -112,7 +112,7 @@ fn group(rows: &[tsur_store_sqlite::LinkRow], params: LinkParams, keep_stored: b
     let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
-        let fresh = || ProblemId(uuid::Uuid::new_v5(&NAMESPACE, r.appeal_id.0.as_bytes()));
+        let fresh = || problem_of(r.appeal_id);
         let link = linker.offer(&c, || if keep_stored { r.problem.unwrap_or_else(fresh) } else { fresh() });
         groups.entry(link.problem()).or_default().push(i);
     }
@@ -121,6 +121,34 @@ fn group(rows: &[tsur_store_sqlite::LinkRow], params: LinkParams, keep_stored: b
 
 /// The namespace of problem and link-event ids (a fixed random UUID).
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x2b7e_51a0_c3f4_4d19_9e62_84a1_f0d3_5c77);
+
+/// A stored appeal as the register takes it.
+pub(crate) fn offered(r: &tsur_store_sqlite::LinkRow) -> Offered<'_> {
+    Offered {
+        candidate: Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text },
+        registered_at: r.registered_at,
+        problem: r.problem,
+    }
+}
+
+/// The event that records a link (its id follows from the appeal and the problem, so
+/// recording it again changes nothing).
+pub(crate) fn link_event(link: NewLink) -> tsur_core::Event {
+    let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", link.appeal, link.problem.0).as_bytes());
+    tsur_core::Event {
+        id: tsur_core::EventId(id),
+        appeal_id: link.appeal,
+        at: link.at,
+        actor: "связывание проблем".into(),
+        node: "local".into(),
+        kind: tsur_core::EventKind::ProblemLinked { problem: link.problem },
+    }
+}
+
+/// The problem a new appeal starts (named after it).
+pub(crate) fn problem_of(appeal: tsur_core::AppealId) -> ProblemId {
+    ProblemId(uuid::Uuid::new_v5(&NAMESPACE, appeal.0.as_bytes()))
+}
 
 impl Api {
     /// Links the appeals added since the last pass into problems (with the appeals of the
@@ -142,37 +170,18 @@ impl Api {
             return Ok(LinkPass::default());
         };
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
-        let groups = group(&rows, params, true);
-        // Each row's problem and the instant its group became one; the events are then made in
-        // the order of the rows, i.e. of receipt, which is nearly the order the appeals were
-        // stored in, so each chunk of writes stays on neighbouring pages.
-        let mut link_of: Vec<Option<(ProblemId, chrono::DateTime<chrono::Utc>)>> = vec![None; rows.len()];
-        for (problem, members) in &groups {
-            let times: Vec<_> = members.iter().map(|&i| rows[i].received_at).collect();
-            let Some(reached) = params.problem_since(&times) else {
-                continue;
-            };
-            for &i in members {
-                link_of[i] = Some((*problem, reached));
-            }
-        }
+        // Rows stored with a problem name the group they start after it, so a problem
+        // continues across passes.
+        let mut register = Register::new(params);
         let mut events = Vec::new();
         let mut problems = std::collections::HashSet::new();
-        for (r, link) in rows.iter().zip(link_of) {
-            let Some((problem, reached)) = link.filter(|(p, _)| r.problem != Some(*p)) else {
-                continue;
-            };
-            problems.insert(problem);
-            let at = reached.max(r.registered_at) + chrono::Duration::milliseconds(1);
-            let id = uuid::Uuid::new_v5(&NAMESPACE, format!("link:{}:{}", r.appeal_id, problem.0).as_bytes());
-            events.push(tsur_core::Event {
-                id: tsur_core::EventId(id),
-                appeal_id: r.appeal_id,
-                at,
-                actor: "связывание проблем".into(),
-                node: "local".into(),
-                kind: tsur_core::EventKind::ProblemLinked { problem },
-            });
+        for r in &rows {
+            let fresh = || r.problem.unwrap_or_else(|| problem_of(r.appeal_id));
+            let links = register.offer(&offered(r), fresh).map_err(|_| ApiError::internal("связывание: обращения прочитаны не по порядку поступления"))?;
+            for link in links {
+                problems.insert(link.problem);
+                events.push(link_event(link));
+            }
         }
         Ok(LinkPass { events, seen_up_to: Some(max_rowid), offered: rows.len() as u64, problems: problems.len() as u64 })
     }

@@ -431,3 +431,80 @@ async fn a_bulk_import_links_problems_as_a_small_one_does() {
     let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_meta WHERE key LIKE 'deferred_index:%'").fetch_one(bulk.store().pool()).await.unwrap();
     assert_eq!(kept, 0);
 }
+
+/// A file of `rows` appeals over three towns and three topics, six a minute, each a few
+/// kilometres from its town: nearly every appeal joins a problem, and a batch of 5,000 rows
+/// ends in the middle of a minute.
+fn dense_rows(rows: usize) -> Vec<String> {
+    let towns = [
+        ("г. Астрахань, ул. Савушкина, 5", 46.349, 48.040),
+        ("г. Камызяк, ул. Ленина, 7", 46.110, 48.073),
+        ("г. Ахтубинск, ул. Жуковского, 3", 48.280, 46.170),
+    ];
+    let texts = ["Нет воды второй день", "Яма на дороге у дома", "Не вывозят мусор, контейнеры переполнены"];
+    let mut x: u64 = 7;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..rows)
+        .map(|i| {
+            let minute = i / 6;
+            let (day, h, m) = (2 + minute / 1440, minute / 60 % 24, minute % 60);
+            let (address, lat, lon) = towns[(next() % 3) as usize];
+            let text = texts[(next() % 3) as usize];
+            let (dlat, dlon) = ((next() % 400) as f64 / 10_000.0 - 0.02, (next() % 400) as f64 / 10_000.0 - 0.02);
+            format!("{i};{day:02}.03.2026 {h:02}:{m:02};{text} ({i});{address};{:.5};{:.5};Новое;", lat + dlat, lon + dlon)
+        })
+        .collect()
+}
+
+/// Issue 4: the batches of an import link its appeals into problems as they come, and that
+/// gives what the pass after an import gives — which is what links a file newest first, or
+/// one whose order breaks in its last batch (the batches link until then, the pass the rest).
+#[tokio::test]
+async fn linking_in_the_batches_gives_what_the_pass_gives() {
+    const HEADER: &str = "Номер;Дата поступления;Текст обращения;Адрес;Широта;Долгота;Статус;Примечание";
+    let rows = dense_rows(12_000);
+    let mut newest_first = rows.clone();
+    newest_first.reverse();
+    let mut broken = rows.clone();
+    let early = broken.remove(3_000);
+    broken.push(early);
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (name, rows) in [("in_order", &rows), ("newest_first", &newest_first), ("broken", &broken)] {
+        let api = Api::open(&dir.path().join(format!("{name}.db"))).await.unwrap();
+        let file = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+        let s = import(&api, &file, None, None, None).await;
+        assert_eq!(s.accepted, 12_000, "{s:?}");
+        // Links written in the batches come before the last batch's last registration (a batch
+        // writes its events in order of their ids); a pass writes its links after them all.
+        let in_batches: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM events WHERE kind = 'problem_linked' AND rowid < (SELECT max(rowid) FROM events WHERE kind = 'registered')",
+        )
+        .fetch_one(api.store().pool())
+        .await
+        .unwrap();
+        let links: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT a.external_id, e.at, e.payload FROM events e JOIN appeals a ON a.id = e.appeal_id WHERE e.kind = 'problem_linked' ORDER BY a.external_id",
+        )
+        .fetch_all(api.store().pool())
+        .await
+        .unwrap();
+        assert_eq!(api.link_problems(tsur_api::LinkParams::default()).await.unwrap().linked, 0, "{name}: nothing left to link");
+        results.push((name, s.linked_to_problems, in_batches, links));
+    }
+    let (_, linked, in_batches, links) = &results[0];
+    assert!(*linked > 10_000 && links.len() as u64 == *linked, "{linked} of 12,000 linked, {} events", links.len());
+    assert!(*in_batches > *linked as i64 * 4 / 5, "the links are written in the batches: {in_batches} of {linked}");
+    assert_eq!(results[1].2, 0, "a file newest first is linked after its batches");
+    assert!(results[2].2 > 0 && results[2].2 < results[0].2, "a file out of order in its last batch: {}", results[2].2);
+    for (name, linked_here, _, links_here) in &results[1..] {
+        assert_eq!(linked_here, linked, "{name}");
+        assert!(links_here == links, "{name}: the links differ");
+    }
+}

@@ -175,6 +175,115 @@ impl Linker {
     }
 }
 
+/// An appeal offered to the register: what the linker weighs, when it was registered (its link
+/// comes after), and the problem it is stored with, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offered<'a> {
+    /// What the linker weighs.
+    pub candidate: Candidate<'a>,
+    /// When it was registered.
+    pub registered_at: DateTime<Utc>,
+    /// The problem it is already linked to.
+    pub problem: Option<ProblemId>,
+}
+
+/// A link to record: the appeal joins the problem at this instant (just after the problem
+/// became one of the register, or after the appeal's registration if that came later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewLink {
+    /// The appeal.
+    pub appeal: AppealId,
+    /// Its problem.
+    pub problem: ProblemId,
+    /// The instant of the link.
+    pub at: DateTime<Utc>,
+}
+
+/// The appeals came out of order of receipt: the register cannot take them one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfOrder;
+
+/// The problem register fed one appeal at a time, in order of receipt: it groups them with a
+/// [`Linker`] and says, as soon as it is known, which appeals join a problem of the register —
+/// the group's own, once it has had `min_size` appeals within `burst`
+/// ([`LinkParams::problem_since`]): then its earlier appeals at once, and each later one as
+/// it comes. Offering a whole ordered list gives the links a pass over the list would give.
+#[derive(Debug, Clone)]
+pub struct Register {
+    params: LinkParams,
+    linker: Linker,
+    last: Option<(DateTime<Utc>, AppealId)>,
+    groups: std::collections::HashMap<ProblemId, Group>,
+}
+
+/// What the register keeps of a group of the linker.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    /// Receipt instants of its latest appeals (at most `min_size`).
+    recent: std::collections::VecDeque<DateTime<Utc>>,
+    /// When it became a problem of the register.
+    reached: Option<DateTime<Utc>>,
+    /// Before that, its appeals that will need a link: (appeal, registration).
+    waiting: Vec<(AppealId, DateTime<Utc>)>,
+}
+
+impl Register {
+    /// An empty register.
+    pub fn new(params: LinkParams) -> Register {
+        Register { params, linker: Linker::new(params), last: None, groups: std::collections::HashMap::new() }
+    }
+
+    /// Offers the next appeal (after every appeal offered before it in order of receipt and
+    /// id); `new_id` names the problem if it starts one. Returns the links now known: this
+    /// appeal's, and its group's earlier appeals' when this one makes the group a problem.
+    /// An appeal already stored with that problem gets no link.
+    pub fn offer(&mut self, a: &Offered<'_>, new_id: impl FnOnce() -> ProblemId) -> Result<Vec<NewLink>, OutOfOrder> {
+        let key = (a.candidate.at, a.candidate.id);
+        if self.last.is_some_and(|last| key <= last) {
+            return Err(OutOfOrder);
+        }
+        self.last = Some(key);
+        let problem = self.linker.offer(&a.candidate, new_id).problem();
+        let k = self.params.min_size.max(1) as usize;
+        let group = self.groups.entry(problem).or_default();
+        let link = |appeal, registered_at: DateTime<Utc>, reached: DateTime<Utc>| NewLink {
+            appeal,
+            problem,
+            at: reached.max(registered_at) + Duration::milliseconds(1),
+        };
+        let mut links = Vec::new();
+        if group.reached.is_none() {
+            group.recent.push_back(a.candidate.at);
+            if group.recent.len() > k {
+                group.recent.pop_front();
+            }
+            if group.recent.len() == k && group.recent[k - 1] - group.recent[0] <= self.params.burst {
+                group.reached = Some(a.candidate.at);
+                group.recent.clear();
+                links.extend(std::mem::take(&mut group.waiting).into_iter().map(|(appeal, registered)| link(appeal, registered, a.candidate.at)));
+            }
+        }
+        if a.problem != Some(problem) {
+            match group.reached {
+                Some(reached) => links.push(link(a.candidate.id, a.registered_at, reached)),
+                None => group.waiting.push((a.candidate.id, a.registered_at)),
+            }
+        }
+        Ok(links)
+    }
+
+    /// Forgets the groups no later appeal can join (the linker has closed them), for a caller
+    /// that will offer no appeal stored with a problem any more (a new one never is): such an
+    /// appeal would reopen a closed group of that problem's name.
+    pub fn forget_closed(&mut self) {
+        if let Some((now, _)) = self.last {
+            let window = self.params.window;
+            let open: HashSet<ProblemId> = self.linker.open.iter().filter(|o| now - o.last_at <= window).map(|o| o.id).collect();
+            self.groups.retain(|id, _| open.contains(id));
+        }
+    }
+}
+
 /// Precision and recall of a clustering against the truth, over pairs of appeals: a pair
 /// predicted together is right when the truth has them in one group; a pair the truth has
 /// together is found when predicted together. Appeals with no true group are singletons.
@@ -271,5 +380,78 @@ mod tests {
         // Predicted pairs: (1,2) right, (3,4) wrong → 1/2. True pairs (1,2),(1,3),(2,3): found 1 → 1/3.
         assert_eq!((predicted_pairs, true_pairs), (2, 3));
         assert!((precision - 0.5).abs() < 1e-12 && (recall - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    /// What a pass over a whole ordered list gives: the groups the linker makes, each a
+    /// problem from `problem_since`, every member not stored with it linked.
+    fn links_of_a_pass(p: LinkParams, rows: &[(Candidate<'_>, DateTime<Utc>, Option<ProblemId>)]) -> Vec<NewLink> {
+        let mut linker = Linker::new(p);
+        let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
+        for (i, (c, _, stored)) in rows.iter().enumerate() {
+            let link = linker.offer(c, || stored.unwrap_or(ProblemId(c.id.0)));
+            groups.entry(link.problem()).or_default().push(i);
+        }
+        let mut links = Vec::new();
+        for (problem, members) in groups {
+            let Some(reached) = p.problem_since(&members.iter().map(|&i| rows[i].0.at).collect::<Vec<_>>()) else { continue };
+            for i in members.into_iter().filter(|&i| rows[i].2 != Some(problem)) {
+                links.push(NewLink { appeal: rows[i].0.id, problem, at: reached.max(rows[i].1) + Duration::milliseconds(1) });
+            }
+        }
+        links.sort_by_key(|l| l.appeal);
+        links
+    }
+
+    proptest::proptest! {
+        /// Offered one by one, the register links what a pass over the whole list links, at
+        /// the same instants; forgetting closed groups changes nothing when no appeal comes
+        /// stored with a problem; and an appeal out of order is refused.
+        #[test]
+        fn the_register_links_what_a_pass_links(
+            rows in proptest::collection::vec((0i64..600, 0u8..2, 0u8..3, 0u8..3, 0i64..90, 0u8..8), 0..120),
+            min_size in 1u32..5,
+        ) {
+            let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 6, 0, 0).unwrap();
+            let topics: [TopicId; 2] = ["housing_no_water".into(), "road_potholes".into()];
+            let points = [GeoPoint { lon: 48.03, lat: 46.35 }, GeoPoint { lon: 48.05, lat: 46.36 }, GeoPoint { lon: 48.3, lat: 46.6 }];
+            let texts = ["Нет воды в доме", "Яма на дороге", "Нет воды, когда дадут воду"];
+            let p = LinkParams { min_size, burst: Duration::minutes(40), window: Duration::minutes(90), ..LinkParams::default() };
+            let mut sorted = rows.clone();
+            sorted.sort_by_key(|r| r.0);
+            let build = |stored: bool| -> Vec<(Candidate<'_>, DateTime<Utc>, Option<ProblemId>)> {
+                sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(minute, topic, point, text, late, problem))| {
+                        let c = Candidate { id: id(i as u128 + 1), topic: &topics[topic as usize], point: points[point as usize], at: t0 + Duration::minutes(minute), text: texts[text as usize] };
+                        let stored = (stored && problem < 3).then(|| ProblemId(Uuid::from_u128(900 + u128::from(problem))));
+                        (c, t0 + Duration::minutes(minute + late), stored)
+                    })
+                    .collect()
+            };
+            for stored in [false, true] {
+                let rows = build(stored);
+                let offer_all = |forget: bool| {
+                    let mut register = Register::new(p);
+                    let mut links = Vec::new();
+                    for (c, registered_at, problem) in &rows {
+                        let offered = Offered { candidate: c.clone(), registered_at: *registered_at, problem: *problem };
+                        links.extend(register.offer(&offered, || problem.unwrap_or(ProblemId(c.id.0))).unwrap());
+                        if forget {
+                            register.forget_closed();
+                        }
+                        let again = Offered { candidate: Candidate { id: id(0), ..c.clone() }, registered_at: *registered_at, problem: None };
+                        proptest::prop_assert_eq!(register.clone().offer(&again, || ProblemId(Uuid::nil())), Err(OutOfOrder));
+                    }
+                    links.sort_by_key(|l| l.appeal);
+                    Ok(links)
+                };
+                let expected = links_of_a_pass(p, &rows);
+                proptest::prop_assert_eq!(&offer_all(false)?, &expected);
+                if !stored {
+                    proptest::prop_assert_eq!(&offer_all(true)?, &expected);
+                }
+            }
+        }
     }
 }

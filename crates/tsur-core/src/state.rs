@@ -317,6 +317,23 @@ impl AppealState {
         Some(Ok(Merged { state, inert }))
     }
 
+    /// Applies an event whose effect does not depend on where it falls in the history: a
+    /// comment, or a link to a problem when the appeal has none yet. Folding (or merging) the
+    /// history with such an event gives what applying it to the history's state gives, so
+    /// a writer need not read the history back. Such an event changes nothing but
+    /// `problem`, `event_count` and `last_event_at`. `None` when the event's place in the
+    /// history matters: then the history must be folded again.
+    pub fn apply_anywhere(&self, event: &Event) -> Option<Result<AppealState, TransitionError>> {
+        // No event's effect reads `problem`; a link is the only event that writes it, so the
+        // first link commutes with every other event (a second would not: the later wins).
+        match event.kind {
+            EventKind::Comment { .. } => {}
+            EventKind::ProblemLinked { .. } if self.problem.is_none() => {}
+            _ => return None,
+        }
+        Some(self.apply(event))
+    }
+
     /// Applies one event, returning the new state or why the event is impossible now.
     pub fn apply(&self, event: &Event) -> Result<AppealState, TransitionError> {
         use Status as S;

@@ -283,6 +283,20 @@ pub(crate) async fn appeals_with_histories(
     Ok((appeals, histories))
 }
 
+/// The stored projections of the appeals of `ids` that have one, [`IDS_PER_STATEMENT`] at a
+/// time.
+pub(crate) async fn stored_states(conn: &mut sqlx::SqliteConnection, ids: &[Vec<u8>]) -> Result<std::collections::HashMap<AppealId, AppealState>, StoreError> {
+    let mut states = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM appeal_state WHERE appeal_id IN ");
+        push_ids(&mut q, chunk);
+        for r in q.build().fetch_all(&mut *conn).await? {
+            states.insert(AppealId(uuid_of(&r.get::<Vec<u8>, _>("appeal_id"))?), decode_state(&r)?);
+        }
+    }
+    Ok(states)
+}
+
 /// An event from a row holding `id, appeal_id, at, actor, node, payload` of `events`.
 pub(crate) fn decode_event(r: &SqliteRow) -> Result<Event, StoreError> {
     let payload: String = r.get("payload");

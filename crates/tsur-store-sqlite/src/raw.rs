@@ -405,6 +405,30 @@ pub(crate) async fn write_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(&App
     .await
 }
 
+/// Writes the projection columns an event applied anywhere changes
+/// ([`AppealState::apply_anywhere`]): the problem, the count and the latest instant. The rest
+/// of the row, its deadlines and the indexes on them stay as they are.
+pub(crate) async fn write_anywhere_states(tx: &mut Transaction<'_, Sqlite>, rows: &[(tsur_core::AppealId, AppealState)]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    with_connection(tx, |c| {
+        let mut update = Insert::prepare(c, "UPDATE appeal_state SET problem_id = ?2, event_count = ?3, last_event_at = ?4 WHERE appeal_id = ?1")?;
+        for (id, s) in rows {
+            update
+                .run(&[
+                    id.0.as_bytes().as_slice().into(),
+                    s.problem.as_ref().map(|p| p.0.as_bytes().as_slice()).into(),
+                    s.event_count.into(),
+                    ms(s.last_event_at).into(),
+                ])
+                .map_err(sqlite_error)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Insert, Value};

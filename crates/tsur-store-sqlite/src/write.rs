@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use std::collections::HashSet;
 use tsur_core::reference::ReferenceData;
 use tsur_core::rules::{Facts, Rules};
-use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId};
+use tsur_core::{Appeal, AppealId, AppealState, Author, Event, EventId, EventKind};
 use uuid::Uuid;
 
 /// An appeal to insert, with its author (if known) and its whole history so far.
@@ -80,7 +80,7 @@ impl SqliteStore {
     /// state machine refuses refuses the whole call. Returns how many events were new.
     pub async fn append_events(&self, events: &[Event]) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| classify(self.path(), e))?;
-        let n = append_in(&mut tx, &self.rules, events).await?;
+        let n = append_in(&mut tx, &self.rules, events, false).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -224,8 +224,10 @@ pub(crate) async fn upsert_states(tx: &mut Transaction<'_, Sqlite>, rules: &Rule
     raw::write_states(tx, rows, &dues).await
 }
 
-/// Appends events inside a transaction (see [`SqliteStore::append_events`]).
-pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, events: &[Event]) -> Result<usize, StoreError> {
+/// Appends events inside a transaction (see [`SqliteStore::append_events`]); in a bulk load
+/// (`index_deferred`: the events' index by appeal may have been dropped for it) the index is
+/// built before a history is first read.
+pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCache, events: &[Event], index_deferred: bool) -> Result<usize, StoreError> {
     // The rules once per call, not once per appeal.
     let rules = cache.load(tx).await?;
     // By appeal, in the order the appeals first come: a caller that gives them in the order
@@ -241,16 +243,54 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
         by_appeal[i].1.push(e);
     }
     let mut new_total = 0;
-    // A chunk of appeals at a time, read with two statements and written with one pass of
+    // A chunk of appeals at a time, read with a few statements and written with one pass of
     // prepared statements: a statement per appeal to read its row, one to read its history and
     // two to write cost some 300 µs an appeal (a link pass of a million appeals took five
     // minutes).
     for chunk in by_appeal.chunks(crate::queries::IDS_PER_STATEMENT) {
         let ids: Vec<Vec<u8>> = chunk.iter().map(|(id, _)| id.0.as_bytes().to_vec()).collect();
-        let (appeals, mut histories) = crate::queries::appeals_with_histories(tx, &ids).await?;
+        // An appeal whose new events all apply anywhere in its history (a first link to a
+        // problem, a comment: `AppealState::apply_anywhere`) takes them on its stored state, so
+        // its history is not read back: a link pass over a million appeals spent most of its
+        // time reading, decoding and folding 3.6 million events again. Unless one of those
+        // events is stored already (a repeated call): then, as every other appeal, it is
+        // folded again from its whole history. (A first link cannot be stored already: it
+        // would have set the problem.)
+        let stored = crate::queries::stored_states(tx, &ids).await?;
+        let may_be_stored: Vec<Uuid> = chunk
+            .iter()
+            .filter(|(id, _)| stored.contains_key(id))
+            .flat_map(|(_, events)| events.iter().filter(|e| !matches!(e.kind, EventKind::ProblemLinked { .. })).map(|e| e.id.0))
+            .collect();
+        let already = raw::existing(tx, raw::Keyed::Events, &may_be_stored).await?;
         let mut fresh_all: Vec<&Event> = Vec::new();
+        let mut anywhere: Vec<(AppealId, AppealState)> = Vec::new();
+        let mut refold: Vec<&(AppealId, Vec<&Event>)> = Vec::new();
+        for item in chunk {
+            let (appeal_id, incoming) = item;
+            let applied = stored.get(appeal_id).filter(|_| incoming.iter().all(|e| !already.contains(&e.id.0))).and_then(|state| {
+                let mut seen = HashSet::new();
+                incoming.iter().filter(|e| seen.insert(e.id)).try_fold(state.clone(), |s, e| s.apply_anywhere(e).and_then(Result::ok))
+            });
+            match applied {
+                Some(state) => {
+                    let mut seen = HashSet::new();
+                    let fresh: Vec<&Event> = incoming.iter().copied().filter(|e| seen.insert(e.id)).collect();
+                    new_total += fresh.len();
+                    fresh_all.extend(fresh);
+                    anywhere.push((*appeal_id, state));
+                }
+                None => refold.push(item),
+            }
+        }
+        let refold_ids: Vec<Vec<u8>> = refold.iter().map(|(id, _)| id.0.as_bytes().to_vec()).collect();
+        if !refold.is_empty() && index_deferred {
+            // Histories are read by appeal: the index a bulk load deferred is built first.
+            crate::sync::build_events_index(tx).await?;
+        }
+        let (appeals, mut histories) = if refold.is_empty() { Default::default() } else { crate::queries::appeals_with_histories(tx, &refold_ids).await? };
         let mut states: Vec<(&Appeal, AppealState)> = Vec::new();
-        for (appeal_id, incoming) in chunk {
+        for (appeal_id, incoming) in refold {
             let appeal = appeals.get(appeal_id).ok_or_else(|| StoreError::Decode(format!("событие для неизвестного обращения {appeal_id}")))?;
             let mut all = histories.remove(appeal_id).unwrap_or_default();
             let known: HashSet<EventId> = all.iter().map(|e| e.id).collect();
@@ -271,6 +311,7 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
         insert_events(tx, &fresh_all, false).await?;
         let rows: Vec<(&Appeal, &AppealState)> = states.iter().map(|(a, s)| (*a, s)).collect();
         upsert_states(tx, &rules, &rows).await?;
+        raw::write_anywhere_states(tx, &anywhere).await?;
     }
     Ok(new_total)
 }
@@ -351,9 +392,7 @@ impl BulkWriter {
         if events.is_empty() {
             return Ok(0);
         }
-        // Their histories are read by appeal: the index a bulk load deferred is built first.
-        crate::sync::build_events_index(&mut self.tx).await?;
-        append_in(&mut self.tx, &self.rules, events).await
+        append_in(&mut self.tx, &self.rules, events, true).await
     }
 
     /// The transaction, for the other writes of a load (imports, quarantine).

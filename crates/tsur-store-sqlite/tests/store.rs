@@ -142,6 +142,53 @@ async fn appending_many_appeals_at_once_equals_appending_them_one_by_one() {
     assert_eq!(many.event_count().await.unwrap(), one.event_count().await.unwrap(), "the refused call wrote nothing");
 }
 
+/// A first link to a problem and a comment take their effect on the stored state (the
+/// history is not read back); a second link, one given twice, and a mix with other events are
+/// folded again. Whichever way, the projection is what folding the stored history gives.
+#[tokio::test]
+async fn links_and_comments_leave_the_projection_a_refold_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    let items: Vec<NewAppeal> = (1..=6).map(|n| sample(n, "astrakhan", "roads")).collect();
+    store.insert_appeals(&items).await.unwrap();
+    let link = |appeal, n, hours, p| event(appeal, n, hours, EventKind::ProblemLinked { problem: tsur_core::ProblemId(id(p)) });
+    let comment = |appeal, n, hours| event(appeal, n, hours, EventKind::Comment { text: "уточнение".into() });
+    let calls: Vec<Vec<Event>> = vec![
+        // Placed before the answer in the history, and after it.
+        vec![link(1, 5, 3, 900), link(2, 5, 50, 900), comment(3, 5, 10), comment(3, 6, 70)],
+        // A repeated call, a second link (earlier than the first: the later one wins), a link
+        // with another kind of event.
+        vec![link(1, 5, 3, 900), link(2, 6, 20, 901), link(4, 5, 35, 902), event(4, 6, 40, EventKind::AnswerRejected { reason: "отписка".into() })],
+        // A link and a comment together; a link before the registration is refused.
+        vec![link(5, 5, 12, 903), comment(5, 6, 13)],
+    ];
+    let added: Vec<usize> = append_each(&store, &calls).await;
+    assert_eq!(added, vec![4, 3, 2]);
+    let refused = store.append_events(&[link(6, 5, -1, 904)]).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Transition { .. }), "{refused}");
+    let scope = Scope::local_curator();
+    for n in 1..=6 {
+        let a = AppealId(id(n));
+        let folded = AppealState::fold(&store.events(a, &scope).await.unwrap()).unwrap().unwrap();
+        assert_eq!(store.state(a, &scope).await.unwrap(), Some(folded), "appeal {n}");
+    }
+    let mut problems = Vec::new();
+    for n in [1, 2, 6] {
+        problems.push(store.state(AppealId(id(n)), &scope).await.unwrap().unwrap().problem.map(|p| p.0));
+    }
+    assert_eq!(problems, vec![Some(id(900)), Some(id(900)), None]);
+    assert_eq!(store.event_count().await.unwrap(), 6 * 4 + 9);
+}
+
+/// Each call's count of new events.
+async fn append_each(store: &SqliteStore, calls: &[Vec<Event>]) -> Vec<usize> {
+    let mut added = Vec::new();
+    for call in calls {
+        added.push(store.append_events(call).await.unwrap());
+    }
+    added
+}
+
 #[tokio::test]
 async fn an_impossible_event_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();

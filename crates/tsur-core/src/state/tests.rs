@@ -131,6 +131,15 @@ fn any_kind() -> impl Strategy<Value = EventKind> {
         Just(EventKind::Comment { text: "c".into() }),
         Just(fast_track()),
         Just(EventKind::Redirected { to: "minzdrav".into(), reason: "r".into() }),
+        positional(),
+    ]
+}
+
+/// The events [`AppealState::apply_anywhere`] may take: comments and links to one of three problems.
+fn positional() -> impl Strategy<Value = EventKind> {
+    prop_oneof![
+        Just(EventKind::Comment { text: "c".into() }),
+        (1u128..4).prop_map(|p| EventKind::ProblemLinked { problem: crate::ProblemId(Uuid::from_u128(p)) }),
     ]
 }
 
@@ -260,6 +269,42 @@ proptest! {
                 prop_assert_eq!(merged.state.event_count as usize, events.len() - merged.inert.len());
             }
             (Err(strict), Err(merged)) => prop_assert!(strict.is_malformed() || merged.is_malformed()),
+        }
+    }
+
+    /// An event applied "anywhere" gives what folding (or merging) the whole history with it
+    /// gives, and changes nothing but the problem, the count and the latest instant: what lets
+    /// the store append a link without reading the history back.
+    #[test]
+    fn an_event_applied_anywhere_equals_the_history_folded_again(
+        kinds in prop::collection::vec(any_kind(), 0..25),
+        extra in positional(),
+        hour in -3i64..30,
+    ) {
+        let mut events = vec![ev(0, EventKind::Registered)];
+        events.extend(kinds.into_iter().enumerate().map(|(i, k)| ev(i as u64 + 1, k)));
+        let event = Event { id: EventId(Uuid::from_u128(1_000)), at: t0() + Duration::minutes(hour * 60 + 30), ..ev(0, extra) };
+        let mut with = events.clone();
+        with.push(event.clone());
+        let Ok(merged) = AppealState::merge(&events).unwrap() else { return Ok(()) };
+        let Some(applied) = merged.state.apply_anywhere(&event) else {
+            // Only a second link is refused, and it is one whose place matters.
+            let second_link = matches!(event.kind, EventKind::ProblemLinked { .. }) && merged.state.problem.is_some();
+            prop_assert!(second_link, "refused: {:?}", event.kind);
+            return Ok(());
+        };
+        match (applied, AppealState::merge(&with).unwrap()) {
+            (Ok(state), Ok(again)) => {
+                prop_assert_eq!(&again.state, &state);
+                prop_assert_eq!(&again.inert, &merged.inert);
+                let same = AppealState { problem: merged.state.problem, event_count: merged.state.event_count, last_event_at: merged.state.last_event_at, ..state.clone() };
+                prop_assert_eq!(&same, &merged.state);
+                if let Some(Ok(strict)) = AppealState::fold(&events) {
+                    prop_assert_eq!(AppealState::fold(&with), Some(Ok(strict.apply_anywhere(&event).unwrap().unwrap())));
+                }
+            }
+            (Err(e), Err(again)) => prop_assert!(e.is_malformed() && again.is_malformed(), "{e} / {again}"),
+            (applied, again) => prop_assert!(false, "applied {applied:?}, folded again {again:?}"),
         }
     }
 }
