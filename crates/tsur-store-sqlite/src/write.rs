@@ -268,14 +268,14 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
         let mut refold: Vec<&(AppealId, Vec<&Event>)> = Vec::new();
         for item in chunk {
             let (appeal_id, incoming) = item;
-            let applied = stored.get(appeal_id).filter(|_| incoming.iter().all(|e| !already.contains(&e.id.0))).and_then(|state| {
-                let mut seen = HashSet::new();
-                incoming.iter().filter(|e| seen.insert(e.id)).try_fold(state.clone(), |s, e| s.apply_anywhere(e).and_then(Result::ok))
-            });
+            let mut seen = HashSet::new();
+            let fresh: Vec<&Event> = incoming.iter().copied().filter(|e| seen.insert(e.id)).collect();
+            let applied = stored
+                .get(appeal_id)
+                .filter(|_| fresh.iter().all(|e| !already.contains(&e.id.0)))
+                .and_then(|state| fresh.iter().try_fold(state.clone(), |s, e| s.apply_anywhere(e).and_then(Result::ok)));
             match applied {
                 Some(state) => {
-                    let mut seen = HashSet::new();
-                    let fresh: Vec<&Event> = incoming.iter().copied().filter(|e| seen.insert(e.id)).collect();
                     new_total += fresh.len();
                     fresh_all.extend(fresh);
                     anywhere.push((*appeal_id, state));
