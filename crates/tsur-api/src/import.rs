@@ -10,13 +10,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tsur_core::problems::{Candidate, LinkParams, Offered, Register};
+use tsur_core::problems::{LinkParams, Register};
 use tsur_core::{Appeal, AppealId, AppealState, Channel};
 use tsur_import::gazetteer::Gazetteer;
 use tsur_import::mapping::Mapping;
 use tsur_import::row::{self, Context, Incoming};
 use tsur_import::source::{self, Format, RawRow};
-use tsur_store_sqlite::{ImportCounts, NewAppeal, QuarantineRow};
+use tsur_store_sqlite::{ImportCounts, LinkRow, NewAppeal, QuarantineRow};
 
 /// Rows per transaction.
 const BATCH: usize = 5_000;
@@ -205,7 +205,7 @@ enum Linking {
     Waiting,
     /// The register, the last appeal offered to it (receipt, id), and the appeals waiting
     /// for the next batch.
-    On { register: Box<Register>, offered: Option<(DateTime<Utc>, AppealId)>, held: Vec<Held> },
+    On { register: Box<Register>, offered: Option<(DateTime<Utc>, AppealId)>, held: Vec<LinkRow> },
     /// In the pass after the batches.
     Off,
 }
@@ -233,35 +233,6 @@ impl Recent {
     }
 }
 
-/// A new appeal waiting to be offered to the register.
-struct Held {
-    id: AppealId,
-    at: DateTime<Utc>,
-    point: tsur_core::GeoPoint,
-    topic: tsur_core::TopicId,
-    text: String,
-    registered_at: DateTime<Utc>,
-}
-
-/// Offers new appeals (in order) to the register; the links that become known.
-fn offer_held(register: &mut Register, appeals: &[Held]) -> Result<Vec<tsur_core::problems::NewLink>, ApiError> {
-    let mut links = Vec::new();
-    for h in appeals {
-        let offered = Offered {
-            candidate: Candidate { id: h.id, topic: &h.topic, point: h.point, at: h.at, text: &h.text },
-            registered_at: h.registered_at,
-            problem: None,
-        };
-        links.extend(
-            register
-                .offer(&offered, || crate::problems::problem_of(h.id))
-                .map_err(|_| ApiError::internal("связывание: обращения импорта не по порядку поступления"))?,
-        );
-    }
-    register.forget_closed();
-    Ok(links)
-}
-
 impl Batcher<'_> {
     /// `link`: whether the batches link the new appeals into problems ([`Linking`]).
     fn new<'a>(api: &'a Api, mapping: &'a Mapping, now: DateTime<Utc>, import_id: i64, file: String, actor: String, link: bool) -> Batcher<'a> {
@@ -286,6 +257,7 @@ impl Batcher<'_> {
         order.sort_unstable();
         let first = (order[0].0, order[0].1);
         let last_at = order[order.len() - 1].0;
+        let params = LinkParams::default();
         if matches!(self.linking, Linking::Waiting) {
             // A file newest first (its first batch ends earlier than it starts) is linked in
             // the pass.
@@ -295,21 +267,13 @@ impl Batcher<'_> {
             }
             // The stored appeals of the window before the first new one are offered first, as
             // the pass would; one after it would have to come between the file's.
-            let seed = self.api.store().link_rows(Some(first.0 - LinkParams::default().window)).await?;
+            let seed = self.api.store().link_rows(Some(first.0 - params.window)).await?;
             if seed.iter().any(|r| (r.received_at, r.appeal_id) > first) {
                 self.linking = Linking::Off;
                 return Ok(());
             }
-            let mut register = Register::new(LinkParams::default());
-            let mut links = Vec::new();
-            for r in &seed {
-                let fresh = || r.problem.unwrap_or_else(|| crate::problems::problem_of(r.appeal_id));
-                links.extend(
-                    register
-                        .offer(&crate::problems::offered(r), fresh)
-                        .map_err(|_| ApiError::internal("связывание: обращения прочитаны не по порядку поступления"))?,
-                );
-            }
+            let mut register = Register::new(params);
+            let links = crate::problems::offer(&mut register, &seed)?;
             register.forget_closed();
             self.linked += links.len() as u64;
             appended.extend(links.into_iter().map(crate::problems::link_event));
@@ -328,13 +292,22 @@ impl Batcher<'_> {
             let Some(point) = item.appeal.point else { continue };
             let Some(Ok(state)) = AppealState::fold(&item.events) else { continue };
             let Some(topic) = state.topic else { continue };
-            queue.push(Held { id, at, point, topic, text: item.appeal.text.clone(), registered_at: state.registered_at });
+            queue.push(LinkRow {
+                appeal_id: id,
+                topic_id: topic,
+                point,
+                received_at: at,
+                text: item.appeal.text.clone(),
+                problem: None,
+                registered_at: state.registered_at,
+            });
         }
-        queue.sort_unstable_by_key(|h| (h.at, h.id));
-        let ready = queue.partition_point(|h| h.at < last_at);
-        let links = offer_held(register, &queue[..ready])?;
-        if let Some(h) = queue[..ready].last() {
-            *offered = Some((h.at, h.id));
+        queue.sort_unstable_by_key(|r| (r.received_at, r.appeal_id));
+        let ready = queue.partition_point(|r| r.received_at < last_at);
+        let links = crate::problems::offer(register, &queue[..ready])?;
+        register.forget_closed();
+        if let Some(r) = queue[..ready].last() {
+            *offered = Some((r.received_at, r.appeal_id));
         }
         *held = queue.split_off(ready);
         self.linked += links.len() as u64;
@@ -355,7 +328,7 @@ impl Batcher<'_> {
         let Linking::On { register, held, .. } = &mut self.linking else {
             return Ok(());
         };
-        let links = offer_held(register, &std::mem::take(held))?;
+        let links = crate::problems::offer(register, &std::mem::take(held))?;
         self.linked += links.len() as u64;
         let events: Vec<_> = links.into_iter().map(crate::problems::link_event).collect();
         if !events.is_empty() {
@@ -638,8 +611,7 @@ impl Api {
         let linked = batcher.linked
             + match (pass_needed, planned) {
                 (false, _) => {
-                    let (_, last, _) = self.store().link_progress().await?;
-                    self.store().set_link_progress(last).await?;
+                    self.store().set_link_progress_to_last().await?;
                     0
                 }
                 (true, Some(pass)) => self.write_links(pass?).await?.linked,

@@ -3,7 +3,7 @@
 
 use crate::{Api, ApiError};
 use serde::Serialize;
-use tsur_core::problems::{pair_scores, Candidate, LinkParams, Linker, NewLink, Offered, Register};
+use tsur_core::problems::{pair_scores, Candidate, LinkParams, NewLink, Offered, Register};
 use tsur_core::ProblemId;
 
 /// How well the linking finds the demo's injected incidents.
@@ -29,25 +29,25 @@ impl Api {
     /// Links the stored appeals into problems in order of receipt and scores the result
     /// against the demo generator's incidents (nothing is written).
     pub async fn link_eval(&self, params: LinkParams) -> Result<LinkReport, ApiError> {
-        let rows = self.store().link_rows(None).await?;
+        let mut rows = self.store().link_rows(None).await?;
         let truth = self.store().demo_incident_of_appeals().await?;
         if truth.is_empty() {
             return Err(ApiError::invalid("в базе нет эталона инцидентов: оценка связывания работает на демо-данных (tsur demo)"));
         }
+        // Scored as a first linking: what the store has linked already does not count.
+        for r in &mut rows {
+            r.problem = None;
+        }
         let started = std::time::Instant::now();
-        let groups = group(&rows, params, false);
+        // The members of the groups that became problems; the rest count as singletons.
+        let links = offer(&mut Register::new(params), &rows)?;
         let seconds = started.elapsed().as_secs_f64();
-        // Groups that are no burst of the problem size count as singletons.
-        let mut sizes: std::collections::HashMap<ProblemId, u64> = groups
-            .iter()
-            .filter(|(_, members)| params.problem_since(&members.iter().map(|&i| rows[i].received_at).collect::<Vec<_>>()).is_some())
-            .map(|(p, members)| (*p, members.len() as u64))
-            .collect();
-        let rows_ref = &rows;
-        let problems: Vec<_> =
-            groups.iter().filter(|(p, _)| sizes.contains_key(p)).flat_map(|(p, members)| members.iter().map(move |&i| (rows_ref[i].appeal_id, *p))).collect();
+        let problems: Vec<_> = links.iter().map(|l| (l.appeal, l.problem)).collect();
         let (precision, recall, _, _) = pair_scores(&problems, &truth);
-        sizes.retain(|_, n| *n >= u64::from(params.min_size));
+        let mut sizes: std::collections::HashMap<ProblemId, u64> = std::collections::HashMap::new();
+        for l in &links {
+            *sizes.entry(l.problem).or_default() += 1;
+        }
         let incidents = truth.values().collect::<std::collections::HashSet<_>>().len() as u64;
         Ok(LinkReport {
             appeals: rows.len() as u64,
@@ -104,31 +104,24 @@ pub struct ProblemItem {
     pub last_at: String,
 }
 
-/// Offers the rows (in order of receipt) to a linker: the indices of each group's rows, by
-/// problem id. A group started by an appeal is named after it (or, with `keep_stored`,
-/// after the problem it already has in the store, so a problem continues across passes).
-fn group(rows: &[tsur_store_sqlite::LinkRow], params: LinkParams, keep_stored: bool) -> std::collections::HashMap<ProblemId, Vec<usize>> {
-    let mut linker = Linker::new(params);
-    let mut groups: std::collections::HashMap<ProblemId, Vec<usize>> = std::collections::HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        let c = Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text };
-        let fresh = || problem_of(r.appeal_id);
-        let link = linker.offer(&c, || if keep_stored { r.problem.unwrap_or_else(fresh) } else { fresh() });
-        groups.entry(link.problem()).or_default().push(i);
-    }
-    groups
-}
-
 /// The namespace of problem and link-event ids (a fixed random UUID).
 const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x2b7e_51a0_c3f4_4d19_9e62_84a1_f0d3_5c77);
 
-/// A stored appeal as the register takes it.
-pub(crate) fn offered(r: &tsur_store_sqlite::LinkRow) -> Offered<'_> {
-    Offered {
-        candidate: Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text },
-        registered_at: r.registered_at,
-        problem: r.problem,
+/// Offers appeals (in order of receipt) to the register; the links that become known. An
+/// appeal stored with a problem names the group it starts after it, so a problem continues
+/// across passes; a new one names it after itself.
+pub(crate) fn offer(register: &mut Register, rows: &[tsur_store_sqlite::LinkRow]) -> Result<Vec<NewLink>, ApiError> {
+    let mut links = Vec::new();
+    for r in rows {
+        let offered = Offered {
+            candidate: Candidate { id: r.appeal_id, topic: &r.topic_id, point: r.point, at: r.received_at, text: &r.text },
+            registered_at: r.registered_at,
+            problem: r.problem,
+        };
+        let named = || r.problem.unwrap_or_else(|| ProblemId(uuid::Uuid::new_v5(&NAMESPACE, r.appeal_id.0.as_bytes())));
+        links.extend(register.offer(&offered, named).map_err(|_| ApiError::internal("связывание: обращения не по порядку поступления"))?);
     }
+    Ok(links)
 }
 
 /// The event that records a link (its id follows from the appeal and the problem, so
@@ -143,11 +136,6 @@ pub(crate) fn link_event(link: NewLink) -> tsur_core::Event {
         node: "local".into(),
         kind: tsur_core::EventKind::ProblemLinked { problem: link.problem },
     }
-}
-
-/// The problem a new appeal starts (named after it).
-pub(crate) fn problem_of(appeal: tsur_core::AppealId) -> ProblemId {
-    ProblemId(uuid::Uuid::new_v5(&NAMESPACE, appeal.0.as_bytes()))
 }
 
 impl Api {
@@ -172,17 +160,9 @@ impl Api {
         let rows = self.store().link_rows(Some(earliest - params.window)).await?;
         // Rows stored with a problem name the group they start after it, so a problem
         // continues across passes.
-        let mut register = Register::new(params);
-        let mut events = Vec::new();
-        let mut problems = std::collections::HashSet::new();
-        for r in &rows {
-            let fresh = || r.problem.unwrap_or_else(|| problem_of(r.appeal_id));
-            let links = register.offer(&offered(r), fresh).map_err(|_| ApiError::internal("связывание: обращения прочитаны не по порядку поступления"))?;
-            for link in links {
-                problems.insert(link.problem);
-                events.push(link_event(link));
-            }
-        }
+        let links = offer(&mut Register::new(params), &rows)?;
+        let problems: std::collections::HashSet<_> = links.iter().map(|l| l.problem).collect();
+        let events: Vec<_> = links.into_iter().map(link_event).collect();
         Ok(LinkPass { events, seen_up_to: Some(max_rowid), offered: rows.len() as u64, problems: problems.len() as u64 })
     }
 

@@ -257,10 +257,11 @@ impl Register {
             if group.recent.len() > k {
                 group.recent.pop_front();
             }
-            if group.recent.len() == k && group.recent[k - 1] - group.recent[0] <= self.params.burst {
-                group.reached = Some(a.candidate.at);
+            // The group's windows of `min_size` end one by one: this is the only new one.
+            if let Some(reached) = self.params.problem_since(group.recent.make_contiguous()) {
+                group.reached = Some(reached);
                 group.recent.clear();
-                links.extend(std::mem::take(&mut group.waiting).into_iter().map(|(appeal, registered)| link(appeal, registered, a.candidate.at)));
+                links.extend(std::mem::take(&mut group.waiting).into_iter().map(|(appeal, registered)| link(appeal, registered, reached)));
             }
         }
         if a.problem != Some(problem) {

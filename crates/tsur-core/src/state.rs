@@ -238,6 +238,15 @@ pub struct AppealState {
     pub event_count: u32,
 }
 
+impl EventKind {
+    /// Whether [`AppealState::apply_anywhere`] may take this kind of event (a comment; a link,
+    /// if the appeal has none yet): a writer whose events are none of these need not read the
+    /// appeals' stored states for them.
+    pub fn may_apply_anywhere(&self) -> bool {
+        matches!(self, EventKind::Comment { .. } | EventKind::ProblemLinked { .. })
+    }
+}
+
 impl AppealState {
     /// The state right after registration.
     pub fn registered(at: DateTime<Utc>) -> AppealState {
@@ -326,12 +335,11 @@ impl AppealState {
     pub fn apply_anywhere(&self, event: &Event) -> Option<Result<AppealState, TransitionError>> {
         // No event's effect reads `problem`; a link is the only event that writes it, so the
         // first link commutes with every other event (a second would not: the later wins).
-        match event.kind {
-            EventKind::Comment { .. } => {}
-            EventKind::ProblemLinked { .. } if self.problem.is_none() => {}
-            _ => return None,
-        }
-        Some(self.apply(event))
+        let anywhere = match event.kind {
+            EventKind::ProblemLinked { .. } => self.problem.is_none(),
+            ref kind => kind.may_apply_anywhere(),
+        };
+        anywhere.then(|| self.apply(event))
     }
 
     /// Applies one event, returning the new state or why the event is impossible now.

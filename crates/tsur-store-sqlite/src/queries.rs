@@ -348,6 +348,19 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Records that the linker has seen every appeal stored now (one statement: the last rowid
+    /// is read from the table's end, not counted over the new appeals as
+    /// [`SqliteStore::link_progress`] does).
+    pub async fn set_link_progress_to_last(&self) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO link_state (id, last_rowid) VALUES (1, (SELECT coalesce(max(rowid), 0) FROM appeals)) \
+             ON CONFLICT (id) DO UPDATE SET last_rowid = excluded.last_rowid",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Problems of the register: linked appeals grouped, largest first.
     pub async fn problems(&self, limit: i64, scope: &Scope) -> Result<Vec<ProblemRow>, StoreError> {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(

@@ -248,15 +248,17 @@ pub(crate) async fn append_in(tx: &mut Transaction<'_, Sqlite>, cache: &RulesCac
     // two to write cost some 300 µs an appeal (a link pass of a million appeals took five
     // minutes).
     for chunk in by_appeal.chunks(crate::queries::IDS_PER_STATEMENT) {
-        let ids: Vec<Vec<u8>> = chunk.iter().map(|(id, _)| id.0.as_bytes().to_vec()).collect();
         // An appeal whose new events all apply anywhere in its history (a first link to a
         // problem, a comment: `AppealState::apply_anywhere`) takes them on its stored state, so
         // its history is not read back: a link pass over a million appeals spent most of its
         // time reading, decoding and folding 3.6 million events again. Unless one of those
         // events is stored already (a repeated call): then, as every other appeal, it is
         // folded again from its whole history. (A first link cannot be stored already: it
-        // would have set the problem.)
-        let stored = crate::queries::stored_states(tx, &ids).await?;
+        // would have set the problem.) The states are read only for appeals whose events are
+        // all of such kinds: a later status, say, is always folded with the history.
+        let candidates: Vec<Vec<u8>> =
+            chunk.iter().filter(|(_, events)| events.iter().all(|e| e.kind.may_apply_anywhere())).map(|(id, _)| id.0.as_bytes().to_vec()).collect();
+        let stored = crate::queries::stored_states(tx, &candidates).await?;
         let may_be_stored: Vec<Uuid> = chunk
             .iter()
             .filter(|(id, _)| stored.contains_key(id))
