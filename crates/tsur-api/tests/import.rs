@@ -341,39 +341,47 @@ async fn a_fast_tracked_topic_is_routed_at_intake_once() {
 
 /// A batch commits while the next one is looked up and planned: an appeal that comes again
 /// in the next batches (a later status in the same export) must be found in the batch that
-/// wrote it, not registered twice — whether or not that batch's commit has ended.
+/// wrote it, not registered twice — whether or not that batch's commit has ended. Both sizes
+/// of batch: 5,000 rows, and 20,000 in a file of at least 5 MB (50,000 rows by its size).
 #[tokio::test]
 async fn an_appeal_in_consecutive_batches_is_updated_not_registered_again() {
-    let (dir, api) = open().await;
-    let file = dir.path().join("batches.csv");
-    let mut rows = vec![CP1251_ROWS[0].to_owned()];
-    // 5,000 rows make a batch: 1 and 2 are registered in the first one.
-    for i in 1..=5_000 {
-        rows.push(format!("{i};02.03.2026 10:15;Яма на дороге;г. Камызяк, ул. Ленина, {i};Новое;;;"));
+    for (batch, padding) in [(5_000, 0), (20_000, 130)] {
+        let (dir, api) = open().await;
+        let file = dir.path().join("batches.csv");
+        // A column no mapping reads makes the file as large as it must be.
+        let pad = "з".repeat(padding);
+        let mut rows = vec![format!("{};Примечание", CP1251_ROWS[0])];
+        // `batch` rows make a batch: 1 and 2 are registered in the first one.
+        for i in 1..=batch {
+            rows.push(format!("{i};02.03.2026 10:15;Яма на дороге;г. Камызяк, ул. Ленина, {i};Новое;;;;{pad}"));
+        }
+        // The second batch moves 1 to work and answers 2; the third answers 1, closes 2 and
+        // says nothing new of 3 (an export lagging behind).
+        rows.push("1;02.03.2026 10:15;Яма на дороге;г. Камызяк;В работе;03.03.2026 09:00;;;".into());
+        rows.push("2;02.03.2026 10:15;Яма на дороге;г. Камызяк;Дан ответ;04.03.2026 09:00;;;".into());
+        for i in batch + 1..=2 * batch - 2 {
+            rows.push(format!("{i};02.03.2026 11:00;Нет воды;г. Ахтубинск, ул. Жуковского, {i};Новое;;;;{pad}"));
+        }
+        rows.push("1;02.03.2026 10:15;Яма на дороге;г. Камызяк;Дан ответ;05.03.2026 09:00;;;".into());
+        rows.push("2;02.03.2026 10:15;Яма на дороге;г. Камызяк;Закрыто;06.03.2026 09:00;;;".into());
+        rows.push("3;02.03.2026 10:15;Яма на дороге;г. Камызяк;Новое;;;;".into());
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        write_cp1251(&file, &rows, None);
+        let size = std::fs::metadata(&file).unwrap().len();
+        assert_eq!(size >= 5_000_000, batch > 5_000, "{size} bytes for batches of {batch}");
+        let (total, new) = (2 * batch as u64 + 3, 2 * batch as u64 - 2);
+        let s = import(&api, &file, None, None, None).await;
+        assert_eq!(counts(&s), (total, new, 4, 1, 0), "{s:?}");
+        assert_eq!(api.store().appeal_count().await.unwrap(), new as i64);
+        let states = api.store().deadline_rows(now()).await.unwrap();
+        let status = |id: &str| states.iter().find(|r| r.external_id == id).unwrap().status;
+        assert_eq!((status("1"), status("2"), status("3")), (tsur_core::Status::Answered, tsur_core::Status::Closed, tsur_core::Status::Registered));
+        // Imported again, the file adds nothing.
+        let events = api.store().event_count().await.unwrap();
+        let again = import(&api, &file, None, None, None).await;
+        assert_eq!(counts(&again), (total, 0, 0, total, 0), "{again:?}");
+        assert_eq!(api.store().event_count().await.unwrap(), events);
     }
-    // The second batch moves 1 to work and answers 2; the third answers 1, closes 2 and
-    // says nothing new of 3 (an export lagging behind).
-    rows.push("1;02.03.2026 10:15;Яма на дороге;г. Камызяк;В работе;03.03.2026 09:00;;".into());
-    rows.push("2;02.03.2026 10:15;Яма на дороге;г. Камызяк;Дан ответ;04.03.2026 09:00;;".into());
-    for i in 5_001..=9_998 {
-        rows.push(format!("{i};02.03.2026 11:00;Нет воды;г. Ахтубинск, ул. Жуковского, {i};Новое;;;"));
-    }
-    rows.push("1;02.03.2026 10:15;Яма на дороге;г. Камызяк;Дан ответ;05.03.2026 09:00;;".into());
-    rows.push("2;02.03.2026 10:15;Яма на дороге;г. Камызяк;Закрыто;06.03.2026 09:00;;".into());
-    rows.push("3;02.03.2026 10:15;Яма на дороге;г. Камызяк;Новое;;;".into());
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    write_cp1251(&file, &rows, None);
-    let s = import(&api, &file, None, None, None).await;
-    assert_eq!(counts(&s), (10_003, 9_998, 4, 1, 0), "{s:?}");
-    assert_eq!(api.store().appeal_count().await.unwrap(), 9_998);
-    let states = api.store().deadline_rows(now()).await.unwrap();
-    let status = |id: &str| states.iter().find(|r| r.external_id == id).unwrap().status;
-    assert_eq!((status("1"), status("2"), status("3")), (tsur_core::Status::Answered, tsur_core::Status::Closed, tsur_core::Status::Registered));
-    // Imported again, the file adds nothing.
-    let events = api.store().event_count().await.unwrap();
-    let again = import(&api, &file, None, None, None).await;
-    assert_eq!(counts(&again), (10_003, 0, 0, 10_003, 0), "{again:?}");
-    assert_eq!(api.store().event_count().await.unwrap(), events);
 }
 
 /// A file of `rows` appeals in which ten at one point within two hours report no water (a
