@@ -28,7 +28,7 @@ const BATCH: usize = 5_000;
 /// own batch is appended to it in the next), 5,000-row batches spent 8–10 s waiting for commits
 /// (0.7 s on a disk in memory); four times fewer batches write the file in 64 s instead of
 /// 72 s. The price is memory: a few batches are in memory at once, read ahead or kept for
-/// the next (peak 390–417 MiB instead of 250–265).
+/// the next (peak 381–408 MiB instead of 245–258).
 const LARGE_BATCH: usize = 20_000;
 
 /// Bytes of a file per appeal, for guessing its rows from its size (a CSV row of an appeal
