@@ -225,22 +225,27 @@ enum Linking {
 #[derive(Default)]
 struct Recent {
     known: HashMap<(Channel, String), (Appeal, AppealState)>,
-    new_appeals: Vec<NewAppeal>,
-    new_index: HashMap<(Channel, String), usize>,
+    new: NewAppeals,
 }
 
 impl Recent {
     /// The appeal under `key` and its state after the batch, if the batch wrote or read it.
     fn get(&self, key: &(Channel, String)) -> Option<(Appeal, AppealState)> {
-        match self.new_index.get(key) {
-            Some(&i) => {
-                let item = &self.new_appeals[i];
-                let state = AppealState::fold(&item.events)?.ok()?;
-                Some((item.appeal.clone(), state))
-            }
+        match self.new.index.get(key) {
+            Some(&i) => Some((self.new.appeals[i].appeal.clone(), self.new.states[i].clone())),
             None => self.known.get(key).cloned(),
         }
     }
+}
+
+/// A batch's new appeals, the state of each after its events (kept as they are planned and
+/// linked, so that no step folds an appeal's events again), and where each is by (channel,
+/// external id).
+#[derive(Default)]
+struct NewAppeals {
+    appeals: Vec<NewAppeal>,
+    states: Vec<AppealState>,
+    index: HashMap<(Channel, String), usize>,
 }
 
 impl Batcher<'_> {
@@ -259,7 +264,8 @@ impl Batcher<'_> {
     /// links that become known to the appeals' events (of this batch) or to `appended` (of
     /// earlier ones). The appeals received at the batch's last instant wait for the next
     /// batch: it may bring more of that instant, which come between them by id.
-    async fn link(&mut self, new_appeals: &mut [NewAppeal], appended: &mut Vec<tsur_core::Event>) -> Result<(), ApiError> {
+    async fn link(&mut self, new: &mut NewAppeals, appended: &mut Vec<tsur_core::Event>) -> Result<(), ApiError> {
+        let new_appeals = &mut new.appeals;
         if matches!(self.linking, Linking::Off) || new_appeals.is_empty() {
             return Ok(());
         }
@@ -298,10 +304,9 @@ impl Batcher<'_> {
         }
         let mut queue = std::mem::take(held);
         for &(at, id, i) in &order {
-            let item = &new_appeals[i];
+            let (item, state) = (&new_appeals[i], &new.states[i]);
             let Some(point) = item.appeal.point else { continue };
-            let Some(Ok(state)) = AppealState::fold(&item.events) else { continue };
-            let Some(topic) = state.topic else { continue };
+            let Some(topic) = state.topic.clone() else { continue };
             queue.push(LinkRow {
                 appeal_id: id,
                 topic_id: topic,
@@ -325,7 +330,10 @@ impl Batcher<'_> {
         for link in links {
             let event = crate::problems::link_event(link);
             match slot.get(&link.appeal) {
-                Some(&i) => new_appeals[i].events.push(event),
+                Some(&i) => {
+                    new.states[i] = new.states[i].apply(&event).map_err(|e| ApiError::internal(format!("связь с проблемой: {e}")))?;
+                    new_appeals[i].events.push(event);
+                }
                 None => appended.push(event),
             }
         }
@@ -402,7 +410,7 @@ impl Batcher<'_> {
             }
         }
         // The previous batch may still be committing: what it wrote is taken from it.
-        if !self.recent.new_index.is_empty() || !self.recent.known.is_empty() {
+        if !self.recent.new.index.is_empty() || !self.recent.known.is_empty() {
             for (_, inc, _, _) in &converted {
                 let key = (inc.channel, inc.external_id.clone());
                 if let Some(found) = self.recent.get(&key) {
@@ -410,11 +418,10 @@ impl Batcher<'_> {
                 }
             }
         }
-        let mut new_appeals: Vec<NewAppeal> = Vec::new();
-        let mut new_index: HashMap<(Channel, String), usize> = HashMap::new();
+        let mut new = NewAppeals::default();
         let mut appended = Vec::new();
         for (raw, inc, classification, retry_of) in converted {
-            let fate = self.plan(&raw, &inc, classification, &mut known, &mut new_appeals, &mut new_index, &mut appended, &mut quarantine);
+            let fate = self.plan(&raw, &inc, classification, &mut known, &mut new, &mut appended, &mut quarantine);
             match fate {
                 Fate::New => counts.accepted += 1,
                 Fate::Updated => counts.updated += 1,
@@ -425,16 +432,16 @@ impl Batcher<'_> {
                 resolved.push(id);
             }
         }
-        self.link(&mut new_appeals, &mut appended).await?;
+        self.link(&mut new, &mut appended).await?;
         // This batch's transaction starts once the previous one has committed.
         self.finish().await?;
         let mut bulk = self.api.store().bulk().await?;
-        bulk.insert_appeals(&new_appeals).await?;
+        bulk.insert_appeals(&new.appeals).await?;
         bulk.append_events(&appended).await?;
         bulk.quarantine(self.import_id, &quarantine, &resolved, self.now).await?;
         bulk.count_import(self.import_id, counts).await?;
         self.committing = Some(tokio::spawn(bulk.commit()));
-        self.recent = Recent { known, new_appeals, new_index };
+        self.recent = Recent { known, new };
         Ok(counts)
     }
 
@@ -445,8 +452,7 @@ impl Batcher<'_> {
         inc: &Incoming,
         classification: Option<tsur_core::EventKind>,
         known: &mut HashMap<(Channel, String), (Appeal, AppealState)>,
-        new_appeals: &mut Vec<NewAppeal>,
-        new_index: &mut HashMap<(Channel, String), usize>,
+        new: &mut NewAppeals,
         appended: &mut Vec<tsur_core::Event>,
         quarantine: &mut Vec<QuarantineRow>,
     ) -> Fate {
@@ -462,15 +468,15 @@ impl Batcher<'_> {
             raw_row: Some(raw.to_json()),
             channel: self.mapping.channel.clone(),
         };
-        if let Some(i) = new_index.get(&key).copied() {
+        if let Some(i) = new.index.get(&key).copied() {
             // The same appeal again in this run: its later status becomes events.
-            let item = &mut new_appeals[i];
-            let state = tsur_core::AppealState::fold(&item.events).expect("registered").expect("valid");
-            let more = row::plan_events(inc, &item.appeal, Some(&state), None, reference, &self.actor, node);
-            return match more.iter().try_fold(state, |s, e| s.apply(e)) {
+            let (item, state) = (&mut new.appeals[i], &mut new.states[i]);
+            let more = row::plan_events(inc, &item.appeal, Some(state), None, reference, &self.actor, node);
+            return match more.iter().try_fold(state.clone(), |s, e| s.apply(e)) {
                 Ok(_) if more.is_empty() => Fate::Duplicate,
-                Ok(_) => {
+                Ok(next) => {
                     item.events.extend(more);
+                    *state = next;
                     Fate::Updated
                 }
                 Err(e) => {
@@ -497,9 +503,10 @@ impl Batcher<'_> {
         let (appeal, author) = row::new_appeal(inc, reference, node);
         let events = row::plan_events(inc, &appeal, None, classification, reference, &self.actor, node);
         match tsur_core::AppealState::fold(&events).expect("starts with the registration") {
-            Ok(_) => {
-                new_index.insert(key, new_appeals.len());
-                new_appeals.push(NewAppeal { appeal, author, events });
+            Ok(state) => {
+                new.index.insert(key, new.appeals.len());
+                new.appeals.push(NewAppeal { appeal, author, events });
+                new.states.push(state);
                 Fate::New
             }
             Err(e) => {
